@@ -1,0 +1,86 @@
+// reins run: the CLI face of reins::run(). Parses options into RunOptions, runs, prints the report.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "reins/run.hpp"
+#include "reins/units.hpp"
+#include "report.hpp"
+
+namespace reins::cli {
+namespace {
+
+int run_main(int argc, char** argv);
+
+}  // namespace
+
+extern const CommandSpec kRunCommand;
+const CommandSpec kRunCommand{
+    "run",
+    "[OPTIONS] [--] COMMAND [ARGS...]",
+    "run a command under limits and report what it used and why it ended",
+    "Runs COMMAND with the given limits, forwards HUP, INT, QUIT, TERM, USR1 and USR2 to it, and exits with its\n"
+    "status: its exit code, 128+N if signal N killed it, 124 if the timeout ended it, 125 if reins itself failed,\n"
+    "126 if COMMAND cannot be executed, 127 if it is not found. Without --report or --json reins prints nothing\n"
+    "of its own, except errors and one line when it killed the command.\n\n"
+    "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
+    "rlimit names are prlimit's: core cpu fsize data stack rss nproc nofile memlock as locks sigpending msgqueue\n"
+    "nice rtprio rttime; values are SOFT:HARD, SOFT: or :HARD, or one value for both, or 'unlimited'.",
+    {
+        {"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
+         "rlimit"},
+        {"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
+        {"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
+        {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
+        {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+    },
+    "  reins run --report - -- make -j2\n"
+    "  reins run --rlimit nofile=1024 --rlimit as=2G --timeout 10m -- ./test-suite\n"
+    "  reins run --json result.json --timeout 2s -- python3 student.py\n",
+    &run_main,
+    /*stop_at_first_operand=*/true,
+    /*usage_exit=*/125,
+    /*failure_exit=*/125,
+};
+
+namespace {
+
+RunOptions to_options(const ParsedArgs& args) {
+  RunOptions opts;
+  for (const auto& [opt, value] : args.options) {
+    std::string_view name = opt->long_name;
+    if (name == "rlimit") opts.command.rlimits.push_back(parse_rlimit_setting(value));
+    if (name == "timeout") opts.timeout = parse_duration(value);
+    if (name == "kill-after") opts.kill_after = parse_duration(value);
+  }
+  if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
+  opts.command.argv = args.operands;
+  return opts;
+}
+
+int run_main(int argc, char** argv) {
+  ParsedArgs args = parse_args(kRunCommand, argc, argv);
+  RunOptions opts = to_options(args);
+  std::optional<OutputFile> report_file, json_file;
+  if (auto* p = args.last("report")) report_file = OutputFile::open(*p);
+  if (auto* p = args.last("json")) json_file = OutputFile::open(*p);
+
+  opts.forward_signals = default_forwarded_signals();
+  opts.command.signal_mask = block_signals(opts.forward_signals);
+  RunReport report;
+  try {
+    report = run(opts);
+  } catch (const SpawnError& e) {
+    std::fprintf(stderr, "reins run: %s\n", e.what());
+    return e.shell_code();
+  }
+  if (report.killed_by)
+    std::fprintf(stderr, "reins run: %s\n", report.notes.empty() ? report.killed_by->c_str() : report.notes[0].c_str());
+  if (report_file) report_file->write(report_text(report));
+  if (json_file) json_file->write(report_json(report).dump() + "\n");
+  return report.exit_code();
+}
+
+}  // namespace
+}  // namespace reins::cli

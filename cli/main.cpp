@@ -1,0 +1,53 @@
+// reins: dispatch to a subcommand, and the one place errors become messages and exit codes.
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "reins/error.hpp"
+
+namespace {
+
+void print_overview() {
+  std::string out = "Usage: reins COMMAND [OPTIONS] [ARGS...]\n"
+                    "Put Linux processes under resource control: limit, measure, guard and end them.\n\nCommands:\n";
+  for (const auto* c : reins::cli::all_commands()) out += fmt::format("  {:<10} {}\n", c->name, c->summary);
+  out += "\nRun 'reins COMMAND --help' for a command's options. 'reins --version' prints the version.\n";
+  std::fputs(out.c_str(), stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_overview();
+    return 2;
+  }
+  std::string_view first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_overview();
+    return 0;
+  }
+  if (first == "--version" || first == "-V") {
+    std::puts("reins " REINS_VERSION);
+    return 0;
+  }
+  const auto* cmd = reins::cli::find_command(first);
+  if (!cmd) {
+    std::fprintf(stderr, "reins: unknown command '%s'. Run 'reins --help' for the list.\n", argv[1]);
+    return 2;
+  }
+  try {
+    return cmd->main(argc - 1, argv + 1);
+  } catch (const reins::cli::UsageError& e) {
+    std::fprintf(stderr, "reins %s: %s\nTry 'reins %s --help'.\n", cmd->name, e.message.c_str(), cmd->name);
+    return cmd->usage_exit;
+  } catch (const reins::InvalidArgument& e) {
+    std::fprintf(stderr, "reins %s: %s\nTry 'reins %s --help'.\n", cmd->name, e.what(), cmd->name);
+    return cmd->usage_exit;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "reins %s: %s\n", cmd->name, e.what());
+    return cmd->failure_exit;
+  }
+}

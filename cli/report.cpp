@@ -1,0 +1,95 @@
+#include "report.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "reins/error.hpp"
+#include "reins/units.hpp"
+
+namespace reins::cli {
+namespace {
+
+double seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+nlohmann::ordered_json report_json(const RunReport& r) {
+  nlohmann::ordered_json j;
+  j["command"] = r.argv;
+  j["exit_code"] = r.exit_code();
+  j["status"] = r.status.exited() ? "exited" : "signaled";
+  j["signal"] = r.status.signaled() ? nlohmann::ordered_json("SIG" + signal_name(r.status.signal()))
+                                    : nlohmann::ordered_json(nullptr);
+  j["command_exit_code"] = r.status.exited() ? nlohmann::ordered_json(r.status.exit_code()) : nullptr;
+  j["killed_by"] = r.killed_by ? nlohmann::ordered_json(*r.killed_by) : nullptr;
+  j["wall_s"] = seconds(r.wall);
+  j["user_s"] = seconds(r.rusage.user_time);
+  j["sys_s"] = seconds(r.rusage.system_time);
+  j["max_rss_bytes"] = r.rusage.max_rss_bytes;
+  j["minor_faults"] = r.rusage.minor_faults;
+  j["major_faults"] = r.rusage.major_faults;
+  j["voluntary_context_switches"] = r.rusage.voluntary_switches;
+  j["involuntary_context_switches"] = r.rusage.involuntary_switches;
+  j["block_inputs"] = r.rusage.block_inputs;
+  j["block_outputs"] = r.rusage.block_outputs;
+  nlohmann::ordered_json sigs = nlohmann::ordered_json::array();
+  for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
+  j["signals_forwarded"] = sigs;
+  j["notes"] = r.notes;
+  return j;
+}
+
+std::string report_text(const RunReport& r) {
+  std::string cmd;
+  for (const auto& a : r.argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  std::string out;
+  auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
+  out += fmt::format("reins run report\n");
+  line("Command:", cmd);
+  line("Ended:", r.status.describe() + (r.killed_by ? fmt::format(" (killed by reins: {})", *r.killed_by) : ""));
+  line("Exit status (reins):", std::to_string(r.exit_code()));
+  line("Wall clock time:", format_duration(r.wall));
+  line("User time:", format_duration(r.rusage.user_time));
+  line("System time:", format_duration(r.rusage.system_time));
+  line("Max resident set size:", format_size(r.rusage.max_rss_bytes));
+  line("Page faults (major/minor):", fmt::format("{} / {}", r.rusage.major_faults, r.rusage.minor_faults));
+  line("Context switches (vol/invol):",
+       fmt::format("{} / {}", r.rusage.voluntary_switches, r.rusage.involuntary_switches));
+  line("File system in/out (blocks):", fmt::format("{} / {}", r.rusage.block_inputs, r.rusage.block_outputs));
+  for (const auto& n : r.notes) line("Note:", n);
+  return out;
+}
+
+OutputFile OutputFile::open(const std::string& path) {
+  OutputFile out;
+  out.path_ = path;
+  if (path == "-") return out;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("open output file", "'" + path + "'");
+  out.fd_.reset(fd);
+  return out;
+}
+
+void OutputFile::write(const std::string& text) const {
+  int fd = fd_ ? fd_.get() : STDERR_FILENO;
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("write output file", "'" + path_ + "'");
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace reins::cli

@@ -1,0 +1,130 @@
+// A process held by its pidfd, so that signalling or waiting can never hit a different process that reused
+// the pid. `Process::spawn` starts a child with a pidfd taken at birth (clone3 CLONE_PIDFD); exec failures
+// come back to the parent before spawn returns.
+//
+// Destruction: a child that we spawned and that is still running is killed (SIGKILL) and reaped; call
+// detach() to leave it running instead. A Process opened from a pid (not our child) is just closed.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reins/error.hpp"
+#include "reins/fd.hpp"
+#include "reins/rlimit.hpp"
+#include "reins/rusage.hpp"
+
+namespace reins {
+
+struct ExitStatus {
+  enum class How { exited, signaled };
+  How how = How::exited;
+  int value = 0;             // the exit code, or the signal number
+  bool core_dumped = false;
+
+  bool exited() const noexcept { return how == How::exited; }
+  bool signaled() const noexcept { return how == How::signaled; }
+  int exit_code() const noexcept { return exited() ? value : -1; }
+  int signal() const noexcept { return signaled() ? value : 0; }
+  // What a shell reports: the exit code, or 128+N for signal N.
+  int shell_code() const noexcept { return exited() ? value : 128 + value; }
+  // "exited with code 3", "killed by SIGTERM", "killed by SIGSEGV (core dumped)".
+  std::string describe() const;
+};
+
+struct ProcessResult {
+  ExitStatus status;
+  Rusage rusage;  // of the process and the descendants it waited for
+};
+
+// What to run and how to set up the child before exec.
+struct Command {
+  std::vector<std::string> argv;                     // argv[0] is looked up in PATH unless it has a '/'
+  std::optional<std::vector<std::string>> env;       // "NAME=value" entries; nullopt inherits ours
+  std::string cwd;                                   // empty keeps ours
+  std::vector<RlimitSetting> rlimits;                // resolved and checked before the child is created
+  int parent_death_signal = 0;                       // PR_SET_PDEATHSIG; 0 = none
+  bool new_process_group = false;                    // setpgid(0, 0)
+  bool new_session = false;                          // setsid()
+  std::optional<sigset_t> signal_mask;               // nullopt: the calling thread's mask at spawn time
+  std::vector<int> default_signals;                  // reset to SIG_DFL in the child (ignored ones stay ignored)
+  // fds the child gets as its stdin, stdout and stderr; -1 keeps ours. They stay owned by the caller.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// Why a spawn failed: `stage` says which step in the child ("exec", "chdir", "setrlimit nofile", "join
+// cgroup"), errno_value() says why. ENOENT at "exec" means not found (exit 127 in a shell), anything else at
+// "exec" means found but not executable (126).
+class SpawnError : public Error {
+ public:
+  SpawnError(int err, std::string stage, const std::string& program);
+  const std::string& stage() const noexcept { return stage_; }
+  bool not_found() const noexcept { return stage_ == "exec" && errno_value() == ENOENT; }
+  // 127 not found, 126 found but not executable, 125 a setup step before exec failed.
+  int shell_code() const noexcept { return not_found() ? 127 : stage_ == "exec" ? 126 : 125; }
+
+ private:
+  std::string stage_;
+};
+
+class Process {
+ public:
+  // Starts `cmd`. Throws SpawnError when the child could not be set up or exec'd, InvalidArgument for a bad
+  // rlimit request (nothing is started then), reins::Error when clone3 itself fails.
+  static Process spawn(const Command& cmd);
+  // Holds an existing process (not necessarily our child) by pidfd_open. Throws reins::Error (ESRCH).
+  static Process open(pid_t pid);
+
+  Process() = default;
+  Process(Process&&) noexcept = default;
+  Process& operator=(Process&& other) noexcept;
+  ~Process();
+
+  pid_t pid() const noexcept { return pid_; }
+  int pidfd() const noexcept { return pidfd_.get(); }
+  bool valid() const noexcept { return static_cast<bool>(pidfd_); }
+  bool is_child() const noexcept { return child_; }
+
+  // Sends `sig` through the pidfd. Returns false when the process has already exited (not an error);
+  // throws reins::Error otherwise (EPERM).
+  bool signal(int sig) const;
+  // Whether the process has exited (pidfd readable). A zombie counts as exited.
+  bool has_exited() const;
+
+  // For children only: wait for exit and reap, with rusage. Throws reins::Error (ECHILD) for a non-child.
+  ProcessResult wait();
+  std::optional<ProcessResult> try_wait();
+  // Waits at most `timeout`; std::nullopt if still running then.
+  std::optional<ProcessResult> wait_for(std::chrono::nanoseconds timeout);
+  // For any process: blocks until it exits (poll on the pidfd), without reaping.
+  void wait_exit() const;
+
+  // Gives up ownership: the child keeps running and will not be killed or reaped by this object.
+  void detach() noexcept;
+
+  // For the library's own spawners (jobs, init): adopt a child created elsewhere with its pidfd.
+  static Process adopt_child(pid_t pid, UniqueFd pidfd) noexcept;
+
+ private:
+  Process(pid_t pid, UniqueFd pidfd, bool child) noexcept : pidfd_(std::move(pidfd)), pid_(pid), child_(child) {}
+  void kill_and_reap() noexcept;
+
+  UniqueFd pidfd_;
+  pid_t pid_ = 0;
+  bool child_ = false;
+  bool reaped_ = false;
+};
+
+// The signal's name without "SIG" ("TERM"), or its number as text.
+std::string signal_name(int sig);
+// Parses "TERM", "SIGTERM", "term", "15", "RTMIN+2". Throws InvalidArgument listing examples.
+int parse_signal(std::string_view text);
+
+}  // namespace reins

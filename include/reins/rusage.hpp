@@ -1,0 +1,39 @@
+// Resource usage as getrusage(2) and waitid(2) report it, with proper types: times as durations, max RSS in
+// bytes (the kernel reports KiB). The fields are those of Python's resource.struct_rusage.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+struct rusage;
+
+namespace reins {
+
+struct Rusage {
+  std::chrono::microseconds user_time{0};
+  std::chrono::microseconds system_time{0};
+  std::uint64_t max_rss_bytes = 0;
+  std::int64_t minor_faults = 0;   // page reclaims, no I/O
+  std::int64_t major_faults = 0;   // faults that needed I/O
+  std::int64_t swaps = 0;          // always 0 on Linux
+  std::int64_t block_inputs = 0;   // filesystem reads, in 512-byte blocks
+  std::int64_t block_outputs = 0;  // filesystem writes, in 512-byte blocks
+  std::int64_t messages_sent = 0;      // always 0 on Linux
+  std::int64_t messages_received = 0;  // always 0 on Linux
+  std::int64_t signals = 0;            // always 0 on Linux
+  std::int64_t voluntary_switches = 0;
+  std::int64_t involuntary_switches = 0;
+
+  static Rusage from_native(const ::rusage& ru) noexcept;
+};
+
+enum class RusageWho { self, children, thread };
+
+// getrusage(2) for the calling process, its waited-for descendants, or the calling thread. Never fails.
+Rusage rusage(RusageWho who = RusageWho::self) noexcept;
+
+// The page size in bytes.
+std::size_t page_size() noexcept;
+
+}  // namespace reins

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The one place reins' build, test and benchmark dependencies are installed (Debian 12, as root).
+# Usage: scripts/setup-debian.sh [--bench] [--vm]
+set -euo pipefail
+want_bench=0 want_vm=0
+for a in "$@"; do
+  case "$a" in
+    --bench) want_bench=1 ;;
+    --vm) want_vm=1 ;;
+    *) echo "setup-debian.sh: unknown option '$a' (valid: --bench, --vm)" >&2; exit 2 ;;
+  esac
+done
+
+pkgs=(
+  g++ cmake ninja-build pkg-config git          # toolchain
+  libfmt-dev nlohmann-json3-dev                 # formatting, JSON (header-only use)
+  libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
+  clang libclang-rt-14-dev                      # libFuzzer, TSan/ASan runtime for clang builds
+  python3 procps util-linux time                # CLI tests drive prlimit, /usr/bin/time, ps
+)
+[ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
+[ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

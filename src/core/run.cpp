@@ -1,0 +1,104 @@
+#include "reins/run.hpp"
+#include "reins/units.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "sys/event_loop.hpp"
+
+namespace reins {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+UniqueFd make_signalfd(const std::vector<int>& signals) {
+  sigset_t set;
+  ::sigemptyset(&set);
+  for (int s : signals) ::sigaddset(&set, s);
+  int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) throw_errno("create", "signalfd");
+  return UniqueFd(fd);
+}
+
+// A terminal's INT/QUIT/TSTP reach the whole foreground process group. If the command shares our group it
+// already has the signal, and forwarding it would deliver it twice.
+bool already_delivered_by_tty(const signalfd_siginfo& si, const Process& child) {
+  bool tty_signal = si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT || si.ssi_signo == SIGTSTP;
+  return tty_signal && si.ssi_code == SI_KERNEL && ::getpgid(child.pid()) == ::getpgrp();
+}
+
+class Supervisor {
+ public:
+  explicit Supervisor(const RunOptions& opts) : opts_(opts) {}
+
+  RunReport run() {
+    report_.argv = opts_.command.argv;
+    start_ = Clock::now();
+    child_ = Process::spawn(opts_.command);
+    UniqueFd sigfd;
+    if (!opts_.forward_signals.empty()) {
+      sigfd = make_signalfd(opts_.forward_signals);
+      loop_.watch(sigfd.get(), POLLIN, [&](short) { forward(sigfd.get()); });
+    }
+    loop_.watch(child_.pidfd(), POLLIN, [&](short) { loop_.stop(); });
+    if (opts_.timeout) loop_.after(*opts_.timeout, [&] { on_timeout(); });
+    loop_.run();
+    auto result = child_.wait();
+    report_.wall = Clock::now() - start_;
+    report_.status = result.status;
+    report_.rusage = result.rusage;
+    return std::move(report_);
+  }
+
+ private:
+  void forward(int sigfd) {
+    signalfd_siginfo si{};
+    while (::read(sigfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      int sig = static_cast<int>(si.ssi_signo);
+      if (already_delivered_by_tty(si, child_)) continue;
+      if (child_.signal(sig)) report_.signals_forwarded.push_back(sig);
+    }
+  }
+
+  void on_timeout() {
+    report_.killed_by = "timeout";
+    report_.notes.push_back(fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.timeout)));
+    child_.signal(SIGTERM);
+    loop_.after(opts_.kill_after, [&] {
+      report_.notes.push_back(
+          fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.kill_after)));
+      child_.signal(SIGKILL);
+    });
+  }
+
+  const RunOptions& opts_;
+  RunReport report_;
+  Process child_;
+  sys::EventLoop loop_;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+int RunReport::exit_code() const noexcept {
+  if (killed_by == "timeout") return 124;
+  return status.shell_code();
+}
+
+RunReport run(const RunOptions& options) { return Supervisor(options).run(); }
+
+sigset_t block_signals(const std::vector<int>& signals) {
+  sigset_t set, old;
+  ::sigemptyset(&set);
+  for (int s : signals) ::sigaddset(&set, s);
+  ::pthread_sigmask(SIG_BLOCK, &set, &old);
+  return old;
+}
+
+std::vector<int> default_forwarded_signals() { return {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2}; }
+
+}  // namespace reins

@@ -1,0 +1,147 @@
+// Process: a pid held by its pidfd. Signals go through pidfd_send_signal, waits through waitid(P_PIDFD), so
+// no code path here ever names a bare pid that could have been reused.
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "pidfd/spawn.hpp"
+#include "reins/process.hpp"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace reins {
+namespace {
+
+// waitid with rusage: glibc's wrapper lacks the fifth argument.
+int waitid_rusage(int pidfd, siginfo_t* info, int options, ::rusage* ru) {
+  int rc;
+  do rc = static_cast<int>(::syscall(SYS_waitid, P_PIDFD, pidfd, info, options, ru));
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+ExitStatus status_from(const siginfo_t& info) {
+  ExitStatus s;
+  if (info.si_code == CLD_EXITED) {
+    s.how = ExitStatus::How::exited;
+    s.value = info.si_status;
+  } else {
+    s.how = ExitStatus::How::signaled;
+    s.value = info.si_status;
+    s.core_dumped = info.si_code == CLD_DUMPED;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+  if (exited()) return fmt::format("exited with code {}", value);
+  return fmt::format("killed by SIG{}{}", signal_name(value), core_dumped ? " (core dumped)" : "");
+}
+
+SpawnError::SpawnError(int err, std::string stage, const std::string& program)
+    : Error(err, stage == "exec" ? (err == ENOENT ? "command not found:" : "cannot execute")
+                                 : "cannot start '" + program + "':",
+            stage == "exec" ? "'" + program + "'" : stage),
+      stage_(std::move(stage)) {}
+
+Process Process::spawn(const Command& cmd) {
+  // Without a cgroup placement nothing can kill the child at birth, so killed_at_birth cannot happen here;
+  // if something else SIGKILLed it that early we still report it rather than return an empty Process.
+  auto outcome = sys::spawn(cmd, {});
+  if (outcome.killed_at_birth) throw SpawnError(ECHILD, "start (killed by SIGKILL at birth)", cmd.argv.front());
+  return std::move(outcome.process);
+}
+
+Process Process::open(pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) throw_errno("open", fmt::format("pid {}", pid));
+  return Process(pid, UniqueFd(fd), false);
+}
+
+Process Process::adopt_child(pid_t pid, UniqueFd pidfd) noexcept { return Process(pid, std::move(pidfd), true); }
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    kill_and_reap();
+    pidfd_ = std::move(other.pidfd_);
+    pid_ = other.pid_;
+    child_ = other.child_;
+    reaped_ = other.reaped_;
+  }
+  return *this;
+}
+
+Process::~Process() { kill_and_reap(); }
+
+void Process::kill_and_reap() noexcept {
+  if (!pidfd_ || !child_ || reaped_) return;
+  ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+  siginfo_t info{};
+  waitid_rusage(pidfd_.get(), &info, WEXITED, nullptr);
+  reaped_ = true;
+}
+
+bool Process::signal(int sig) const {
+  if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) == 0) return true;
+  if (errno == ESRCH) return false;
+  throw_errno(fmt::format("send SIG{} to", signal_name(sig)), fmt::format("pid {}", pid_));
+}
+
+bool Process::has_exited() const {
+  pollfd p{pidfd_.get(), POLLIN, 0};
+  int rc = ::poll(&p, 1, 0);
+  if (rc < 0) throw_errno("poll pidfd of", fmt::format("pid {}", pid_));
+  return rc > 0;
+}
+
+std::optional<ProcessResult> Process::try_wait() {
+  if (reaped_) throw Error(ECHILD, "wait for", fmt::format("pid {} (already reaped)", pid_));
+  siginfo_t info{};
+  ::rusage ru{};
+  if (waitid_rusage(pidfd_.get(), &info, WEXITED | WNOHANG, &ru) != 0)
+    throw_errno("wait for", fmt::format("pid {}", pid_));
+  if (info.si_pid == 0) return std::nullopt;
+  reaped_ = true;
+  return ProcessResult{status_from(info), Rusage::from_native(ru)};
+}
+
+ProcessResult Process::wait() {
+  if (reaped_) throw Error(ECHILD, "wait for", fmt::format("pid {} (already reaped)", pid_));
+  siginfo_t info{};
+  ::rusage ru{};
+  if (waitid_rusage(pidfd_.get(), &info, WEXITED, &ru) != 0) throw_errno("wait for", fmt::format("pid {}", pid_));
+  reaped_ = true;
+  return ProcessResult{status_from(info), Rusage::from_native(ru)};
+}
+
+std::optional<ProcessResult> Process::wait_for(std::chrono::nanoseconds timeout) {
+  pollfd p{pidfd_.get(), POLLIN, 0};
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
+  int rc;
+  do rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(ms, INT32_MAX)));
+  while (rc < 0 && errno == EINTR);
+  if (rc < 0) throw_errno("poll pidfd of", fmt::format("pid {}", pid_));
+  if (rc == 0) return std::nullopt;
+  return wait();
+}
+
+void Process::wait_exit() const {
+  pollfd p{pidfd_.get(), POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0)
+    if (errno != EINTR) throw_errno("poll pidfd of", fmt::format("pid {}", pid_));
+}
+
+void Process::detach() noexcept {
+  pidfd_.reset();
+  child_ = false;
+}
+
+}  // namespace reins

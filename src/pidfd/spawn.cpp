@@ -1,0 +1,239 @@
+#include "pidfd/spawn.hpp"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+
+#include <fmt/format.h>
+
+extern char** environ;
+
+namespace reins::sys {
+namespace {
+
+// Steps the child takes, in order; the number travels back with the errno.
+enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, exec };
+
+struct ChildFailure {
+  Stage stage;
+  int err;
+  int detail;  // the rlimit resource for Stage::rlimit
+};
+
+constexpr char kAlive = 'R';
+
+// Everything the child needs, prepared in the parent so the child allocates nothing.
+struct ChildPlan {
+  std::vector<std::string> candidates;   // paths to try execve on, in PATH order
+  std::vector<char*> argv;
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp;
+  std::vector<std::pair<int, ::rlimit64>> rlimits;
+  const Command* cmd = nullptr;
+  const Placement* placement = nullptr;
+  sigset_t mask{};
+  pid_t parent = 0;
+  int error_fd = -1;
+};
+
+std::string path_of(const Command& cmd) {
+  if (cmd.env) {
+    for (const auto& e : *cmd.env)
+      if (e.rfind("PATH=", 0) == 0) return e.substr(5);
+  } else if (const char* p = ::getenv("PATH")) {
+    return p;
+  }
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+std::vector<std::string> exec_candidates(const Command& cmd) {
+  const std::string& prog = cmd.argv.front();
+  if (prog.find('/') != std::string::npos) return {prog};
+  std::vector<std::string> out;
+  std::string path = path_of(cmd);
+  size_t start = 0;
+  for (;;) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    out.push_back((dir.empty() ? std::string(".") : dir) + "/" + prog);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+ChildPlan make_plan(const Command& cmd, const Placement& placement) {
+  if (cmd.argv.empty() || cmd.argv.front().empty()) throw InvalidArgument("no command given to run");
+  ChildPlan plan;
+  plan.cmd = &cmd;
+  plan.placement = &placement;
+  plan.candidates = exec_candidates(cmd);
+  for (const auto& a : cmd.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
+  plan.argv.push_back(nullptr);
+  if (cmd.env) {
+    plan.env_storage = *cmd.env;
+    for (auto& e : plan.env_storage) plan.envp.push_back(e.data());
+    plan.envp.push_back(nullptr);
+  }
+  for (const auto& s : cmd.rlimits) {
+    Rlimit r = resolve(s);  // throws before anything starts: nothing half-applied
+    auto native = [](RlimitValue v) { return v.is_unlimited() ? RLIM_INFINITY : static_cast<rlim_t>(v.value()); };
+    plan.rlimits.push_back({info(s.resource).native, ::rlimit64{native(r.soft), native(r.hard)}});
+  }
+  if (cmd.signal_mask) plan.mask = *cmd.signal_mask;
+  else ::pthread_sigmask(SIG_SETMASK, nullptr, &plan.mask);
+  plan.parent = ::getpid();
+  return plan;
+}
+
+[[noreturn]] void child_fail(const ChildPlan& plan, Stage stage, int err, int detail = 0) {
+  ChildFailure f{stage, err, detail};
+  [[maybe_unused]] auto n = ::write(plan.error_fd, &f, sizeof f);
+  ::_exit(127);
+}
+
+void reset_signal_handlers() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction sa {};
+    if (::sigaction(sig, nullptr, &sa) != 0) continue;
+    if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+      sa.sa_handler = SIG_DFL;
+      sa.sa_flags = 0;
+      ::sigaction(sig, &sa, nullptr);
+    }
+  }
+}
+
+// dup2 onto 0, 1, 2; an fd that already is its target only loses close-on-exec.
+bool redirect_stdio(const Command& cmd) {
+  const int from[3] = {cmd.stdin_fd, cmd.stdout_fd, cmd.stderr_fd};
+  for (int target = 0; target < 3; ++target) {
+    if (from[target] < 0) continue;
+    int rc = from[target] == target ? ::fcntl(target, F_SETFD, 0) : ::dup2(from[target], target);
+    if (rc < 0) return false;
+  }
+  return true;
+}
+
+void exec_candidates_or_fail(const ChildPlan& plan) {
+  char** envp = plan.cmd->env ? const_cast<char**>(plan.envp.data()) : environ;
+  int first_err = ENOENT;
+  for (const auto& c : plan.candidates) {
+    ::execve(c.c_str(), plan.argv.data(), envp);
+    // Like execvp: keep looking past "not here", remember "here but not allowed".
+    if (errno == EACCES) first_err = EACCES;
+    else if (errno != ENOENT && errno != ENOTDIR) child_fail(plan, Stage::exec, errno);
+  }
+  child_fail(plan, Stage::exec, first_err);
+}
+
+// Runs in the child between clone3 and execve. All signals are blocked on entry. Only system calls.
+[[noreturn]] void child_main(const ChildPlan& plan) {
+  const Command& cmd = *plan.cmd;
+  [[maybe_unused]] auto n = ::write(plan.error_fd, &kAlive, 1);
+  if (cmd.parent_death_signal) {
+    if (::prctl(PR_SET_PDEATHSIG, cmd.parent_death_signal) != 0) child_fail(plan, Stage::pdeathsig, errno);
+    if (::getppid() != plan.parent) ::_exit(127);  // the parent died before we could ask to follow it
+  }
+  if (cmd.new_session && ::setsid() < 0) child_fail(plan, Stage::session, errno);
+  if (cmd.new_process_group && !cmd.new_session && ::setpgid(0, 0) != 0) child_fail(plan, Stage::pgroup, errno);
+  for (int fd : plan.placement->join_procs_fds)
+    if (::write(fd, "0", 1) != 1) child_fail(plan, Stage::join, errno);
+  for (const auto& [resource, value] : plan.rlimits)
+    if (::prlimit64(0, static_cast<__rlimit_resource>(resource), &value, nullptr) != 0)
+      child_fail(plan, Stage::rlimit, errno, resource);
+  if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) child_fail(plan, Stage::chdir, errno);
+  if (!redirect_stdio(cmd)) child_fail(plan, Stage::stdio, errno);
+  reset_signal_handlers();
+  for (int sig : cmd.default_signals) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
+  exec_candidates_or_fail(plan);
+  ::_exit(127);
+}
+
+std::string stage_name(const ChildFailure& f) {
+  switch (f.stage) {
+    case Stage::pdeathsig: return "set parent-death signal";
+    case Stage::session: return "setsid";
+    case Stage::pgroup: return "setpgid";
+    case Stage::join: return "join cgroup";
+    case Stage::rlimit:
+      for (const auto& r : all_resources())
+        if (r.native == f.detail) return "setrlimit " + std::string(r.name);
+      return "setrlimit";
+    case Stage::chdir: return "chdir";
+    case Stage::signals: return "reset signals";
+    case Stage::stdio: return "redirect stdin/stdout/stderr";
+    case Stage::exec: return "exec";
+  }
+  return "spawn";
+}
+
+pid_t clone_child(const Placement& placement, int& pidfd) {
+  ::clone_args args{};
+  args.flags = CLONE_PIDFD | (placement.cgroup2_dirfd >= 0 ? CLONE_INTO_CGROUP : 0);
+  args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  if (placement.cgroup2_dirfd >= 0) args.cgroup = static_cast<std::uint64_t>(placement.cgroup2_dirfd);
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+// Reads the child's report: "alive" then EOF on exec, "alive" then a failure record, or nothing at all if it
+// was killed before its first step.
+ssize_t read_report(int fd, char* buf, size_t size) {
+  size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::read(fd, buf + got, size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return static_cast<ssize_t>(got);
+}
+
+}  // namespace
+
+SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
+  ChildPlan plan = make_plan(cmd, placement);
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_errno("create", "spawn error pipe");
+  UniqueFd read_end(pipefd[0]), write_end(pipefd[1]);
+  plan.error_fd = write_end.get();
+
+  // Block every signal so no handler of ours runs in the child before it resets them.
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pidfd = -1;
+  pid_t pid = clone_child(placement, pidfd);
+  if (pid == 0) child_main(plan);
+  int clone_err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) throw Error(clone_err, "clone3 for", "'" + cmd.argv.front() + "'");
+  write_end.reset();
+
+  Process proc = Process::adopt_child(pid, UniqueFd(pidfd));
+  char buf[1 + sizeof(ChildFailure)];
+  ssize_t got = read_report(read_end.get(), buf, sizeof buf);
+  if (got == 0) {
+    auto result = proc.wait();
+    if (result.status.signaled() && result.status.signal() == SIGKILL) return {Process(), true};
+    throw SpawnError(ECHILD, "start (the child died before its first step)", cmd.argv.front());
+  }
+  if (got == static_cast<ssize_t>(sizeof buf)) {
+    ChildFailure f;
+    std::memcpy(&f, buf + 1, sizeof f);
+    proc.wait();
+    throw SpawnError(f.err, stage_name(f), cmd.argv.front());
+  }
+  return {std::move(proc), false};
+}
+
+}  // namespace reins::sys

@@ -1,0 +1,36 @@
+// What the test lanes share: where the binaries are, running a command and capturing its output, and skips
+// that always say why.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace reins::test {
+
+inline const char* testproc() { return REINS_TESTPROC; }
+inline const char* reins_bin() { return REINS_BIN; }
+inline std::string fixture(const std::string& name) { return std::string(REINS_FIXTURES) + "/" + name; }
+
+struct Output {
+  int exit_code = -1;       // shell convention: 128+N for signal N
+  std::string out, err;
+};
+
+// Runs argv (no shell), captures stdout and stderr, waits. `input` is written to its stdin.
+Output run_capture(const std::vector<std::string>& argv, const std::string& input = "");
+
+// Whether a process whose command line contains `marker` exists anywhere on the machine.
+bool process_with_marker_exists(const std::string& marker);
+// A unique string for markers and names: "reins-test-<pid>-<counter>".
+std::string unique_name(const std::string& prefix = "reins-test");
+
+// Skips unless we are root (uid 0). The message says why.
+#define REINS_REQUIRE_ROOT()                                                        \
+  do {                                                                              \
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (uid 0); running as uid " << ::geteuid(); \
+  } while (0)
+
+}  // namespace reins::test
