@@ -26,9 +26,9 @@ std::string help_text(const CommandSpec& spec) {
     std::string left = o.short_name ? fmt::format("-{}, --{}", o.short_name, o.long_name)
                                     : fmt::format("    --{}", o.long_name);
     if (o.arg) left += fmt::format(" {}", o.arg);
-    out += fmt::format("  {:<28} {}\n", left, o.help);
+    out += fmt::format("  {:<32} {}\n", left, o.help);
   }
-  out += fmt::format("  {:<28} {}\n", "-h, --help", "show this help and exit");
+  out += fmt::format("  {:<32} {}\n", "-h, --help", "show this help and exit");
   if (spec.examples && *spec.examples) out += fmt::format("\nExamples:\n{}", spec.examples);
   return out;
 }

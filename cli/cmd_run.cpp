@@ -6,12 +6,14 @@
 #include "command.hpp"
 #include "reins/run.hpp"
 #include "reins/units.hpp"
-#include "report.hpp"
+#include "run_flags.hpp"
 
 namespace reins::cli {
 namespace {
 
 int run_main(int argc, char** argv);
+// The flag groups `reins run` accepts; `reins init` accepts the same.
+const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &report_flags()};
 
 }  // namespace
 
@@ -27,14 +29,7 @@ const CommandSpec kRunCommand{
     "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
     "rlimit names are prlimit's: core cpu fsize data stack rss nproc nofile memlock as locks sigpending msgqueue\n"
     "nice rtprio rttime; values are SOFT:HARD, SOFT: or :HARD, or one value for both, or 'unlimited'.",
-    {
-        {"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
-         "rlimit"},
-        {"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
-        {"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
-        {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
-        {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
-    },
+    options_of(kRunGroups),
     "  reins run --report - -- make -j2\n"
     "  reins run --rlimit nofile=1024 --rlimit as=2G --timeout 10m -- ./test-suite\n"
     "  reins run --json result.json --timeout 2s -- python3 student.py\n",
@@ -46,25 +41,13 @@ const CommandSpec kRunCommand{
 
 namespace {
 
-RunOptions to_options(const ParsedArgs& args) {
-  RunOptions opts;
-  for (const auto& [opt, value] : args.options) {
-    std::string_view name = opt->long_name;
-    if (name == "rlimit") opts.command.rlimits.push_back(parse_rlimit_setting(value));
-    if (name == "timeout") opts.timeout = parse_duration(value);
-    if (name == "kill-after") opts.kill_after = parse_duration(value);
-  }
-  if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
-  opts.command.argv = args.operands;
-  return opts;
-}
-
 int run_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kRunCommand, argc, argv);
-  RunOptions opts = to_options(args);
-  std::optional<OutputFile> report_file, json_file;
-  if (auto* p = args.last("report")) report_file = OutputFile::open(*p);
-  if (auto* p = args.last("json")) json_file = OutputFile::open(*p);
+  RunOptions opts;
+  apply_groups(opts, args, kRunGroups);
+  if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
+  opts.command.argv = args.operands;
+  ReportOutputs outputs = ReportOutputs::open(args);
 
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
@@ -77,8 +60,7 @@ int run_main(int argc, char** argv) {
   }
   if (report.killed_by)
     std::fprintf(stderr, "reins run: %s\n", report.notes.empty() ? report.killed_by->c_str() : report.notes[0].c_str());
-  if (report_file) report_file->write(report_text(report));
-  if (json_file) json_file->write(report_json(report).dump() + "\n");
+  outputs.write(report);
   return report.exit_code();
 }
 

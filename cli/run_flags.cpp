@@ -1,0 +1,62 @@
+#include "run_flags.hpp"
+
+#include "reins/units.hpp"
+
+namespace reins::cli {
+
+const FlagGroup& process_flags() {
+  static const FlagGroup group{
+      {
+          {"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
+           "rlimit"},
+          {"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
+          {"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
+      },
+      [](RunOptions& opts, std::string_view name, const std::string& value) {
+        if (name == "rlimit") opts.command.rlimits.push_back(parse_rlimit_setting(value));
+        else if (name == "timeout") opts.timeout = parse_duration(value);
+        else if (name == "kill-after") opts.kill_after = parse_duration(value);
+        else return false;
+        return true;
+      },
+  };
+  return group;
+}
+
+const FlagGroup& report_flags() {
+  static const FlagGroup group{
+      {
+          {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
+          {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+      },
+      [](RunOptions&, std::string_view name, const std::string&) { return name == "report" || name == "json"; },
+  };
+  return group;
+}
+
+std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra) {
+  std::vector<Option> all;
+  for (const auto* g : groups) all.insert(all.end(), g->options.begin(), g->options.end());
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
+
+void apply_groups(RunOptions& opts, const ParsedArgs& args, std::initializer_list<const FlagGroup*> groups) {
+  for (const auto& [opt, value] : args.options)
+    for (const auto* g : groups)
+      if (g->apply(opts, opt->long_name, value)) break;
+}
+
+ReportOutputs ReportOutputs::open(const ParsedArgs& args) {
+  ReportOutputs out;
+  if (auto* p = args.last("report")) out.text = OutputFile::open(*p);
+  if (auto* p = args.last("json")) out.json = OutputFile::open(*p);
+  return out;
+}
+
+void ReportOutputs::write(const RunReport& report) const {
+  if (text) text->write(report_text(report));
+  if (json) json->write(report_json(report).dump() + "\n");
+}
+
+}  // namespace reins::cli

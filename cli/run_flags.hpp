@@ -1,0 +1,37 @@
+// Flag groups shared by the commands that run something (`reins run`, `reins init`): each group is a slice of
+// the option table plus the code that applies one of its flags to RunOptions. A command lists the groups it
+// accepts, so `reins init` takes every `reins run` limit without a second copy of either.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "reins/run.hpp"
+#include "report.hpp"
+
+namespace reins::cli {
+
+struct FlagGroup {
+  std::vector<Option> options;
+  // Applies `value` of the option named `name` if it belongs to this group; returns whether it did.
+  bool (*apply)(RunOptions& opts, std::string_view name, const std::string& value);
+};
+
+const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
+const FlagGroup& report_flags();   // --report, --json (applied by ReportOutputs, not to RunOptions)
+
+// Concatenates the option tables of `groups`, then `extra`.
+std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra = {});
+// Applies every parsed option that belongs to one of `groups`.
+void apply_groups(RunOptions& opts, const ParsedArgs& args, std::initializer_list<const FlagGroup*> groups);
+
+// Where the report goes: opened before the command starts, so a bad path fails before anything runs.
+struct ReportOutputs {
+  std::optional<OutputFile> text, json;
+  static ReportOutputs open(const ParsedArgs& args);
+  void write(const RunReport& report) const;
+};
+
+}  // namespace reins::cli
