@@ -92,8 +92,9 @@ class Process {
   bool valid() const noexcept { return static_cast<bool>(pidfd_); }
   bool is_child() const noexcept { return child_; }
 
-  // Sends `sig` through the pidfd. Returns false when the process has already exited (not an error);
-  // throws reins::Error otherwise (EPERM).
+  // Sends `sig` through the pidfd. Returns false when the process is gone (reaped, or exited and not our
+  // child), which is not an error; throws reins::Error otherwise (EPERM). A zombie child not yet waited for
+  // still "receives" it, harmlessly: the kernel accepts signals to zombies.
   bool signal(int sig) const;
   // Whether the process has exited (pidfd readable). A zombie counts as exited.
   bool has_exited() const;

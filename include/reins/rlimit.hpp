@@ -44,7 +44,7 @@ class RlimitValue {
   constexpr std::uint64_t value() const noexcept { return value_.value_or(0); }
   // Unlimited compares greater than every number.
   constexpr auto operator<=>(const RlimitValue& o) const noexcept {
-    if (is_unlimited() || o.is_unlimited()) return !is_unlimited() <=> !o.is_unlimited();
+    if (is_unlimited() || o.is_unlimited()) return is_unlimited() <=> o.is_unlimited();
     return *value_ <=> *o.value_;
   }
   constexpr bool operator==(const RlimitValue&) const noexcept = default;

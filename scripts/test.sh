@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds reins and runs every test lane: plain (dev preset), AddressSanitizer+UndefinedBehaviorSanitizer,
+# ThreadSanitizer (the threaded parts), a libFuzzer smoke run of every parser, and the VM lanes when present.
+# Ends with one line "tests: N passed, N failed, N skipped" over all lanes. Exit status 0 only if all passed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+bash scripts/setup-debian.sh ${REINS_SETUP_FLAGS:-} || { echo "setup failed" >&2; exit 1; }
+
+passed=0 failed=0 skipped=0 status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Runs ctest for a preset (extra args select tests) and adds its counts to the totals.
+run_lane() {
+  local preset=$1; shift
+  echo "== lane: $preset $*"
+  cmake --preset "$preset" >/dev/null || { status=1; failed=$((failed + 1)); return; }
+  cmake --build --preset "$preset" -j2 || { status=1; failed=$((failed + 1)); return; }
+  ctest --preset "$preset" -j2 --timeout 300 "$@" 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  local total fails skips
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+  fails=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
+  skips=$(grep -c '(Skipped)$' "$log")
+  total=${total:-0} fails=${fails:-0}
+  passed=$((passed + total - fails - skips)) failed=$((failed + fails)) skipped=$((skipped + skips))
+}
+
+run_lane dev
+run_lane asan
+# ThreadSanitizer covers the parts that run threads; the rest gains nothing from it.
+run_lane tsan -R 'Sampler|Guard|Reaper|EventLoop'
+
+if [ -x scripts/fuzz-smoke.sh ]; then
+  echo "== lane: fuzz smoke"
+  if scripts/fuzz-smoke.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+fi
+if [ -x tests/vm/run-lanes.sh ]; then
+  echo "== lane: VM (pure cgroup v2 and v1 kernels under qemu)"
+  if tests/vm/run-lanes.sh; then :; else status=1; fi
+fi
+
+cd "$root"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status
