@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "docgen.hpp"
 #include "reins/error.hpp"
 
 namespace {
@@ -31,6 +32,19 @@ int main(int argc, char** argv) {
   }
   if (first == "--version" || first == "-V") {
     std::puts("reins " REINS_VERSION);
+    return 0;
+  }
+  // Generators for the build (man page, completion): not listed in --help, documented in docs/design.md.
+  if (first == "--man") {
+    std::fputs(reins::cli::man_page().c_str(), stdout);
+    return 0;
+  }
+  if (first == "--completion") {
+    if (argc < 3 || std::string_view(argv[2]) != "bash") {
+      std::fprintf(stderr, "reins: --completion takes a shell name; supported: bash\n");
+      return 2;
+    }
+    std::fputs(reins::cli::bash_completion().c_str(), stdout);
     return 0;
   }
   const auto* cmd = reins::cli::find_command(first);

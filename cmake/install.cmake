@@ -13,3 +13,15 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/reins.pc DESTINATION ${CMAKE_INSTALL_L
 if(REINS_CLI)
   install(TARGETS reins-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+
+# Debian package: `cpack -G DEB` in a release build dir (scripts/package.sh).
+set(CPACK_PACKAGE_NAME reins)
+set(CPACK_PACKAGE_VENDOR "reins")
+set(CPACK_PACKAGE_CONTACT "reins maintainers <reins@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Put Linux processes under resource control (jobs, memory guard, init)")
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36)")
+set(CPACK_GENERATOR DEB)
+include(CPack)

@@ -16,7 +16,8 @@ pkgs=(
   libfmt-dev nlohmann-json3-dev                 # formatting, JSON (header-only use)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   clang libclang-rt-14-dev                      # libFuzzer, TSan/ASan runtime for clang builds
-  python3 procps util-linux time                # CLI tests drive prlimit, /usr/bin/time, ps
+  python3 procps util-linux time bash-completion # CLI tests drive prlimit, /usr/bin/time, ps, completion
+  dpkg-dev file                                 # building the .deb (cpack, dpkg-shlibdeps)
 )
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
 [ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio)

@@ -36,6 +36,9 @@ if [ -x scripts/fuzz-smoke.sh ]; then
   echo "== lane: fuzz smoke"
   if scripts/fuzz-smoke.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 fi
+echo "== lane: package (.deb, man page, completion, find_package and pkg-config consumers)"
+if scripts/package-test.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
 if [ -x tests/vm/run-lanes.sh ]; then
   echo "== lane: VM (pure cgroup v2 and v1 kernels under qemu)"
   if tests/vm/run-lanes.sh; then :; else status=1; fi

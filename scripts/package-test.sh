@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the .deb, unpacks it into a throwaway root, and checks what a user gets: `reins --version`, the man
+# page, the bash completion, and two consumer programs built against the packaged library — one with
+# find_package(reins), one with pkg-config.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+cmake --preset release >/dev/null
+cmake --build --preset release -j2 >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd build/release && cpack -G DEB -B "$work/deb" >/dev/null)
+deb=$(ls "$work"/deb/*.deb)
+echo "package: built $(basename "$deb")"
+dpkg-deb --info "$deb" | grep -E 'Package|Version|Depends' | sed 's/^/package:   /'
+dpkg-deb -x "$deb" "$work/root"
+prefix=$work/root/usr
+
+for f in bin/reins share/man/man1/reins.1 share/bash-completion/completions/reins include/reins/run.hpp \
+         lib/pkgconfig/reins.pc lib/cmake/reins/reinsConfig.cmake; do
+  [ -e "$prefix/$f" ] || f=${f/lib\//lib\/x86_64-linux-gnu\/}
+  [ -e "$prefix/$f" ] || { echo "package: missing $f" >&2; exit 1; }
+done
+"$prefix/bin/reins" --version
+
+cmake -S tests/consumer/find-package -B "$work/fp" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$work/fp" >/dev/null
+"$work/fp/consumer"
+
+pcdir=$(dirname "$(find "$prefix" -name reins.pc)")
+PKG_CONFIG_PATH=$pcdir tests/consumer/pkg-config/build.sh "$work/pc-consumer"
+"$work/pc-consumer"
+echo "package: ok"
