@@ -1,0 +1,53 @@
+// reins plot: draw a trace recorded by `reins run --trace` as a standalone SVG.
+#include <cstdio>
+
+#include "command.hpp"
+#include "reins/timeline.hpp"
+#include "report.hpp"
+
+namespace reins::cli {
+namespace {
+int plot_main(int argc, char** argv);
+}
+
+extern const CommandSpec kPlotCommand;
+const CommandSpec kPlotCommand{
+    "plot",
+    "TRACE [-o FILE.svg]",
+    "draw a run's memory and CPU timeline (from reins run --trace) as an SVG picture",
+    "Reads TRACE (JSON lines, or CSV if the name ends in .csv) and draws memory over time with the memory limit\n"
+    "as a dashed line and events (limit hit, OOM kill, guard breach, exit) marked, and CPU use beneath. The SVG\n"
+    "is self-contained: open it in any browser.",
+    {
+        {"output", 'o', "FILE", "write the SVG to FILE (default: TRACE with .svg in place of its extension)", "file"},
+    },
+    "  reins run --trace build.trace -m 2G -- make -j2\n  reins plot build.trace -o build.svg\n",
+    &plot_main,
+};
+
+namespace {
+
+std::string default_output(const std::string& trace) {
+  auto slash = trace.rfind('/'), dot = trace.rfind('.');
+  bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_ext ? trace.substr(0, dot) : trace) + ".svg";
+}
+
+int plot_main(int argc, char** argv) {
+  ParsedArgs args = parse_args(kPlotCommand, argc, argv);
+  if (args.operands.size() != 1) throw UsageError{"expected exactly one TRACE file"};
+  const std::string& trace = args.operands[0];
+  std::string output = args.has("output") ? *args.last("output") : default_output(trace);
+  std::string svg = render_svg(read_timeline(trace));
+  if (output == "-") {
+    std::fputs(svg.c_str(), stdout);
+  } else {
+    auto file = OutputFile::open(output);
+    file.write(svg);
+    std::fprintf(stderr, "reins plot: wrote %s\n", output.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace reins::cli

@@ -1,0 +1,200 @@
+// Trace files: writing as the run goes (one flushed line per record) and reading them back for the plot.
+#include "reins/timeline.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "reins/error.hpp"
+
+namespace reins {
+namespace {
+
+using nlohmann::json;
+
+bool is_csv(const std::string& path) { return path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0; }
+
+template <typename T>
+json maybe(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+template <typename T>
+std::string csv_maybe(const std::optional<T>& v) {
+  return v ? fmt::format("{}", *v) : std::string();
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+template <typename T>
+std::optional<T> opt(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
+
+// Splits one CSV line; quoted fields may contain commas and doubled quotes.
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') fields.back() += '"', ++i;
+    else if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) fields.emplace_back();
+    else fields.back() += c;
+  }
+  return fields;
+}
+
+// Times and CPU seconds must be finite: "nan" or "inf" in a hand-edited file would make an axis endless.
+double finite(double v) {
+  if (!std::isfinite(v)) throw InvalidArgument("a time or CPU value is not a finite number");
+  return v;
+}
+
+std::optional<double> finite(std::optional<double> v) {
+  if (v) finite(*v);
+  return v;
+}
+
+void parse_json_line(Timeline& tl, const json& j) {
+  std::string type = j.value("type", "");
+  if (type == "header") {
+    tl.command = j.value("command", std::vector<std::string>{});
+    tl.interval_s = finite(j.value("interval_s", 0.1));
+    tl.memory_limit_bytes = opt<std::uint64_t>(j, "memory_limit_bytes");
+  } else if (type == "sample") {
+    tl.samples.push_back({finite(j.at("t").get<double>()), opt<std::uint64_t>(j, "memory_bytes"),
+                          opt<std::uint64_t>(j, "pss_bytes"), finite(opt<double>(j, "cpu_s")),
+                          opt<std::uint64_t>(j, "pids")});
+  } else if (type == "event") {
+    tl.events.push_back({finite(j.at("t").get<double>()), j.value("event", ""), j.value("detail", "")});
+  }
+}
+
+template <typename T>
+std::optional<T> csv_number(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  if constexpr (std::is_same_v<T, double>) return std::stod(s);
+  else return static_cast<T>(std::stoull(s));
+}
+
+void parse_csv_line(Timeline& tl, const std::string& line) {
+  auto f = split_csv(line);
+  if (f.size() < 7) throw InvalidArgument("expected 7 comma-separated fields");
+  if (f[1] == "header") {
+    tl.interval_s = finite(csv_number<double>(f[0])).value_or(0.1);
+    tl.memory_limit_bytes = csv_number<std::uint64_t>(f[2]);
+    std::istringstream words(f[6]);
+    for (std::string w; words >> w;) tl.command.push_back(w);
+  } else if (f[1] == "sample") {
+    tl.samples.push_back({finite(std::stod(f[0])), csv_number<std::uint64_t>(f[2]), csv_number<std::uint64_t>(f[3]),
+                          finite(csv_number<double>(f[4])), csv_number<std::uint64_t>(f[5])});
+  } else if (f[1] == "event") {
+    auto colon = f[6].find(": ");
+    tl.events.push_back({finite(std::stod(f[0])), f[6].substr(0, colon),
+                         colon == std::string::npos ? "" : f[6].substr(colon + 2)});
+  }
+}
+
+}  // namespace
+
+struct TimelineWriter::Impl {
+  std::FILE* file = nullptr;
+  bool csv = false;
+  std::string path;
+  void line(const std::string& text) {
+    if (std::fputs(text.c_str(), file) < 0 || std::fputc('\n', file) < 0 || std::fflush(file) != 0)
+      throw_errno("write trace", path);
+  }
+};
+
+TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) : impl_(new Impl) {
+  impl_->path = path;
+  impl_->csv = is_csv(path);
+  impl_->file = std::fopen(path.c_str(), "we");
+  if (!impl_->file) {
+    int err = errno;
+    delete impl_;
+    throw Error(err, "create trace file", "'" + path + "'");
+  }
+  if (impl_->csv) {
+    std::string cmd;
+    for (const auto& a : header.command) cmd += (cmd.empty() ? "" : " ") + a;
+    impl_->line("t,kind,memory_bytes,pss_bytes,cpu_s,pids,event");
+    impl_->line(fmt::format("{},header,{},,,,{}", header.interval_s, csv_maybe(header.memory_limit_bytes),
+                            csv_field(cmd)));
+  } else {
+    impl_->line(json{{"type", "header"}, {"version", 1}, {"command", header.command},
+                     {"interval_s", header.interval_s}, {"memory_limit_bytes", maybe(header.memory_limit_bytes)}}
+                    .dump());
+  }
+}
+
+TimelineWriter::~TimelineWriter() {
+  if (impl_ && impl_->file) std::fclose(impl_->file);
+  delete impl_;
+}
+
+TimelineWriter::TimelineWriter(TimelineWriter&& o) noexcept : impl_(std::exchange(o.impl_, nullptr)) {}
+TimelineWriter& TimelineWriter::operator=(TimelineWriter&& o) noexcept {
+  std::swap(impl_, o.impl_);
+  return *this;
+}
+
+void TimelineWriter::sample(const TimelineSample& s) {
+  if (impl_->csv)
+    impl_->line(fmt::format("{:.3f},sample,{},{},{},{},", s.t, csv_maybe(s.memory_bytes), csv_maybe(s.pss_bytes),
+                            csv_maybe(s.cpu_s), csv_maybe(s.pids)));
+  else
+    impl_->line(json{{"type", "sample"}, {"t", s.t}, {"memory_bytes", maybe(s.memory_bytes)},
+                     {"pss_bytes", maybe(s.pss_bytes)}, {"cpu_s", maybe(s.cpu_s)}, {"pids", maybe(s.pids)}}
+                    .dump());
+}
+
+void TimelineWriter::event(const TimelineEvent& e) {
+  if (impl_->csv)
+    impl_->line(fmt::format("{:.3f},event,,,,,{}", e.t, csv_field(e.event + (e.detail.empty() ? "" : ": " + e.detail))));
+  else
+    impl_->line(json{{"type", "event"}, {"t", e.t}, {"event", e.event}, {"detail", e.detail}}.dump());
+}
+
+Timeline parse_timeline(std::string_view text, bool csv, const std::string& source) {
+  Timeline tl;
+  size_t number = 0;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string line(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++number;
+    if (line.empty() || (csv && number == 1)) continue;
+    try {
+      if (csv) parse_csv_line(tl, line);
+      else parse_json_line(tl, json::parse(line));
+    } catch (const std::exception& e) {
+      throw InvalidArgument(fmt::format("{}:{}: not a trace record ({}): '{}'", source, number, e.what(),
+                                        line.substr(0, 80)));
+    }
+  }
+  return tl;
+}
+
+Timeline read_timeline(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(errno ? errno : ENOENT, "open trace file", "'" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_timeline(ss.str(), is_csv(path), path);
+}
+
+}  // namespace reins

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "reins/error.hpp"
+#include "reins/timeline.hpp"
+#include "support/support.hpp"
+
+namespace reins {
+namespace {
+
+Timeline sample_timeline() {
+  Timeline tl;
+  tl.command = {"make", "-j2", "<all>"};
+  tl.interval_s = 0.1;
+  tl.memory_limit_bytes = 256ull << 20;
+  for (int i = 0; i <= 20; ++i)
+    tl.samples.push_back({i * 0.1, static_cast<std::uint64_t>(i) * (12ull << 20),
+                          i % 2 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(i) * (10ull << 20)) : std::nullopt,
+                          i * 0.08, 3});
+  tl.events.push_back({1.9, "memory-limit", "failcnt 4"});
+  tl.events.push_back({2.0, "oom", "oom_kill 1"});
+  return tl;
+}
+
+void round_trip(const std::string& path) {
+  Timeline in = sample_timeline();
+  {
+    TimelineWriter w(path, in);
+    for (const auto& s : in.samples) w.sample(s);
+    for (const auto& e : in.events) w.event(e);
+  }
+  Timeline out = read_timeline(path);
+  unlink(path.c_str());
+  EXPECT_EQ(out.command.size(), path.ends_with(".csv") ? 3u : in.command.size());
+  EXPECT_EQ(out.memory_limit_bytes, in.memory_limit_bytes);
+  ASSERT_EQ(out.samples.size(), in.samples.size());
+  for (size_t i = 0; i < in.samples.size(); ++i) {
+    EXPECT_NEAR(out.samples[i].t, in.samples[i].t, 1e-3);
+    EXPECT_EQ(out.samples[i].memory_bytes, in.samples[i].memory_bytes);
+    EXPECT_EQ(out.samples[i].pss_bytes, in.samples[i].pss_bytes) << "absent stays absent";
+    EXPECT_EQ(out.samples[i].pids, in.samples[i].pids);
+  }
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[1].event, "oom");
+  EXPECT_EQ(out.events[1].detail, "oom_kill 1");
+}
+
+TEST(Timeline, JsonLinesRoundTrip) { round_trip("/tmp/" + test::unique_name() + ".trace"); }
+TEST(Timeline, CsvRoundTrip) { round_trip("/tmp/" + test::unique_name() + ".csv"); }
+
+TEST(Timeline, SvgHasTheSeriesTheLimitAndTheEvents) {
+  std::string svg = render_svg(sample_timeline());
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_NE(svg.find(R"(class="memory")"), std::string::npos);
+  EXPECT_NE(svg.find(R"(class="pss")"), std::string::npos);
+  EXPECT_NE(svg.find(R"(class="cpu")"), std::string::npos);
+  EXPECT_NE(svg.find("limit 256 MiB"), std::string::npos);
+  EXPECT_NE(svg.find("oom: oom_kill 1"), std::string::npos);
+  EXPECT_NE(svg.find("&lt;all&gt;"), std::string::npos) << "text is escaped";
+  EXPECT_NE(svg.find("MiB</text>"), std::string::npos) << "axes in human units";
+  // Well-formed XML, checked by a real parser.
+  std::string path = "/tmp/" + test::unique_name() + ".svg";
+  std::ofstream(path) << svg;
+  auto check = test::run_capture({"python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path});
+  unlink(path.c_str());
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+}
+
+TEST(Timeline, NoSamplesIsAClearError) {
+  Timeline tl;
+  tl.command = {"true"};
+  try {
+    render_svg(tl);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("no samples"), std::string::npos);
+  }
+}
+
+TEST(Timeline, BadLineIsNamed) {
+  std::string path = "/tmp/" + test::unique_name() + ".trace";
+  std::ofstream(path) << R"({"type":"header","command":["x"]})" "\n" "not json\n";
+  try {
+    read_timeline(path);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find(":2:"), std::string::npos) << e.what();
+  }
+  unlink(path.c_str());
+  EXPECT_THROW(read_timeline("/nonexistent/trace"), Error);
+}
+
+}  // namespace
+}  // namespace reins
