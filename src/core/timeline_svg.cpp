@@ -162,7 +162,8 @@ std::string render_svg(const Timeline& tl) {
       R"(<text x="{}" y="28" class="heading">reins run: {}</text>)" "\n"
       R"(<text x="{}" y="50" class="legend"><tspan class="legend-memory">━ memory</tspan>  <tspan class="legend-pss">━ PSS (guard)</tspan>  <tspan class="legend-cpu">━ CPU</tspan>  {} samples every {}</text>)" "\n",
       kWidth, kHeight, kWidth, kHeight, kStyle, kLeft, escape(cmd.empty() ? "(unknown command)" : cmd), kWidth - kRight,
-      tl.samples.size(), format_duration(std::chrono::nanoseconds(static_cast<long long>(tl.interval_s * 1e9))));
+      tl.samples.size(),
+      format_duration(std::chrono::nanoseconds(static_cast<long long>(std::clamp(tl.interval_s, 0.0, 1e6) * 1e9))));
   out += memory_panel(tl, t_max);
   out += cpu_panel(tl, t_max);
   out += "</svg>\n";
