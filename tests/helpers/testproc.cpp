@@ -124,6 +124,18 @@ int cmd_spin(int, char** argv) {  // spin SECONDS (wall clock)
   return 0;
 }
 
+int cmd_burn(int, char** argv) {  // burn SECONDS: use this much CPU time (not wall time), then exit
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+  };
+  double end = cpu_now() + std::atof(argv[0]);
+  volatile unsigned long x = 0;
+  while (cpu_now() < end) x = x + 1;
+  return 0;
+}
+
 int cmd_orphans(int, char** argv) {  // orphans N: N grandchildren that outlive their parent, then exit together
   int n = std::atoi(argv[0]);
   int go[2];
@@ -168,7 +180,7 @@ struct Sub {
 constexpr Sub kSubs[] = {
     {"memhog", 1, cmd_memhog},   {"grow", 3, cmd_grow},         {"share", 1, cmd_share},
     {"forkbomb", 1, cmd_forkbomb}, {"daemonize", 1, cmd_daemonize}, {"ignore-term", 0, cmd_ignore_term},
-    {"spin", 1, cmd_spin},       {"orphans", 1, cmd_orphans},   {"signals", 0, cmd_signals},
+    {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},       {"orphans", 1, cmd_orphans},   {"signals", 0, cmd_signals},
 };
 
 }  // namespace
@@ -182,6 +194,6 @@ int main(int argc, char** argv) {
   for (const auto& s : kSubs)
     if (argc >= 2 && std::strcmp(argv[1], s.name) == 0 && argc - 2 >= s.min_args) return s.fn(argc - 2, argv + 2);
   std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX | "
-                       "share MIB | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | orphans N | signals\n");
+                       "share MIB | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | burn CPU_S | orphans N | signals\n");
   return 2;
 }

@@ -86,7 +86,7 @@ TEST(Rlimit, SelfIsPidZero) {
 TEST(Rusage, ChildrenIncludeAReapedSpinner) {
   auto before = rusage(RusageWho::children);
   Command c;
-  c.argv = {test::testproc(), "spin", "0.2"};
+  c.argv = {test::testproc(), "burn", "0.2"};  // 0.2 s of CPU time, however loaded the machine is
   Process::spawn(c).wait();
   auto after = rusage(RusageWho::children);
   EXPECT_GE((after.user_time + after.system_time) - (before.user_time + before.system_time), 100ms);
@@ -98,7 +98,9 @@ TEST(Rusage, SelfAndThreadAndPageSize) {
   auto self = rusage(RusageWho::self);
   auto thread = rusage(RusageWho::thread);
   EXPECT_GT(self.max_rss_bytes, 1024u * 1024) << "a gtest binary holds at least 1 MiB";
-  EXPECT_LE(thread.user_time, self.user_time + 1ms);
+  // The kernel adjusts thread and process times separately (by up to a few ticks), so compare loosely.
+  EXPECT_LE(thread.user_time, self.user_time + 50ms);
+  EXPECT_GT(thread.minor_faults, 0);
   EXPECT_EQ(page_size(), static_cast<size_t>(sysconf(_SC_PAGESIZE)));
 }
 
