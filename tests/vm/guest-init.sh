@@ -1,7 +1,7 @@
 #!/bin/sh
 # /init of the test VM (busybox sh as PID 1). run-in-vm.sh puts it in the initramfs together with
-# /vm/config (LAYOUT, MARKER, GTEST_EACH), /vm/modules.sh (the insmod lines) and /vm/command (sets "$@" to
-# the program and its arguments).
+# /vm/config (LAYOUT, MARKER, GTEST_EACH, SWAP_MIB), /vm/modules.sh (the insmod lines) and /vm/command
+# (sets "$@" to the program and its arguments).
 #
 # It mounts the cgroup layout asked for, places the program in a cgroup the way systemd places a service
 # (/system.slice/reins-tests.service, delegated; the program is its only process), runs it with its output on
@@ -87,6 +87,10 @@ case "$LAYOUT" in
   *) say "ERROR: unknown layout '$LAYOUT'" ;;
 esac
 . /vm/modules.sh
+if [ "${SWAP_MIB:-0}" != 0 ]; then
+  { echo "${SWAP_MIB}M" >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; } \
+    || say "WARNING: no ${SWAP_MIB} MiB zram swap"
+fi
 
 . /vm/command
 

@@ -11,6 +11,7 @@
 #   --module 'NAME ARGS'   load kernel module NAME (with its dependencies) before the program; repeatable;
 #                          default: 'brd rd_nr=1 rd_size=65536' (a 64 MiB /dev/ram0 for io.max), if present
 #   --no-modules           load no kernel module
+#   --swap MIB             give the guest a zram swap device of MIB (default: no swap, like the host)
 #   --timeout SECONDS      a guest still running then is killed and the run fails (default 600)
 #   --gtest-each           PROGRAM is a GoogleTest binary: run each of its tests (after any --gtest_filter among
 #                          ARGS) in its own process, as ctest does on the host, printing one "vm-test:" line each
@@ -19,7 +20,7 @@
 # PROGRAM with a '/' is a host file copied into the guest at the same absolute path (tests find their helper
 # binaries by compile-time absolute paths); without one it is a command of the guest (a busybox applet).
 # Environment: REINS_VM_KERNEL (default: newest /boot/vmlinuz-*), REINS_VM_ACCEL (tcg|kvm; default kvm only
-# if the CPU has vmx/svm and /dev/kvm is writable), REINS_VM_CACHE (default /tmp/reins-vm-cache).
+# if the CPU has vmx/svm and /dev/kvm is writable), REINS_VM_CACHE (default tests/vm/cache: the extracted vmlinux).
 #
 # Exit status: PROGRAM's own (128+N if killed by signal N); 250 if the guest never reported one (boot failure,
 # kernel panic, timeout); 251 for a usage or setup error; 253 if PROGRAM succeeded but left a process or a
@@ -28,7 +29,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 die() { echo "run-in-vm: $*" >&2; exit 251; }
 
-layout=v2 append="" timeout_s=600 logs="" mem=1024 smp=2 files=() modules=() default_modules=1 gtest_each=0
+layout=v2 append="" timeout_s=600 logs="" mem=1024 smp=2 files=() modules=() default_modules=1 gtest_each=0 swap_mib=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --layout) layout=$2; shift 2 ;;
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --append) append="$append $2"; shift 2 ;;
     --module) modules+=("$2"); default_modules=0; shift 2 ;;
     --no-modules) default_modules=0; shift ;;
+    --swap) swap_mib=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --gtest-each) gtest_each=1; shift ;;
     --logs) logs=$2; shift 2 ;;
@@ -55,7 +57,7 @@ kernel=${REINS_VM_KERNEL:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
 kver=${kernel##*/vmlinuz-}
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/setup-debian.sh --vm)"
 busybox=$(command -v busybox) || die "busybox missing (scripts/setup-debian.sh --vm)"
-cache=${REINS_VM_CACHE:-/tmp/reins-vm-cache}
+cache=${REINS_VM_CACHE:-$here/cache}
 mkdir -p "$cache"
 
 work=$(mktemp -d /tmp/reins-vm.XXXXXX)
@@ -67,13 +69,15 @@ stage=$work/root
 # The uncompressed vmlinux boots through its PVH entry point: no real-mode setup and no xz decompression
 # inside the guest, which under TCG saves about 3 s per boot. Falls back to the bzImage if there is no note.
 pvh_kernel() {
-  local out=$cache/vmlinux-$kver-$(stat -c %Y "$kernel")
+  local out
+  out=$cache/vmlinux-$kver-$(stat -c %Y "$kernel")
   if [ ! -s "$out" ]; then
-    local off
+    local off tmp
     off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$kernel" | head -1 | cut -d: -f1) || true
     [ -n "$off" ] || return 1
-    tail -c +$((off + 1)) "$kernel" | xz -dcq >"$out.tmp" 2>/dev/null || true  # trailing data is expected
-    mv "$out.tmp" "$out"
+    tmp=$(mktemp "$out.XXXXXX")  # concurrent runs each write their own, then rename atomically
+    tail -c +$((off + 1)) "$kernel" | xz -dcq >"$tmp" 2>/dev/null || true  # trailing data is expected
+    mv "$tmp" "$out"
   fi
   readelf -n "$out" 2>/dev/null | grep -qE 'Xen.*(0x00000012|PHYS32_ENTRY)' || return 1
   echo "$out"
@@ -105,7 +109,8 @@ add_module() {
     echo "say 'NOTE: kernel $kver has no module $name'" >>"$stage/vm/modules.sh"
     return
   }
-  local deps=(${line#*:}) ko i
+  local deps ko i
+  read -ra deps <<<"${line#*:}"
   for ((i = ${#deps[@]} - 1; i >= -1; i--)); do
     if [ "$i" -ge 0 ]; then ko=${deps[$i]}; else ko=${line%%:*}; fi
     local base=${ko##*/} ko_args=""
@@ -138,9 +143,11 @@ if [[ "$program" == */* ]]; then
 fi
 for f in ${files[@]+"${files[@]}"}; do add_path "$(realpath -s "$f")"; done
 : >"$stage/vm/modules.sh"
+[ "$swap_mib" != 0 ] && modules+=("zram num_devices=1")
 for m in ${modules[@]+"${modules[@]}"}; do add_module "${m%% *}" "$([[ "$m" == *' '* ]] && echo "${m#* }")"; done
 marker=REINS-VM-DONE-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-printf 'LAYOUT=%s\nMARKER=%s\nGTEST_EACH=%s\n' "$layout" "$marker" "$gtest_each" >"$stage/vm/config"
+printf 'LAYOUT=%s\nMARKER=%s\nGTEST_EACH=%s\nSWAP_MIB=%s\n' "$layout" "$marker" "$gtest_each" "$swap_mib" \
+  >"$stage/vm/config"
 echo "set --$(quote "$program" "$@")" >"$stage/vm/command"
 # Uncompressed: the guest unpacks it faster than it would gunzip it under emulation.
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$work/initrd.cpio"
