@@ -19,7 +19,7 @@ pkgs=(
   python3 procps util-linux time                # CLI tests drive prlimit, /usr/bin/time, ps
 )
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
-[ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+[ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)  # xz: tests/vm boots the kernel via PVH
 
 missing=()
 for p in "${pkgs[@]}"; do
