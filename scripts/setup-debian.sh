@@ -20,7 +20,7 @@ pkgs=(
   dpkg-dev file                                 # building the .deb (cpack, dpkg-shlibdeps)
 )
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
-[ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio)
+[ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)  # xz: tests/vm boots the kernel via PVH
 
 missing=()
 for p in "${pkgs[@]}"; do
