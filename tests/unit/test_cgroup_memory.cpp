@@ -107,7 +107,8 @@ TEST(CgroupMemoryParse, StatAndEventsLeaveMissingOrBadFieldsUnknown) {
 }
 
 TEST(ProcCgroup, FindsTheV2PathAndTheV1MemoryPath) {
-  auto hybrid = cgroup::parse_proc_cgroup(sys::read_file(test::fixture("proc/self_cgroup_hybrid")));
+  auto text = sys::read_file(test::fixture("proc/self_cgroup_hybrid"));  // the paths are views into it
+  auto hybrid = cgroup::parse_proc_cgroup(text);
   ASSERT_TRUE(hybrid.v2 && hybrid.v1_memory);
   EXPECT_EQ(*hybrid.v2, "/");
   EXPECT_EQ(hybrid.v1_memory->substr(0, 13), "/process_api/");
@@ -120,7 +121,8 @@ TEST(ProcCgroup, FindsTheV2PathAndTheV1MemoryPath) {
 }
 
 TEST(Mountinfo, FindsTheCgroupMounts) {
-  auto hybrid = cgroup::parse_cgroup_mounts(sys::read_file(test::fixture("proc/mountinfo_hybrid")));
+  auto text = sys::read_file(test::fixture("proc/mountinfo_hybrid"));  // the mounts are views into it
+  auto hybrid = cgroup::parse_cgroup_mounts(text);
   ASSERT_TRUE(hybrid.v2 && hybrid.v1_memory);
   EXPECT_EQ(hybrid.v2->mount_point, "/sys/fs/cgroup/unified");
   EXPECT_EQ(hybrid.v1_memory->mount_point, "/sys/fs/cgroup/memory");
