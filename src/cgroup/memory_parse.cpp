@@ -41,51 +41,61 @@ std::optional<SizeLimit> parse_memory_limit(std::string_view text) noexcept {
 }
 
 void parse_memory_stat_v2(std::string_view text, CgroupMemoryStat& out) noexcept {
-  out.anon = sys::field_u64(text, "anon");
-  out.file = sys::field_u64(text, "file");
-  out.kernel = sys::field_u64(text, "kernel");
-  out.shmem = sys::field_u64(text, "shmem");
-  out.file_mapped = sys::field_u64(text, "file_mapped");
-  out.file_dirty = sys::field_u64(text, "file_dirty");
-  out.file_writeback = sys::field_u64(text, "file_writeback");
-  out.swap = std::nullopt;  // v2 reports swap in memory.swap.current
-  out.anon_thp = sys::field_u64(text, "anon_thp");
-  out.active_anon = sys::field_u64(text, "active_anon");
-  out.inactive_anon = sys::field_u64(text, "inactive_anon");
-  out.active_file = sys::field_u64(text, "active_file");
-  out.inactive_file = sys::field_u64(text, "inactive_file");
-  out.unevictable = sys::field_u64(text, "unevictable");
-  out.pgfault = sys::field_u64(text, "pgfault");
-  out.pgmajfault = sys::field_u64(text, "pgmajfault");
+  using S = CgroupMemoryStat;
+  static constexpr sys::NumericField<CgroupMemoryStat> kFields[] = {
+      {"anon", &S::anon},
+      {"file", &S::file},
+      {"kernel", &S::kernel},
+      {"shmem", &S::shmem},
+      {"file_mapped", &S::file_mapped},
+      {"file_dirty", &S::file_dirty},
+      {"file_writeback", &S::file_writeback},
+      {"anon_thp", &S::anon_thp},
+      {"active_anon", &S::active_anon},
+      {"inactive_anon", &S::inactive_anon},
+      {"active_file", &S::active_file},
+      {"inactive_file", &S::inactive_file},
+      {"unevictable", &S::unevictable},
+      {"pgfault", &S::pgfault},
+      {"pgmajfault", &S::pgmajfault},
+  };
+  out = {};  // v2 has no kernel-wide swap line here: swap is in memory.swap.current
+  sys::read_numeric_fields(text, kFields, out);
 }
 
 void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out, std::optional<SizeLimit>& effective_max) noexcept {
-  out.anon = sys::field_u64(text, "total_rss");
-  out.file = sys::field_u64(text, "total_cache");
-  out.kernel = std::nullopt;  // v1 keeps kernel memory in memory.kmem.usage_in_bytes
-  out.shmem = sys::field_u64(text, "total_shmem");
-  out.file_mapped = sys::field_u64(text, "total_mapped_file");
-  out.file_dirty = sys::field_u64(text, "total_dirty");
-  out.file_writeback = sys::field_u64(text, "total_writeback");
-  out.swap = sys::field_u64(text, "total_swap");
-  out.anon_thp = sys::field_u64(text, "total_rss_huge");
-  out.active_anon = sys::field_u64(text, "total_active_anon");
-  out.inactive_anon = sys::field_u64(text, "total_inactive_anon");
-  out.active_file = sys::field_u64(text, "total_active_file");
-  out.inactive_file = sys::field_u64(text, "total_inactive_file");
-  out.unevictable = sys::field_u64(text, "total_unevictable");
-  out.pgfault = sys::field_u64(text, "total_pgfault");
-  out.pgmajfault = sys::field_u64(text, "total_pgmajfault");
+  // The hierarchical total_* values, which is what memory.usage_in_bytes covers. v1 keeps kernel memory apart
+  // (memory.kmem.usage_in_bytes), so `kernel` stays unknown.
+  using S = CgroupMemoryStat;
+  static constexpr sys::NumericField<CgroupMemoryStat> kFields[] = {
+      {"total_rss", &S::anon},
+      {"total_cache", &S::file},
+      {"total_shmem", &S::shmem},
+      {"total_mapped_file", &S::file_mapped},
+      {"total_dirty", &S::file_dirty},
+      {"total_writeback", &S::file_writeback},
+      {"total_swap", &S::swap},
+      {"total_rss_huge", &S::anon_thp},
+      {"total_active_anon", &S::active_anon},
+      {"total_inactive_anon", &S::inactive_anon},
+      {"total_active_file", &S::active_file},
+      {"total_inactive_file", &S::inactive_file},
+      {"total_unevictable", &S::unevictable},
+      {"total_pgfault", &S::pgfault},
+      {"total_pgmajfault", &S::pgmajfault},
+  };
+  out = {};
+  sys::read_numeric_fields(text, kFields, out);
   if (auto limit = sys::field_text(text, "hierarchical_memory_limit")) effective_max = parse_memory_limit(*limit);
 }
 
 void parse_memory_events_v2(std::string_view text, CgroupMemoryEvents& out) noexcept {
-  out.low = sys::field_u64(text, "low");
-  out.high = sys::field_u64(text, "high");
-  out.max = sys::field_u64(text, "max");
-  out.oom = sys::field_u64(text, "oom");
-  out.oom_kill = sys::field_u64(text, "oom_kill");
-  out.oom_group_kill = sys::field_u64(text, "oom_group_kill");
+  using E = CgroupMemoryEvents;
+  static constexpr sys::NumericField<CgroupMemoryEvents> kFields[] = {
+      {"low", &E::low}, {"high", &E::high},         {"max", &E::max},
+      {"oom", &E::oom}, {"oom_kill", &E::oom_kill}, {"oom_group_kill", &E::oom_group_kill},
+  };
+  sys::read_numeric_fields(text, kFields, out);
 }
 
 void parse_oom_control_v1(std::string_view text, CgroupMemoryEvents& out) noexcept {

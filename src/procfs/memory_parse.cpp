@@ -111,62 +111,62 @@ int parse_statm(std::string_view text, std::uint64_t page_size, ProcessMemory& o
   auto vm_size = checked_mul(size, page_size), rss = checked_mul(resident, page_size),
        rss_anon = checked_mul(resident - shared, page_size);
   if (!vm_size || !rss || !rss_anon) return EINVAL;
-  out.vm_size = vm_size;
-  out.rss = rss;
-  out.rss_anon = rss_anon;
+  ProcessMemory m;
+  m.vm_size = vm_size;
+  m.rss = rss;
+  m.rss_anon = rss_anon;
+  procfs::merge_unknown(out, m);
   return 0;
 }
 
 int parse_status_memory(std::string_view text, ProcessMemory& out) noexcept {
-  auto rss = sys::field_u64(text, "VmRSS");
-  if (!rss) return sys::field_text(text, "State") ? ESRCH : EINVAL;
-  out.rss = rss;
-  out.rss_anon = sys::field_u64(text, "RssAnon");
-  out.rss_file = sys::field_u64(text, "RssFile");
-  out.rss_shmem = sys::field_u64(text, "RssShmem");
-  out.vm_size = sys::field_u64(text, "VmSize");
-  out.vm_hwm = sys::field_u64(text, "VmHWM");
-  out.swap = sys::field_u64(text, "VmSwap");
+  static constexpr sys::NumericField<ProcessMemory> kFields[] = {
+      {"VmSize", &P::vm_size},     {"VmHWM", &P::vm_hwm},       {"VmRSS", &P::rss},      {"RssAnon", &P::rss_anon},
+      {"RssFile", &P::rss_file},   {"RssShmem", &P::rss_shmem}, {"VmSwap", &P::swap},
+  };
+  ProcessMemory m;
+  sys::read_numeric_fields(text, kFields, m);
+  if (!m.rss) return sys::field_text(text, "State") ? ESRCH : EINVAL;
+  procfs::merge_unknown(out, m);
   return 0;
 }
 
 int parse_smaps_rollup(std::string_view text, ProcessMemory& out) noexcept {
-  auto pss = sys::field_u64(text, "Pss");
-  if (!pss) return text.empty() ? ESRCH : EINVAL;
-  out.pss = pss;
-  out.rss = sys::field_u64(text, "Rss");
-  out.pss_anon = sys::field_u64(text, "Pss_Anon");
-  out.pss_file = sys::field_u64(text, "Pss_File");
-  out.pss_shmem = sys::field_u64(text, "Pss_Shmem");
-  out.pss_dirty = sys::field_u64(text, "Pss_Dirty");
-  out.shared_clean = sys::field_u64(text, "Shared_Clean");
-  out.shared_dirty = sys::field_u64(text, "Shared_Dirty");
-  out.private_clean = sys::field_u64(text, "Private_Clean");
-  out.private_dirty = sys::field_u64(text, "Private_Dirty");
-  out.swap = sys::field_u64(text, "Swap");
-  out.swap_pss = sys::field_u64(text, "SwapPss");
-  out.anon_huge = sys::field_u64(text, "AnonHugePages");
-  if (out.private_clean && out.private_dirty && *out.private_clean <= UINT64_MAX - *out.private_dirty)
-    out.uss = *out.private_clean + *out.private_dirty;
+  static constexpr sys::NumericField<ProcessMemory> kFields[] = {
+      {"Rss", &P::rss},
+      {"Pss", &P::pss},
+      {"Pss_Dirty", &P::pss_dirty},
+      {"Pss_Anon", &P::pss_anon},
+      {"Pss_File", &P::pss_file},
+      {"Pss_Shmem", &P::pss_shmem},
+      {"Shared_Clean", &P::shared_clean},
+      {"Shared_Dirty", &P::shared_dirty},
+      {"Private_Clean", &P::private_clean},
+      {"Private_Dirty", &P::private_dirty},
+      {"AnonHugePages", &P::anon_huge},
+      {"Swap", &P::swap},
+      {"SwapPss", &P::swap_pss},
+  };
+  ProcessMemory m;
+  sys::read_numeric_fields(text, kFields, m);
+  if (!m.pss) return text.empty() ? ESRCH : EINVAL;
+  if (m.private_clean && m.private_dirty && *m.private_clean <= UINT64_MAX - *m.private_dirty)
+    m.uss = *m.private_clean + *m.private_dirty;
+  procfs::merge_unknown(out, m);
   return 0;
 }
 
 SystemMemory parse_meminfo(std::string_view text) noexcept {
+  using S = SystemMemory;
+  static constexpr sys::NumericField<SystemMemory> kFields[] = {  // in the kernel's order
+      {"MemTotal", &S::total},        {"MemFree", &S::free},           {"MemAvailable", &S::available},
+      {"Buffers", &S::buffers},       {"Cached", &S::cached},          {"SwapCached", &S::swap_cached},
+      {"SwapTotal", &S::swap_total},  {"SwapFree", &S::swap_free},     {"Dirty", &S::dirty},
+      {"AnonPages", &S::anon},        {"Shmem", &S::shmem},            {"SReclaimable", &S::slab_reclaimable},
+      {"CommitLimit", &S::commit_limit}, {"Committed_AS", &S::committed},
+  };
   SystemMemory s;
-  s.total = sys::field_u64(text, "MemTotal");
-  s.free = sys::field_u64(text, "MemFree");
-  s.available = sys::field_u64(text, "MemAvailable");
-  s.buffers = sys::field_u64(text, "Buffers");
-  s.cached = sys::field_u64(text, "Cached");
-  s.shmem = sys::field_u64(text, "Shmem");
-  s.anon = sys::field_u64(text, "AnonPages");
-  s.slab_reclaimable = sys::field_u64(text, "SReclaimable");
-  s.dirty = sys::field_u64(text, "Dirty");
-  s.swap_total = sys::field_u64(text, "SwapTotal");
-  s.swap_free = sys::field_u64(text, "SwapFree");
-  s.swap_cached = sys::field_u64(text, "SwapCached");
-  s.commit_limit = sys::field_u64(text, "CommitLimit");
-  s.committed = sys::field_u64(text, "Committed_AS");
+  sys::read_numeric_fields(text, kFields, s);
   return s;
 }
 

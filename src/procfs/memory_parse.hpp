@@ -11,8 +11,9 @@
 
 namespace reins::procfs {
 
-// The per-process parsers fill the fields their file has into `out` and return 0, ESRCH when the text says
-// the process has no memory map (a kernel thread, a zombie), or EINVAL when the text does not parse.
+// The per-process parsers fill in the metrics of `out` that are unknown and that their file has. They return 0,
+// ESRCH when the text says the process has no memory map (a kernel thread, a zombie), or EINVAL when the text
+// does not parse (and then leave `out` as it was).
 
 // /proc/PID/statm: "size resident shared text lib data dt", in pages. Sets rss, rss_anon (resident - shared,
 // which is the kernel's anon counter) and vm_size. The kernel prints all zeros for a process without memory.

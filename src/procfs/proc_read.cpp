@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -39,6 +40,25 @@ int read_whole_at(int dirfd, const char* path, std::vector<char>& buffer, std::s
   if (fd < 0) return errno;
   UniqueFd owner(fd);
   return pread_whole(fd, buffer, length);
+}
+
+int read_records_at(int dirfd, const char* path, std::vector<char>& buffer, std::size_t& length) noexcept {
+  length = 0;
+  int fd = ::openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  UniqueFd owner(fd);
+  for (;;) {
+    try {
+      if (buffer.size() - length < 4096) buffer.resize(std::max<std::size_t>(buffer.size() * 2, 4096));
+    } catch (...) {
+      return ENOMEM;
+    }
+    ssize_t n = ::read(fd, buffer.data() + length, buffer.size() - length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return 0;
+    length += static_cast<std::size_t>(n);
+  }
 }
 
 const char* proc_path(char* out, pid_t pid, const char* name) noexcept {

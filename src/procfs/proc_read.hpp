@@ -17,6 +17,10 @@ int pread_whole(int fd, std::vector<char>& buffer, std::size_t& length) noexcept
 // Opens `path` (relative to dirfd, or absolute), pread_whole()s it and closes it.
 int read_whole_at(int dirfd, const char* path, std::vector<char>& buffer, std::size_t& length) noexcept;
 
+// The same for a file of many records (task/TID/children): a read may stop short at a record boundary
+// before the end, so this reads until read() returns 0.
+int read_records_at(int dirfd, const char* path, std::vector<char>& buffer, std::size_t& length) noexcept;
+
 // "/proc/<pid>/<name>" in `out`, without allocating. `out` must hold 64 bytes.
 const char* proc_path(char* out, pid_t pid, const char* name) noexcept;
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "procfs/memory_parse.hpp"
+#include "procfs/process_memory.hpp"
 #include "procfs/proc_read.hpp"
 #include "reins/memory.hpp"
 #include "reins/process.hpp"
@@ -54,12 +55,16 @@ int ProcessMemory::first_error() const noexcept {
   return 0;
 }
 
-ProcessMemory read_process_memory(pid_t pid, MemorySources sources) {
-  std::vector<char> buffer;
+ProcessMemory procfs::read_process_memory(pid_t pid, MemorySources sources, std::vector<char>& buffer) {
   return read_sources(pid, sources, buffer, [&](const char* name, std::size_t& length) {
     char path[64];
-    return procfs::read_whole_at(AT_FDCWD, procfs::proc_path(path, pid, name), buffer, length);
+    return read_whole_at(AT_FDCWD, proc_path(path, pid, name), buffer, length);
   });
+}
+
+ProcessMemory read_process_memory(pid_t pid, MemorySources sources) {
+  std::vector<char> buffer;
+  return procfs::read_process_memory(pid, sources, buffer);
 }
 
 ProcessMemoryReader::ProcessMemoryReader(pid_t pid) : pid_(pid) {

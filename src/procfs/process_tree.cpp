@@ -1,6 +1,7 @@
 // A process's descendants and their summed memory.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <unordered_set>
 
 #include "procfs/proc_read.hpp"
+#include "procfs/process_memory.hpp"
 #include "procfs/tree_parse.hpp"
 #include "reins/memory.hpp"
 
@@ -36,13 +38,19 @@ bool children_files_exist() {
 void append_children(pid_t pid, std::vector<char>& buffer, std::vector<pid_t>& out) {
   char task_dir[64];
   procfs::proc_path(task_dir, pid, "task");
-  for_each_numeric_entry(task_dir, [&](pid_t tid) {
+  auto read_children = [&](pid_t tid) {
     char path[96];
     std::snprintf(path, sizeof path, "%s/%d/children", task_dir, static_cast<int>(tid));
     std::size_t length = 0;
-    if (procfs::read_whole_at(AT_FDCWD, path, buffer, length) == 0)
+    if (procfs::read_records_at(AT_FDCWD, path, buffer, length) == 0)
       procfs::for_each_pid(std::string_view(buffer.data(), length), [&](pid_t child) { out.push_back(child); });
-  });
+  };
+  // procfs gives the task directory 2 + (number of threads) links: a single-threaded process, the common
+  // case, needs no directory listing.
+  struct stat st {};
+  if (::stat(task_dir, &st) != 0) return;
+  if (st.st_nlink == 3) read_children(pid);
+  else for_each_numeric_entry(task_dir, read_children);
 }
 
 // Without children files: one scan of every /proc/PID/stat for its parent.
@@ -96,8 +104,9 @@ TreeMemory read_tree_memory(pid_t root, MemorySources sources) {
   TreeMemory tree;
   tree.root = root;
   tree.total.pid = root;
+  std::vector<char> buffer;
   auto add = [&](pid_t pid) {
-    auto& one = tree.processes.emplace_back(read_process_memory(pid, sources));
+    auto& one = tree.processes.emplace_back(procfs::read_process_memory(pid, sources, buffer));
     if (one.first_error()) ++tree.unreadable;
     add_known(tree.total, one);
   };

@@ -102,6 +102,12 @@ TEST(ProcessTreeLive, FindsChildrenAndGrandchildren) {
   EXPECT_FALSE(tree.total.pss) << "not asked for: unknown, not 0";
 }
 
+TEST(ProcessTreeLive, FindsEveryChildWhenTheirListIsLongerThanOneRead) {
+  // 1000 pids of 5+ digits fill more than the 4 KiB procfs hands out per read of a many-record file.
+  auto parent = ReadyChild::testproc({"children", "1000"});
+  EXPECT_EQ(process_descendants(parent.pid()).size(), 1000u);
+}
+
 TEST(ProcessMemoryLive, AProcessThatExitsGivesUnknownNotAnException) {
   auto child = ReadyChild::testproc({"memhog", "16"});
   ProcessMemoryReader reader(child.process());
