@@ -122,9 +122,13 @@ std::string limit_text(const std::optional<SizeLimit>& limit) {
   return *limit ? format_size(**limit) : "none";
 }
 
+std::string row(std::string_view label, std::string_view pss, std::string_view rss, std::string_view uss,
+                std::string_view swap) {
+  return fmt::format("{:>8} {:>11} {:>11} {:>11} {:>11}", label, pss, rss, uss, swap);
+}
+
 std::string process_row(const std::string& label, const ProcessMemory& p) {
-  return fmt::format("{:>8} {:>11} {:>11} {:>11} {:>11}", label, size_or_dash(p.pss), size_or_dash(p.rss),
-                     size_or_dash(p.uss), size_or_dash(p.swap));
+  return row(label, size_or_dash(p.pss), size_or_dash(p.rss), size_or_dash(p.uss), size_or_dash(p.swap));
 }
 
 std::string why_unknown(int err) {
@@ -185,7 +189,7 @@ Json sample_json(const MemorySample& s) {
 }
 
 std::string processes_text(const MemorySample& s) {
-  std::string out = fmt::format("{:>8} {:>11} {:>11} {:>11} {:>11}\n", "PID", "PSS", "RSS", "USS", "SWAP");
+  std::string out = row("PID", "PSS", "RSS", "USS", "SWAP") + "\n";
   for (const auto& p : s.processes) out += process_row(std::to_string(p.pid), p) + "\n";
   for (const auto& t : s.trees) {
     if (&t != &s.trees.front()) out += "\n";

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -101,7 +102,7 @@ class ProcessMemoryReader {
   int read_source(UniqueFd& fd, const char* name, std::size_t& length) noexcept;
 
   pid_t pid_ = 0;
-  int open_error_ = 0;
+  int open_error_ = EBADF;  // a default-constructed reader reads nothing
   UniqueFd proc_dir_, statm_, status_, smaps_rollup_;
   std::vector<char> buffer_;
 };

@@ -87,6 +87,8 @@ class Sampler {
   void rethrow_if_failed();
   // False once sampling has ended (stopped, or ended by an exception).
   bool running() const noexcept;
+  // Whether stop() has been asked for: a long callback can check it to return early.
+  bool stop_requested() const noexcept;
 
  private:
   struct State;

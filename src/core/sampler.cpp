@@ -176,4 +176,6 @@ void Sampler::rethrow_if_failed() { state_->rethrow(); }
 
 bool Sampler::running() const noexcept { return !state_->finished; }
 
+bool Sampler::stop_requested() const noexcept { return state_->stopper.stop_requested(); }
+
 }  // namespace reins

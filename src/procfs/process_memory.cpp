@@ -70,7 +70,7 @@ ProcessMemory read_process_memory(pid_t pid, MemorySources sources) {
 ProcessMemoryReader::ProcessMemoryReader(pid_t pid) : pid_(pid) {
   char path[64];
   int fd = ::open(procfs::proc_path(path, pid, ""), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) open_error_ = errno;
+  open_error_ = fd < 0 ? errno : 0;
   proc_dir_.reset(fd);
 }
 

@@ -108,23 +108,24 @@ TEST(Sampler, StopIsPromptWhileWaitingForATick) {
 }
 
 TEST(Sampler, StopWaitsForARunningCallbackAndStartsNoOther) {
-  std::promise<void> entered, release;
-  auto released = release.get_future().share();
+  std::promise<Sampler*> constructed;
+  auto sampler_of_test = constructed.get_future().share();
+  std::promise<void> entered;
   std::atomic<int> calls{0};
   std::atomic<bool> returned{false};
   Sampler sampler(every(1ms), [&](const MemorySample& s) {
     ++calls;
     if (s.index != 0) return;
     entered.set_value();
-    released.wait();
+    Sampler* self = sampler_of_test.get();
+    while (!self->stop_requested()) std::this_thread::yield();  // returns only once stop() has begun
     returned = true;
   });
+  constructed.set_value(&sampler);
   entered.get_future().wait();
-  auto stopping = std::async(std::launch::async, [&] { sampler.stop(); });
-  release.set_value();
-  stopping.get();
+  sampler.stop();
   EXPECT_TRUE(returned) << "stop() came back before the callback it waited for";
-  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(calls, 1) << "a callback started after stop()";
 }
 
 TEST(Sampler, ACallbackExceptionEndsSamplingAndReachesTheOwnerOnce) {
