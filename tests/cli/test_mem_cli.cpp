@@ -12,12 +12,6 @@
 namespace reins {
 namespace {
 
-Command exit_command() {
-  Command c;
-  c.argv = {test::testproc(), "exit", "0"};
-  return c;
-}
-
 using test::ReadyChild;
 using test::run_capture;
 using Json = nlohmann::json;
@@ -64,7 +58,7 @@ TEST(MemCli, TreeShowsEveryProcessAndTheTotal) {
 }
 
 TEST(MemCli, AMissingPidExitsOneAndSaysWhy) {
-  auto gone = Process::spawn(exit_command());
+  auto gone = test::spawn_testproc({"exit", "0"});
   gone.wait();
   auto out = mem({std::to_string(gone.pid())});
   EXPECT_EQ(out.exit_code, 1);

@@ -19,12 +19,6 @@
 namespace reins {
 namespace {
 
-Command exit_command() {
-  Command c;
-  c.argv = {test::testproc(), "exit", "0"};
-  return c;
-}
-
 using test::ReadyChild;
 constexpr double MiB = 1024.0 * 1024.0;
 constexpr MemorySources kAll{.statm = true, .status = true, .smaps_rollup = true};
@@ -158,7 +152,7 @@ TEST(ProcessMemoryLive, AHeldReaderFollowsTheProcessThroughExec) {
 }
 
 TEST(ProcessMemoryLive, AReaderOfAProcessAlreadyGoneReportsIt) {
-  auto child = Process::spawn(exit_command());
+  auto child = test::spawn_testproc({"exit", "0"});
   child.wait();
   ProcessMemoryReader reader(child);
   auto m = reader.read(kAll);

@@ -9,16 +9,6 @@
 #include "support/support.hpp"
 
 namespace reins::test {
-namespace {
-
-std::pair<UniqueFd, UniqueFd> make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-}  // namespace
-
 ReadyChild::ReadyChild(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   auto [in_r, in_w] = make_pipe();
   auto [out_r, out_w] = make_pipe();
@@ -31,6 +21,13 @@ ReadyChild::ReadyChild(const std::vector<std::string>& argv, std::chrono::second
   stdin_ = std::move(in_w);
   stdout_ = std::move(out_r);
   wait_for_line("ready", timeout);
+}
+
+Process spawn_testproc(const std::vector<std::string>& args) {
+  Command c;
+  c.argv = {test::testproc()};
+  c.argv.insert(c.argv.end(), args.begin(), args.end());
+  return Process::spawn(c);
 }
 
 ReadyChild ReadyChild::testproc(const std::vector<std::string>& args) {

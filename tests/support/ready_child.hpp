@@ -11,6 +11,9 @@
 
 namespace reins::test {
 
+// Starts `reins-testproc args...` with our stdin and stdout, without waiting for anything.
+Process spawn_testproc(const std::vector<std::string>& args);
+
 class ReadyChild {
  public:
   // Starts argv and waits for the line "ready" (throws std::runtime_error on EOF or after `timeout`).
