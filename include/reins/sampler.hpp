@@ -3,8 +3,8 @@
 // Callbacks are serial: the next sample is taken only after the previous callback has returned. A sample
 // and callback that run past one or more ticks do not cause a burst of catch-up calls: the next sample is
 // taken at once, stands for all the ticks that passed, and reports how many it had to drop
-// (MemorySample::missed_ticks); from then on the ticks are counted from that sample, so two samples are
-// never scheduled closer than one interval.
+// (MemorySample::missed_ticks); from then on the ticks are counted from that sample's start, so the sample
+// after it starts a whole interval later.
 //
 // Stopping is prompt: the thread waits on a condition variable with a stop token, never in a sleep that has
 // to run out. An exception from the callback (or from taking a sample) is by default kept, ends sampling, and

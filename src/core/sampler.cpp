@@ -28,10 +28,14 @@ struct Readers {
   }
 };
 
-// Fills `sample` with what `targets` asks for; the vectors keep their capacity from one sample to the next.
-void take_sample(const SampleTargets& targets, Readers& readers, MemorySample& sample) {
+// Stamps the sample with the time it starts, before any read.
+void stamp(MemorySample& sample) {
   sample.time = std::chrono::system_clock::now();
   sample.steady_time = Clock::now();
+}
+
+// Fills `sample` with what `targets` asks for; the vectors keep their capacity from one sample to the next.
+void take_sample(const SampleTargets& targets, Readers& readers, MemorySample& sample) {
   if (readers.self) sample.self = readers.self->read(targets.sources);
   sample.processes.clear();
   for (auto& reader : readers.processes) sample.processes.push_back(reader.read(targets.sources));
@@ -49,6 +53,7 @@ void take_sample(const SampleTargets& targets, Readers& readers, MemorySample& s
 MemorySample sample_memory(const SampleTargets& targets) {
   Readers readers(targets);
   MemorySample sample;
+  stamp(sample);
   take_sample(targets, readers, sample);
   return sample;
 }
@@ -80,6 +85,7 @@ void Sampler::State::run(std::stop_token stop) {
   const auto interval = options.interval;
   auto tick = Clock::now() + (options.immediate ? Clock::duration::zero() : interval);
   std::uint64_t missed = 0;
+  bool late = false;
   MemorySample sample;
   try {
     Readers readers(options.targets);
@@ -89,6 +95,10 @@ void Sampler::State::run(std::stop_token stop) {
         wake.wait_until(lock, stop, tick, [] { return false; });
       }
       if (stop.stop_requested()) break;
+      stamp(sample);
+      // After a late sample, this one (taken at once) stands for the ticks that passed, and the ticks are
+      // counted from its start: the next one is a whole interval later, never a catch-up burst.
+      if (late) tick = sample.steady_time;
       try {
         take_sample(options.targets, readers, sample);
         sample.index = index;
@@ -97,17 +107,10 @@ void Sampler::State::run(std::stop_token stop) {
       } catch (...) {
         if (!handle(std::current_exception())) break;
       }
-      // Late by one or more ticks: sample at once for all of them and count the others as missed; the next
-      // ticks are counted from now, so two samples never start closer than one interval.
-      auto now = Clock::now();
-      auto overdue = (now - tick) / interval;
-      if (overdue >= 1) {
-        missed = static_cast<std::uint64_t>(overdue - 1);
-        tick = now;
-      } else {
-        missed = 0;
-        tick += interval;
-      }
+      auto overdue = (Clock::now() - tick) / interval;  // ticks due since this sample's own
+      late = overdue >= 1;
+      missed = late ? static_cast<std::uint64_t>(overdue - 1) : 0;
+      if (!late) tick += interval;
     }
   } catch (...) {
     handle(std::current_exception());  // from setting up the readers: nothing to go on with
