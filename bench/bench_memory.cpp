@@ -170,6 +170,16 @@ void BM_Ratio_pss(benchmark::State& state) {
       [&] { benchmark::DoNotOptimize(reins::read_process_memory(pid, {.smaps_rollup = true}).pss); });
 }
 
+// What a guard ticks on: the held-fd reader.
+void BM_Ratio_pss_held_fd(benchmark::State& state) {
+  pid_t pid = hog(static_cast<int>(state.range(0))).pid();
+  auto path = proc_file(pid, "smaps_rollup");
+  reins::ProcessMemoryReader reader(pid);
+  interleave(
+      state, [&] { benchmark::DoNotOptimize(raw_read(path)); },
+      [&] { benchmark::DoNotOptimize(reader.read({.smaps_rollup = true}).pss); });
+}
+
 // The tree's raw floor reads a list of pids known in advance; reins finds the tree too.
 void BM_Ratio_tree(benchmark::State& state) {
   pid_t root = tree200().pid();
@@ -200,6 +210,7 @@ void BM_Ratio_tree_known_pids(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Ratio_pss)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->MinTime(3)->Repetitions(3);
+BENCHMARK(BM_Ratio_pss_held_fd)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_Ratio_tree)->Unit(benchmark::kMillisecond)->MinTime(3)->Repetitions(3);
 BENCHMARK(BM_Ratio_tree_known_pids)->Unit(benchmark::kMillisecond)->MinTime(3)->Repetitions(3);
 
