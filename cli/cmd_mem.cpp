@@ -34,7 +34,7 @@ const CommandSpec kMemCommand{
     "and swap. With --tree, each PID's descendants too, and the tree's total. '-' marks a value that cannot be\n"
     "known (the process exited, is a kernel thread or zombie, or is not ours to read); the reason follows on\n"
     "stderr, and the exit status is 1 if a PID does not exist.\n\n"
-    "Reading PSS makes the kernel walk every resident page (about 12 ms per GiB) while the process's own\n"
+    "Reading PSS makes the kernel walk every resident page (several ms per GiB) while the process's own\n"
     "memory-map calls wait; --no-pss reads only the kernel's counters (RSS and swap).\n\n"
     "--system shows MemTotal, MemAvailable, swap, memory pressure (PSI) and reins' own memory cgroup with its\n"
     "limit. --watch repeats every INTERVAL (250ms, 2s, 1m) until interrupted or --count samples are shown.",

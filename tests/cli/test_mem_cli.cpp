@@ -1,5 +1,7 @@
 // `reins mem` as a user runs it.
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -74,6 +76,21 @@ TEST(MemCli, WatchPrintsOneJsonObjectPerLineAndStopsAfterCount) {
   int index = 0;
   while (std::getline(lines, line)) EXPECT_EQ(Json::parse(line).at("index"), index++);
   EXPECT_EQ(index, 3);
+}
+
+TEST(MemCli, WatchEndsPromptlyAndCleanlyOnInterrupt) {
+  auto [out_r, out_w] = test::make_pipe();
+  Command c;
+  c.argv = {test::reins_bin(), "mem", "--system", "--json", "--watch", "1h"};
+  c.stdout_fd = out_w.get();
+  Process watcher = Process::spawn(c);
+  out_w.reset();
+  pollfd pfd{out_r.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 30000), 1) << "the first sample comes at once";
+  ASSERT_TRUE(watcher.signal(SIGINT));
+  auto result = watcher.wait_for(std::chrono::seconds(30));  // far less than the hour to the next tick
+  ASSERT_TRUE(result) << "still running after SIGINT";
+  EXPECT_EQ(result->status.shell_code(), 0);
 }
 
 TEST(MemCli, SystemShowsMemoryPressureAndOurCgroup) {
