@@ -19,8 +19,8 @@ std::uint64_t page_size() noexcept {
   return size;
 }
 
-// Reads each source asked for with `read(name, length)` (which fills `buffer`), most exact first so that
-// merge_unknown keeps the best value of a metric two sources share.
+// Reads each source asked for with `read(name, length)` (which fills `buffer`), most exact first: a parser
+// only fills metrics still unknown, so a metric two sources share keeps the better value.
 template <typename ReadFn>
 ProcessMemory read_sources(pid_t pid, MemorySources sources, std::vector<char>& buffer, ReadFn&& read) {
   ProcessMemory m;
@@ -28,10 +28,7 @@ ProcessMemory read_sources(pid_t pid, MemorySources sources, std::vector<char>& 
   auto take = [&](const char* name, int& error, auto parse) {
     std::size_t length = 0;
     error = read(name, length);
-    if (error) return;
-    ProcessMemory part;
-    error = parse(std::string_view(buffer.data(), length), part);
-    if (!error) procfs::merge_unknown(m, part);
+    if (!error) error = parse(std::string_view(buffer.data(), length), m);
   };
   if (sources.smaps_rollup) take("smaps_rollup", m.smaps_rollup_error, procfs::parse_smaps_rollup);
   if (sources.status) take("status", m.status_error, procfs::parse_status_memory);
