@@ -33,6 +33,14 @@ std::string help_text(const CommandSpec& spec) {
   return out;
 }
 
+int parse_pid_arg(const std::string& text) {
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v <= 0 || v > 4194304)
+    throw UsageError{fmt::format("invalid pid '{}': expected a positive number such as 1234", text)};
+  return static_cast<int>(v);
+}
+
 ParsedArgs parse_args(const CommandSpec& spec, int argc, char** argv) {
   std::vector<option> longopts;
   std::string shortopts = spec.stop_at_first_operand ? "+:h" : ":h";

@@ -33,14 +33,6 @@ const CommandSpec kLimitCommand{
 
 namespace {
 
-pid_t parse_pid(const std::string& text) {
-  char* end = nullptr;
-  long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v <= 0 || v > 4194304)
-    throw UsageError{fmt::format("invalid pid '{}': expected a positive number such as 1234", text)};
-  return static_cast<pid_t>(v);
-}
-
 std::string unit_name(ResourceUnit u) {
   switch (u) {
     case ResourceUnit::bytes: return "bytes";
@@ -78,7 +70,7 @@ void show(const std::vector<Resource>& which, pid_t pid, bool json) {
 int limit_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kLimitCommand, argc, argv);
   pid_t pid = 0;
-  if (auto* p = args.last("pid")) pid = parse_pid(*p);
+  if (auto* p = args.last("pid")) pid = parse_pid_arg(*p);
   std::vector<RlimitSetting> settings;
   std::vector<Resource> shown;
   for (const auto& operand : args.operands) {

@@ -47,6 +47,9 @@ struct ParsedArgs {
 ParsedArgs parse_args(const CommandSpec& spec, int argc, char** argv);
 std::string help_text(const CommandSpec& spec);
 
+// A pid given on the command line; throws UsageError unless it is a positive number.
+int parse_pid_arg(const std::string& text);
+
 const std::vector<const CommandSpec*>& all_commands();
 const CommandSpec* find_command(std::string_view name);
 

@@ -5,10 +5,11 @@ namespace reins::cli {
 
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
+extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand, &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand, &kMemCommand, &kPlotCommand};
   return commands;
 }
 

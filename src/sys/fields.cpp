@@ -32,14 +32,13 @@ std::optional<std::string_view> field_text(std::string_view text, std::string_vi
   return std::nullopt;
 }
 
-std::optional<std::uint64_t> field_u64(std::string_view text, std::string_view key) noexcept {
-  auto rest = field_text(text, key);
-  if (!rest) return std::nullopt;
-  auto space = rest->find(' ');
-  auto value = parse_u64(rest->substr(0, space));
+std::optional<std::uint64_t> value_u64(std::string_view rest) noexcept {
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r')) rest.remove_suffix(1);
+  auto space = rest.find(' ');
+  auto value = parse_u64(rest.substr(0, space));
   if (!value) return std::nullopt;
   if (space != std::string_view::npos) {
-    auto unit = rest->substr(space + 1);
+    auto unit = rest.substr(space + 1);
     while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
     if (unit == "kB") {
       if (*value > UINT64_MAX / 1024) return std::nullopt;
@@ -47,6 +46,12 @@ std::optional<std::uint64_t> field_u64(std::string_view text, std::string_view k
     }
   }
   return value;
+}
+
+std::optional<std::uint64_t> field_u64(std::string_view text, std::string_view key) noexcept {
+  auto rest = field_text(text, key);
+  if (!rest) return std::nullopt;
+  return value_u64(*rest);
 }
 
 }  // namespace reins::sys

@@ -3,6 +3,7 @@
 // rather than sleep.
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,18 +59,49 @@ int cmd_grow(int, char** argv) {  // grow STEP_MIB INTERVAL_MS MAX_MIB
   return 0;
 }
 
-int cmd_share(int, char** argv) {  // share MIB: parent and child both touch one shared mapping
+// share MIB: parent and child both touch one shared mapping; "ready" once both have. The child dies with
+// the parent.
+int cmd_share(int, char** argv) {
   size_t bytes = std::strtoul(argv[0], nullptr, 10) << 20;
   auto* p = static_cast<char*>(mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  if (p == MAP_FAILED) return 3;
   for (size_t i = 0; i < bytes; i += 4096) p[i] = 1;
+  int touched[2];
+  if (pipe(touched) != 0) return 3;
+  pid_t parent = getpid();
   pid_t child = fork();
   if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);  // the parent died before prctl
     volatile char sum = 0;
     for (size_t i = 0; i < bytes; i += 4096) sum = static_cast<char>(sum + p[i]);
+    close(touched[1]);  // EOF tells the parent
     pause();
     _exit(0);
   }
+  close(touched[1]);
+  char c;
+  [[maybe_unused]] auto r = read(touched[0], &c, 1);
   std::printf("child %d\n", child);
+  ready();
+  pause();
+  return 0;
+}
+
+// children N: N children that sleep until the parent dies; "ready" once all are forked.
+int cmd_children(int, char** argv) {
+  int n = std::atoi(argv[0]);
+  pid_t parent = getpid();
+  for (int i = 0; i < n; ++i) {
+    pid_t child = fork();
+    if (child < 0) return 3;
+    if (child == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(0);
+      pause();
+      _exit(0);
+    }
+  }
   ready();
   pause();
   return 0;
@@ -180,7 +212,8 @@ struct Sub {
 constexpr Sub kSubs[] = {
     {"memhog", 1, cmd_memhog},   {"grow", 3, cmd_grow},         {"share", 1, cmd_share},
     {"forkbomb", 1, cmd_forkbomb}, {"daemonize", 1, cmd_daemonize}, {"ignore-term", 0, cmd_ignore_term},
-    {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},       {"orphans", 1, cmd_orphans},   {"signals", 0, cmd_signals},
+    {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},         {"orphans", 1, cmd_orphans},
+    {"signals", 0, cmd_signals}, {"children", 1, cmd_children},
 };
 
 }  // namespace
@@ -194,6 +227,7 @@ int main(int argc, char** argv) {
   for (const auto& s : kSubs)
     if (argc >= 2 && std::strcmp(argv[1], s.name) == 0 && argc - 2 >= s.min_args) return s.fn(argc - 2, argv + 2);
   std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX | "
-                       "share MIB | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | burn CPU_S | orphans N | signals\n");
+                       "share MIB | children N | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | "
+                       "burn CPU_S | orphans N | signals\n");
   return 2;
 }

@@ -16,12 +16,6 @@
 namespace reins::test {
 namespace {
 
-std::pair<UniqueFd, UniqueFd> make_pipe() {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
 // Reads both pipes to EOF without deadlocking on either.
 void drain(UniqueFd out, UniqueFd err, Output& o) {
   pollfd fds[2] = {{out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}};
@@ -43,6 +37,12 @@ void drain(UniqueFd out, UniqueFd err, Output& o) {
 }
 
 }  // namespace
+
+std::pair<UniqueFd, UniqueFd> make_pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
 
 Output run_capture(const std::vector<std::string>& argv, const std::string& input) {
   auto [in_r, in_w] = make_pipe();

@@ -6,7 +6,10 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "reins/fd.hpp"
 
 namespace reins::test {
 
@@ -18,6 +21,9 @@ struct Output {
   int exit_code = -1;       // shell convention: 128+N for signal N
   std::string out, err;
 };
+
+// A pipe, both ends close-on-exec: {read end, write end}.
+std::pair<UniqueFd, UniqueFd> make_pipe();
 
 // Runs argv (no shell), captures stdout and stderr, waits. `input` is written to its stdin.
 Output run_capture(const std::vector<std::string>& argv, const std::string& input = "");

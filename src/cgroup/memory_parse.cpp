@@ -1,0 +1,146 @@
+#include "cgroup/memory_parse.hpp"
+
+#include "sys/fields.hpp"
+
+namespace reins::cgroup {
+namespace {
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  return s;
+}
+
+// Splits off the text up to `sep` (all of it when there is none).
+std::string_view split_off(std::string_view& text, char sep) noexcept {
+  auto at = text.find(sep);
+  auto head = text.substr(0, at);
+  text.remove_prefix(at == std::string_view::npos ? text.size() : at + 1);
+  return head;
+}
+
+bool has_item(std::string_view list, std::string_view item) noexcept {
+  while (!list.empty())
+    if (split_off(list, ',') == item) return true;
+  return false;
+}
+
+constexpr std::uint64_t kV1NoLimitFrom = 1ull << 62;
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_counter(std::string_view text) noexcept { return sys::parse_u64(trim(text)); }
+
+std::optional<SizeLimit> parse_memory_limit(std::string_view text) noexcept {
+  text = trim(text);
+  if (text == "max") return SizeLimit{};
+  auto bytes = sys::parse_u64(text);
+  if (!bytes) return std::nullopt;
+  if (*bytes >= kV1NoLimitFrom) return SizeLimit{};
+  return SizeLimit{*bytes};
+}
+
+void parse_memory_stat_v2(std::string_view text, CgroupMemoryStat& out) noexcept {
+  using S = CgroupMemoryStat;
+  static constexpr sys::NumericField<CgroupMemoryStat> kFields[] = {
+      {"anon", &S::anon},
+      {"file", &S::file},
+      {"kernel", &S::kernel},
+      {"shmem", &S::shmem},
+      {"file_mapped", &S::file_mapped},
+      {"file_dirty", &S::file_dirty},
+      {"file_writeback", &S::file_writeback},
+      {"anon_thp", &S::anon_thp},
+      {"active_anon", &S::active_anon},
+      {"inactive_anon", &S::inactive_anon},
+      {"active_file", &S::active_file},
+      {"inactive_file", &S::inactive_file},
+      {"unevictable", &S::unevictable},
+      {"pgfault", &S::pgfault},
+      {"pgmajfault", &S::pgmajfault},
+  };
+  out = {};  // v2 has no kernel-wide swap line here: swap is in memory.swap.current
+  sys::read_numeric_fields(text, kFields, out);
+}
+
+void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out, std::optional<SizeLimit>& effective_max) noexcept {
+  // The hierarchical total_* values, which is what memory.usage_in_bytes covers. v1 keeps kernel memory apart
+  // (memory.kmem.usage_in_bytes), so `kernel` stays unknown.
+  using S = CgroupMemoryStat;
+  static constexpr sys::NumericField<CgroupMemoryStat> kFields[] = {
+      {"total_rss", &S::anon},
+      {"total_cache", &S::file},
+      {"total_shmem", &S::shmem},
+      {"total_mapped_file", &S::file_mapped},
+      {"total_dirty", &S::file_dirty},
+      {"total_writeback", &S::file_writeback},
+      {"total_swap", &S::swap},
+      {"total_rss_huge", &S::anon_thp},
+      {"total_active_anon", &S::active_anon},
+      {"total_inactive_anon", &S::inactive_anon},
+      {"total_active_file", &S::active_file},
+      {"total_inactive_file", &S::inactive_file},
+      {"total_unevictable", &S::unevictable},
+      {"total_pgfault", &S::pgfault},
+      {"total_pgmajfault", &S::pgmajfault},
+  };
+  out = {};
+  sys::read_numeric_fields(text, kFields, out);
+  if (auto limit = sys::field_text(text, "hierarchical_memory_limit")) effective_max = parse_memory_limit(*limit);
+}
+
+void parse_memory_events_v2(std::string_view text, CgroupMemoryEvents& out) noexcept {
+  using E = CgroupMemoryEvents;
+  static constexpr sys::NumericField<CgroupMemoryEvents> kFields[] = {
+      {"low", &E::low}, {"high", &E::high},         {"max", &E::max},
+      {"oom", &E::oom}, {"oom_kill", &E::oom_kill}, {"oom_group_kill", &E::oom_group_kill},
+  };
+  sys::read_numeric_fields(text, kFields, out);
+}
+
+void parse_oom_control_v1(std::string_view text, CgroupMemoryEvents& out) noexcept {
+  out.oom_kill = sys::field_u64(text, "oom_kill");
+  if (auto v = sys::field_u64(text, "under_oom")) out.under_oom = *v != 0;
+  if (auto v = sys::field_u64(text, "oom_kill_disable")) out.oom_kill_disabled = *v != 0;
+}
+
+ProcCgroupPaths parse_proc_cgroup(std::string_view text) noexcept {
+  ProcCgroupPaths paths;
+  while (!text.empty()) {
+    auto line = split_off(text, '\n');
+    auto id = split_off(line, ':');
+    if (line.find(':') == std::string_view::npos || id.empty()) continue;
+    auto controllers = split_off(line, ':');  // what is left of `line` is the path, which may hold ':'
+    if (line.empty() || line.front() != '/') continue;
+    if (id == "0" && controllers.empty()) paths.v2 = line;
+    else if (has_item(controllers, "memory")) paths.v1_memory = line;
+  }
+  return paths;
+}
+
+CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) noexcept {
+  CgroupMounts mounts;
+  while (!mountinfo.empty()) {
+    auto line = split_off(mountinfo, '\n');
+    // "36 25 0:31 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory": fields, then optional
+    // fields up to a lone "-", then fstype, source and the superblock options.
+    auto dash = line.find(" - ");
+    if (dash == std::string_view::npos) continue;
+    auto tail = line.substr(dash + 3);
+    line = line.substr(0, dash);
+    split_off(line, ' ');
+    split_off(line, ' ');
+    split_off(line, ' ');
+    auto root = split_off(line, ' '), mount_point = split_off(line, ' ');
+    auto fstype = split_off(tail, ' ');
+    split_off(tail, ' ');
+    auto super_options = trim(tail);
+    if (root.empty() || mount_point.empty()) continue;
+    if (fstype == "cgroup2" && !mounts.v2) mounts.v2 = CgroupMount{root, mount_point};
+    else if (fstype == "cgroup" && has_item(super_options, "memory") && !mounts.v1_memory)
+      mounts.v1_memory = CgroupMount{root, mount_point};
+  }
+  return mounts;
+}
+
+}  // namespace reins::cgroup

@@ -1,0 +1,166 @@
+#include "cgroup/memory_reader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "reins/fd.hpp"
+#include "reins/memory.hpp"
+#include "sys/file_io.hpp"
+
+namespace reins {
+namespace cgroup {
+namespace {
+
+// Deeper than any real hierarchy: a bound on the walk up to the root.
+constexpr int kMaxDepth = 64;
+
+bool has_file(int dirfd, const char* name) { return ::faccessat(dirfd, name, F_OK, 0) == 0; }
+
+// The text of `name` in the cgroup directory, or nullopt if it cannot be read (absent in this kernel or
+// version, or the cgroup is gone).
+std::optional<std::string> read_text(int dirfd, const char* name) {
+  std::string text;
+  if (sys::read_file_errno(dirfd, name, text) != 0) return std::nullopt;
+  return text;
+}
+
+MaybeBytes read_counter(int dirfd, const char* name) {
+  auto text = read_text(dirfd, name);
+  return text ? parse_counter(*text) : std::nullopt;
+}
+
+std::optional<SizeLimit> read_limit(int dirfd, const char* name) {
+  auto text = read_text(dirfd, name);
+  return text ? parse_memory_limit(*text) : std::nullopt;
+}
+
+// The smaller of two limits, where nullopt is no limit.
+SizeLimit min_limit(SizeLimit a, SizeLimit b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+// v2 limits apply from every ancestor: the smallest memory.max from here up to the root (which has none).
+std::optional<SizeLimit> effective_max_v2(int dirfd, std::optional<SizeLimit> own) {
+  if (!own) return std::nullopt;
+  SizeLimit effective = *own;
+  UniqueFd dir(::openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (int depth = 0; dir && has_file(dir.get(), "memory.max") && depth < kMaxDepth; ++depth) {
+    auto limit = read_limit(dir.get(), "memory.max");
+    if (!limit) return std::nullopt;
+    effective = min_limit(effective, *limit);
+    dir.reset(::openat(dir.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  }
+  return effective;
+}
+
+void read_v2(int dirfd, CgroupMemory& m) {
+  m.version = CgroupVersion::v2;
+  m.current = read_counter(dirfd, "memory.current");
+  m.peak = read_counter(dirfd, "memory.peak");
+  m.swap_current = read_counter(dirfd, "memory.swap.current");
+  m.max = read_limit(dirfd, "memory.max");
+  m.high = read_limit(dirfd, "memory.high");
+  m.effective_max = effective_max_v2(dirfd, m.max);
+  if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v2(*stat, m.stat);
+  if (auto events = read_text(dirfd, "memory.events")) parse_memory_events_v2(*events, m.events);
+}
+
+void read_v1(int dirfd, CgroupMemory& m) {
+  m.version = CgroupVersion::v1;
+  m.current = read_counter(dirfd, "memory.usage_in_bytes");
+  m.peak = read_counter(dirfd, "memory.max_usage_in_bytes");
+  m.max = read_limit(dirfd, "memory.limit_in_bytes");
+  if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v1(*stat, m.stat, m.effective_max);
+  m.events.max = read_counter(dirfd, "memory.failcnt");
+  if (auto oom = read_text(dirfd, "memory.oom_control")) parse_oom_control_v1(*oom, m.events);
+}
+
+// cgroup.controllers of the v2 root lists the controllers bound to v2: "cpuset cpu io memory pids".
+bool v2_has_memory_controller(const CgroupMount& mount) {
+  std::string controllers;
+  auto path = unescape_mount_path(mount.mount_point) + "/cgroup.controllers";
+  if (sys::read_file_errno(AT_FDCWD, path.c_str(), controllers) != 0) return false;
+  std::string_view rest = controllers;
+  while (!rest.empty()) {
+    auto end = rest.find_first_of(" \n");
+    if (rest.substr(0, end) == "memory") return true;
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string unescape_mount_path(std::string_view escaped) {
+  std::string out;
+  out.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    auto is_octal = [&](std::size_t j) { return j < escaped.size() && escaped[j] >= '0' && escaped[j] <= '7'; };
+    if (escaped[i] == '\\' && is_octal(i + 1) && is_octal(i + 2) && is_octal(i + 3)) {
+      out += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 + (escaped[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += escaped[i];
+    }
+  }
+  return out;
+}
+
+std::string cgroup_dir(const CgroupMount& mount, std::string_view path) {
+  std::string dir = unescape_mount_path(mount.mount_point);
+  std::string_view root = mount.root;
+  if (root != "/" && path.substr(0, root.size()) == root &&
+      (path.size() == root.size() || path[root.size()] == '/'))
+    path.remove_prefix(root.size());
+  if (!path.empty() && path != "/") dir += path;
+  return dir;
+}
+
+std::optional<std::string> memory_cgroup_dir(std::string_view proc_cgroup, std::string_view mountinfo,
+                                             bool memory_on_v2) {
+  auto paths = parse_proc_cgroup(proc_cgroup);
+  auto mounts = parse_cgroup_mounts(mountinfo);
+  if (memory_on_v2 && mounts.v2 && paths.v2) return cgroup_dir(*mounts.v2, *paths.v2);
+  if (mounts.v1_memory && paths.v1_memory) return cgroup_dir(*mounts.v1_memory, *paths.v1_memory);
+  return std::nullopt;
+}
+
+}  // namespace cgroup
+
+CgroupMemory read_cgroup_memory(const std::string& dir) {
+  CgroupMemory m;
+  m.path = dir;
+  UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dirfd) {
+    m.error = errno;
+    return m;
+  }
+  // v1 also has memory.stat, so its own usage file decides first.
+  if (cgroup::has_file(dirfd.get(), "memory.usage_in_bytes")) cgroup::read_v1(dirfd.get(), m);
+  else if (cgroup::has_file(dirfd.get(), "memory.stat")) cgroup::read_v2(dirfd.get(), m);
+  else m.error = ENOENT;
+  return m;
+}
+
+std::optional<std::string> own_memory_cgroup_dir() {
+  std::string proc_cgroup, mountinfo;
+  if (sys::read_file_errno(AT_FDCWD, "/proc/self/cgroup", proc_cgroup) != 0 ||
+      sys::read_file_errno(AT_FDCWD, "/proc/self/mountinfo", mountinfo) != 0)
+    return std::nullopt;
+  auto mounts = cgroup::parse_cgroup_mounts(mountinfo);
+  bool memory_on_v2 = mounts.v2 && cgroup::v2_has_memory_controller(*mounts.v2);
+  return cgroup::memory_cgroup_dir(proc_cgroup, mountinfo, memory_on_v2);
+}
+
+std::optional<CgroupMemory> read_own_cgroup_memory() {
+  auto dir = own_memory_cgroup_dir();
+  if (!dir) return std::nullopt;
+  return read_cgroup_memory(*dir);
+}
+
+}  // namespace reins

@@ -1,0 +1,56 @@
+// The small-file readers behind every procfs reader: whole files of any size, with a reused buffer.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "procfs/proc_read.hpp"
+#include "sys/file_io.hpp"
+
+namespace reins {
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/reins-proc-read-XXXXXX";
+    int fd = ::mkstemp(name);
+    path_ = name;
+    sys::write_file_at(fd, path_.c_str(), text, path_);
+    ::close(fd);
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  const char* path() const { return path_.c_str(); }
+
+ private:
+  std::string path_;
+};
+
+TEST(ProcRead, ReadsFilesLargerThanTheBufferWholeAndReusesIt) {
+  std::string big(10000, 'x');
+  big[9999] = 'y';
+  TempFile file(big), small("tiny\n");
+  for (auto read : {procfs::read_whole_at, procfs::read_records_at}) {
+    std::vector<char> buffer;
+    std::size_t length = 0;
+    ASSERT_EQ(read(AT_FDCWD, file.path(), buffer, length), 0);
+    EXPECT_EQ(std::string(buffer.data(), length), big);
+    auto capacity = buffer.size();
+    ASSERT_EQ(read(AT_FDCWD, small.path(), buffer, length), 0);
+    EXPECT_EQ(std::string(buffer.data(), length), "tiny\n");
+    EXPECT_EQ(buffer.size(), capacity) << "the grown buffer is kept for the next read";
+    EXPECT_EQ(read(AT_FDCWD, "/nonexistent/reins", buffer, length), ENOENT);
+    EXPECT_EQ(length, 0u);
+  }
+}
+
+TEST(ProcRead, FormatsProcPathsWithoutAllocating) {
+  char path[64];
+  EXPECT_STREQ(procfs::proc_path(path, 4194304, "smaps_rollup"), "/proc/4194304/smaps_rollup");
+}
+
+}  // namespace
+}  // namespace reins
