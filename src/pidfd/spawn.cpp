@@ -19,7 +19,7 @@ namespace reins::sys {
 namespace {
 
 // Steps the child takes, in order; the number travels back with the errno.
-enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, exec };
+enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, terminal, exec };
 
 struct ChildFailure {
   Stage stage;
@@ -151,6 +151,9 @@ void exec_candidates_or_fail(const ChildPlan& plan) {
       child_fail(plan, Stage::rlimit, errno, resource);
   if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) child_fail(plan, Stage::chdir, errno);
   if (!redirect_stdio(cmd)) child_fail(plan, Stage::stdio, errno);
+  // No SIGTTOU stops us here although we are not in the foreground yet: every signal is blocked.
+  if (cmd.foreground_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpgrp()) != 0 && errno != ENOTTY && errno != ENXIO)
+    child_fail(plan, Stage::terminal, errno);
   reset_signal_handlers();
   for (int sig : cmd.default_signals) ::signal(sig, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
@@ -171,6 +174,7 @@ std::string stage_name(const ChildFailure& f) {
     case Stage::chdir: return "chdir";
     case Stage::signals: return "reset signals";
     case Stage::stdio: return "redirect stdin/stdout/stderr";
+    case Stage::terminal: return "take the terminal's foreground (tcsetpgrp)";
     case Stage::exec: return "exec";
   }
   return "spawn";
