@@ -39,7 +39,7 @@ inline std::vector<std::string> init_argv(As as, std::vector<std::string> option
     if ((as) == ::reins::test::As::pid1) REINS_REQUIRE_PID_NAMESPACE(); \
   } while (0)
 
-// Parameterised over both ways to run init.
+// Parameterised over both ways to run init: each test file derives its own suite from this.
 class InitAs : public ::testing::TestWithParam<As> {};
 
 // The reins process of a started init: itself as subreaper, unshare's only child as PID 1. Call it after the

@@ -10,7 +10,9 @@
 namespace reins::test {
 namespace {
 
-TEST_P(InitAs, ExitsWithTheCommandsExitCode) {
+class InitBasics : public InitAs {};
+
+TEST_P(InitBasics, ExitsWithTheCommandsExitCode) {
   REINS_REQUIRE_AS(GetParam());
   auto out = run_capture(init_argv(GetParam(), {}, {testproc(), "exit", "3"}));
   EXPECT_EQ(out.exit_code, 3) << out.err;
@@ -53,13 +55,13 @@ int exit_after_signal(As as, std::vector<std::string> options, int sig) {
   return s.wait();
 }
 
-TEST_P(InitAs, ExitIs128PlusTheSignalThatKilledTheCommand) {
+TEST_P(InitBasics, ExitIs128PlusTheSignalThatKilledTheCommand) {
   REINS_REQUIRE_AS(GetParam());
   EXPECT_EQ(exit_after_signal(GetParam(), {}, SIGTERM), 128 + SIGTERM);
   EXPECT_EQ(exit_after_signal(GetParam(), {}, SIGINT), 128 + SIGINT);
 }
 
-TEST_P(InitAs, SuccessExitTurnsThatCodeIntoZero) {
+TEST_P(InitBasics, SuccessExitTurnsThatCodeIntoZero) {
   REINS_REQUIRE_AS(GetParam());
   EXPECT_EQ(exit_after_signal(GetParam(), {"--success-exit", "143"}, SIGTERM), 0);
   // Only the codes named: a death by SIGINT (130) stays 130.
@@ -83,14 +85,14 @@ std::vector<std::string> forwarded(As as, std::vector<std::string> options, cons
   return lines;
 }
 
-TEST_P(InitAs, ForwardsTermIntHupUsr1ToTheCommand) {
+TEST_P(InitBasics, ForwardsTermIntHupUsr1ToTheCommand) {
   REINS_REQUIRE_AS(GetParam());
   std::vector<int> sent{SIGTERM, SIGINT, SIGHUP, SIGUSR1};
   auto lines = forwarded(GetParam(), {}, sent);
   for (size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(lines[i], strsignal(sent[i]));
 }
 
-TEST_P(InitAs, ForwardsFaultAndJobControlSignalsSentWithKill) {
+TEST_P(InitBasics, ForwardsFaultAndJobControlSignalsSentWithKill) {
   // tini dies of ABRT/SEGV/BUS/SYS sent with kill (or drops them as PID 1); TSTP/TTIN/TTOU it ignores.
   REINS_REQUIRE_AS(GetParam());
   std::vector<int> sent{SIGABRT, SIGSEGV, SIGBUS, SIGSYS, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGRTMIN + 3};
@@ -141,7 +143,7 @@ TEST(Init, TimeoutEndsTheCommandWith124) {
   EXPECT_NE(out.err.find("timed out"), std::string::npos) << out.err;
 }
 
-REINS_INSTANTIATE_AS(InitAs);
+REINS_INSTANTIATE_AS(InitBasics);
 
 }  // namespace
 }  // namespace reins::test
