@@ -74,6 +74,7 @@ int init_main(int argc, char** argv) {
   for (const auto& [opt, value] : args.options) apply_init_option(opts, opt->long_name, value);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins init [OPTIONS] -- COMMAND [ARGS...])"};
   opts.run.command.argv = args.operands;
+  opts.page_out_startup_code = std::chrono::seconds(1);
   if (args.has("verbose"))
     opts.on_reaped = [](const ReapedChild& c) {
       std::fprintf(stderr, "reins init: reaped pid %d (%s)\n", c.pid, c.status.describe().c_str());

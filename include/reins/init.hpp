@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct InitOptions {
   std::chrono::nanoseconds grace = std::chrono::seconds(5);  // SIGTERM → SIGKILL for what remains
   bool wait_all = false;    // when the main child has exited, wait for every descendant instead of ending them
   std::function<void(const ReapedChild&)> on_reaped;         // each other process reaped; must not throw
+  // This long after the command started (once, if it still runs), ask the kernel to reclaim the read-only pages
+  // of this executable (MADV_PAGEOUT): the code that parsed options and spawned is not needed again in a long
+  // idle life. Not at once: a command that ends quickly would have us read the pages back. `reins init`: 1s.
+  std::optional<std::chrono::nanoseconds> page_out_startup_code;
 };
 
 struct InitReport {

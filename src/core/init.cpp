@@ -17,6 +17,7 @@
 #include "reins/units.hpp"
 #include "signals/signal_fd.hpp"
 #include "sys/event_loop.hpp"
+#include "sys/page_out.hpp"
 #include "sys/wait.hpp"
 
 namespace reins {
@@ -55,7 +56,7 @@ class Supervisor {
   Phase phase_ = Phase::running;
   bool foreground_ = false;  // we gave the terminal's foreground to the main child's group
   Clock::time_point start_;
-  std::vector<sys::EventLoop::TimerId> timeout_timers_;
+  std::vector<sys::EventLoop::TimerId> main_timers_;  // timeout, kill-after, page-out: end with the main child
 };
 
 InitReport Supervisor::run() {
@@ -85,7 +86,9 @@ InitReport Supervisor::run() {
   loop_.watch(main_.pidfd(), POLLIN, [this](short) { on_main_exit(); });
   loop_.watch(reaper_->fd(), POLLIN, [this](short) { on_sigchld(); });
   loop_.watch(signals_.fd(), POLLIN, [this](short) { on_signals(); });
-  if (opts_.run.timeout) timeout_timers_.push_back(loop_.after(*opts_.run.timeout, [this] { on_timeout(); }));
+  if (opts_.run.timeout) main_timers_.push_back(loop_.after(*opts_.run.timeout, [this] { on_timeout(); }));
+  if (opts_.page_out_startup_code)
+    main_timers_.push_back(loop_.after(*opts_.page_out_startup_code, [] { sys::page_out_own_code(); }));
   loop_.run();
 
   if (report_.reaped > 0) note(fmt::format("reaped {} other processes (orphans and what remained)", report_.reaped));
@@ -162,7 +165,7 @@ void Supervisor::on_main_exit() {
   report_.run.wall = Clock::now() - start_;
   report_.run.status = result.status;
   report_.run.rusage = result.rusage;
-  for (auto id : timeout_timers_) loop_.cancel(id);
+  for (auto id : main_timers_) loop_.cancel(id);
   reaper_->reap();
   if (!Reaper::has_children()) return loop_.stop();
   if (opts_.wait_all) {
@@ -191,7 +194,7 @@ void Supervisor::on_timeout() {
   report_.run.killed_by = "timeout";
   note(fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.run.timeout)));
   send_to_main(SIGTERM);
-  timeout_timers_.push_back(loop_.after(opts_.run.kill_after, [this] {
+  main_timers_.push_back(loop_.after(opts_.run.kill_after, [this] {
     note(fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.run.kill_after)));
     send_to_main(SIGKILL);
   }));

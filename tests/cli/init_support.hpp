@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 namespace reins::test {
 
 enum class As { subreaper, pid1 };
+inline void PrintTo(As as, std::ostream* os) { *os << (as == As::pid1 ? "pid1" : "subreaper"); }
 
 inline std::vector<std::string> init_argv(As as, std::vector<std::string> options, std::vector<std::string> cmd) {
   std::vector<std::string> argv;
