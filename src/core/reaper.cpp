@@ -157,12 +157,15 @@ struct Reaper::State {
     }
   }
 
+  void stop_thread() noexcept {
+    if (!thread.joinable()) return;
+    stopping = true;
+    wake_up();
+    thread.join();
+  }
+
   void shut_down() noexcept {
-    if (thread.joinable()) {
-      stopping = true;
-      wake_up();
-      thread.join();
-    }
+    stop_thread();
     if (previous_subreaper >= 0) ::prctl(PR_SET_CHILD_SUBREAPER, previous_subreaper);
     previous_subreaper = -1;
   }
@@ -220,10 +223,7 @@ void Reaper::start() {
 }
 
 void Reaper::stop() noexcept {
-  if (!state_ || !state_->thread.joinable()) return;
-  state_->stopping = true;
-  state_->wake_up();
-  state_->thread.join();
+  if (state_) state_->stop_thread();
 }
 
 Reaper::Claim Reaper::claim(pid_t pid) {

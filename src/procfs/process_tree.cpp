@@ -13,19 +13,11 @@
 namespace reins::procfs {
 namespace {
 
-std::optional<pid_t> to_pid(std::string_view s) {
+std::optional<pid_t> to_pid(std::string_view s) noexcept {
   pid_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
   return v;
-}
-
-void append_pids(std::string_view text, std::vector<pid_t>& out) {
-  while (!text.empty()) {
-    auto sp = text.find_first_of(" \n");
-    if (auto p = to_pid(text.substr(0, sp))) out.push_back(*p);
-    text = sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
-  }
 }
 
 // Calls f(number) for each numeric entry of a /proc directory.
@@ -62,15 +54,27 @@ std::optional<Process> open_unchecked(pid_t pid) {
 
 }  // namespace
 
+std::optional<pid_t> parse_stat_parent(std::string_view stat) noexcept {
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
+  auto close = stat.rfind(')');
+  if (close == std::string_view::npos || close + 4 >= stat.size()) return std::nullopt;
+  std::string_view rest = stat.substr(close + 4);  // skip ") S "
+  return to_pid(rest.substr(0, rest.find(' ')));
+}
+
+void parse_pid_list(std::string_view text, std::vector<pid_t>& out) {
+  while (!text.empty()) {
+    auto sp = text.find_first_of(" \n");
+    if (auto p = to_pid(text.substr(0, sp))) out.push_back(*p);
+    text = sp == std::string_view::npos ? std::string_view{} : text.substr(sp + 1);
+  }
+}
+
 std::optional<pid_t> parent_of(pid_t pid) {
   std::string stat;
   if (sys::read_file_errno(AT_FDCWD, ("/proc/" + std::to_string(pid) + "/stat").c_str(), stat) != 0)
     return std::nullopt;
-  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
-  auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 4 >= stat.size()) return std::nullopt;
-  std::string_view rest = std::string_view(stat).substr(close + 4);  // skip ") S "
-  return to_pid(rest.substr(0, rest.find(' ')));
+  return parse_stat_parent(stat);
 }
 
 std::vector<pid_t> children_of(pid_t pid) {
@@ -80,7 +84,7 @@ std::vector<pid_t> children_of(pid_t pid) {
   for_each_numeric_entry(task_dir, [&](pid_t tid) {
     std::string text;
     int err = sys::read_file_errno(AT_FDCWD, (task_dir + "/" + std::to_string(tid) + "/children").c_str(), text);
-    if (err == 0) append_pids(text, out);
+    if (err == 0) parse_pid_list(text, out);
     else if (err == ENOENT && ::access((task_dir + "/" + std::to_string(tid)).c_str(), F_OK) == 0) supported = false;
   });
   return supported ? out : children_by_scan(pid);

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "reins/process.hpp"
@@ -15,6 +16,11 @@ namespace reins::procfs {
 std::vector<pid_t> children_of(pid_t pid);
 // The parent from /proc/<pid>/stat; nullopt if the process is gone.
 std::optional<pid_t> parent_of(pid_t pid);
+
+// The parsers behind them, for tests and fuzzing: the parent field of a /proc/<pid>/stat text, and the pids
+// of a children file ("12 345 ").
+std::optional<pid_t> parse_stat_parent(std::string_view stat) noexcept;
+void parse_pid_list(std::string_view text, std::vector<pid_t>& out);
 
 // Every descendant of the calling process that is still there, parents before children, each held by a pidfd
 // that was checked to be that descendant and not a process that reused the pid of one that has gone: after
