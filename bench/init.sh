@@ -22,22 +22,27 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "# reins init vs tini vs dumb-init ($(date -u +%F), $(uname -r), $(nproc) CPUs)"
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "tini $(dpkg-query -W -f='${Version}' tini), dumb-init $(dpkg-query -W -f='${Version}' dumb-init), reins $($R --version)"
 
 echo; echo "## 1. Start-up and exit: INIT /bin/true"
 hyperfine -N --style none --warmup 50 --runs "$runs" --export-json "$tmp/startup.json" \
-  "$R init --subreaper -- /bin/true" "$TINI -s -- /bin/true" "$DUMB /bin/true" "/bin/true" >/dev/null
+  "$R init --subreaper -- /bin/true" "$TINI -s -- /bin/true" "$DUMB /bin/true" "/bin/true" >/dev/null 2>&1
 python3 - "$tmp/startup.json" <<'PY'
 import json, statistics, sys
 res = json.load(open(sys.argv[1]))["results"]
-print("| command | min ms | median ms | mean ms | max ms |\n|---|---|---|---|---|")
+print("| command | min ms | median ms | mean ms | max ms | CPU (user+sys) ms |\n|---|---|---|---|---|---|")
 for r in res:
     t = [x * 1000 for x in r["times"]]
-    print(f"| `{r['command'].split('/')[-1] if r['command'].startswith('/bin') else r['command'].replace(sys.argv[1], '')}` "
-          f"| {min(t):.3f} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {max(t):.3f} |")
-med = {r["command"].split()[0].split("/")[-1]: statistics.median(r["times"]) for r in res}
-print(f"\nreins/tini median ratio: {med['reins'] / med['tini']:.2f} (target <= 1.00: "
-      f"{'met' if med['reins'] <= med['tini'] else 'NOT met'})")
+    print(f"| `{r['command']}` | {min(t):.3f} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {max(t):.3f} "
+          f"| {(r['user'] + r['system']) * 1000:.3f} |")
+def key(r): return r["command"].split()[0].split("/")[-1]
+med = {key(r): statistics.median(r["times"]) for r in res}
+low = {key(r): min(r["times"]) for r in res}
+cpu = {key(r): r["user"] + r["system"] for r in res}
+print(f"\nreins/tini: median {med['reins'] / med['tini']:.2f}, min {low['reins'] / low['tini']:.2f}, "
+      f"CPU {cpu['reins'] / cpu['tini']:.2f} (target: at least as fast, <= 1.00 — "
+      f"{'met' if med['reins'] <= med['tini'] else 'NOT met'} on the median)")
 PY
 
 idle() {  # idle NAME CMD...: prints "NAME rss pss pss_anon wakeups"

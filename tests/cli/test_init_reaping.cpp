@@ -79,7 +79,8 @@ TEST_P(InitEnding, LeftoverThatHonoursTermEndsWithoutWaitingForTheGrace) {
 
 TEST_P(InitEnding, WaitAllWaitsForEveryDescendantAndControlDoesNot) {
   REINS_REQUIRE_AS(GetParam());
-  std::string script = std::string("(") + testproc() + " sleep 0.3; echo late) & echo early";
+  // 2 s: long enough that the control's SIGTERM comes first even on a loaded machine.
+  std::string script = std::string("(") + testproc() + " sleep 2; echo late) & echo early";
   auto waited = run_capture(init_argv(GetParam(), {"--wait-all"}, {"sh", "-c", script}));
   EXPECT_EQ(waited.exit_code, 0) << waited.err;
   EXPECT_EQ(waited.out, "early\nlate\n");
