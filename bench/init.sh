@@ -7,6 +7,7 @@
 #      adopted and polls until the init has no other child left), as PID 1 of a fresh PID namespace for all
 #      three and as subreaper for reins and tini (dumb-init has no subreaper mode); 5 runs each, alternating
 # Usage: bench/init.sh [--quick]   (as root; --quick: 200 hyperfine runs and 2 reaping runs)
+#   REINS=path/to/reins bench/init.sh   measures that reins binary instead of the release preset's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=1000 reap_runs=5
@@ -15,7 +16,7 @@ runs=1000 reap_runs=5
 scripts/setup-debian.sh --bench
 cmake --preset release >/dev/null
 cmake --build --preset release --target reins-cli reins-testproc >/dev/null
-R=$PWD/build/release/cli/reins T=$PWD/build/release/tests/reins-testproc
+R=${REINS:-$PWD/build/release/cli/reins} T=$PWD/build/release/tests/reins-testproc
 TINI=$(command -v tini) DUMB=$(command -v dumb-init)
 sync  # freshly linked pages are dirty and could not be paged out by reins init
 tmp=$(mktemp -d)
@@ -23,6 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "# reins init vs tini vs dumb-init ($(date -u +%F), $(uname -r), $(nproc) CPUs)"
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
+echo "reins binary: $R ($(file -b "$R" | grep -o -E '(statically|dynamically) linked'))"
 echo "tini $(dpkg-query -W -f='${Version}' tini), dumb-init $(dpkg-query -W -f='${Version}' dumb-init), reins $($R --version)"
 
 echo; echo "## 1. Start-up and exit: INIT /bin/true"
