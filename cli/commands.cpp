@@ -5,11 +5,13 @@ namespace reins::cli {
 
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
+extern const CommandSpec kInitCommand;
 extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand, &kMemCommand, &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand, &kLimitCommand, &kMemCommand,
+                                                        &kPlotCommand};
   return commands;
 }
 

@@ -13,6 +13,7 @@
 #include "procfs/proc_read.hpp"
 #include "procfs/process_memory.hpp"
 #include "procfs/tree_parse.hpp"
+#include "procfs/held_tree.hpp"
 #include "reins/memory.hpp"
 
 namespace reins {
@@ -76,6 +77,29 @@ void add_known(ProcessMemory& total, const ProcessMemory& one) {
 }
 
 }  // namespace
+
+namespace procfs {
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  if (children_files_exist()) {
+    std::vector<char> buffer;
+    append_children(pid, buffer, out);
+  } else if (auto all = children_by_parent(); all.count(pid)) {
+    out = all[pid];
+  }
+  return out;
+}
+
+std::optional<pid_t> parent_of(pid_t pid) {
+  std::vector<char> buffer;
+  char path[64];
+  std::size_t length = 0;
+  if (procfs::read_whole_at(AT_FDCWD, procfs::proc_path(path, pid, "stat"), buffer, length) != 0) return std::nullopt;
+  return procfs::parse_stat_ppid(std::string_view(buffer.data(), length));
+}
+
+}  // namespace procfs
 
 std::vector<pid_t> process_descendants(pid_t root) {
   std::vector<pid_t> found;
