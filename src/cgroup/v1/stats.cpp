@@ -1,0 +1,90 @@
+// Statistics of v1 cgroups (Documentation/admin-guide/cgroup-v1/): memory in bytes, cpuacct.usage in
+// nanoseconds (exact), cpu.stat throttled_time in nanoseconds, blkio per device and operation.
+#include <fcntl.h>
+#include <sys/eventfd.h>
+
+#include <fmt/format.h>
+
+#include "cgroup/parse.hpp"
+#include "cgroup/v1/backend.hpp"
+#include "reins/error.hpp"
+#include "sys/fields.hpp"
+
+namespace reins::cgroup {
+namespace {
+
+std::optional<std::uint64_t> read_u64(const CgroupDir& dir, const char* file) {
+  std::string text;
+  if (dir.read_errno(file, text) != 0) return std::nullopt;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return sys::parse_u64(text);
+}
+
+std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<long long>(v)); }
+
+}  // namespace
+
+JobMemoryStats read_v1_memory(const CgroupDir& dir) {
+  JobMemoryStats m;
+  m.current = read_u64(dir, "memory.usage_in_bytes");
+  m.peak = read_u64(dir, "memory.max_usage_in_bytes");
+  auto memsw = read_u64(dir, "memory.memsw.usage_in_bytes");
+  if (memsw && m.current) m.swap = *memsw > *m.current ? *memsw - *m.current : 0;
+  std::string text;
+  if (dir.read_errno("memory.stat", text) == 0) {
+    sys::for_each_field(text, [&](std::string_view key, std::string_view value) {
+      if (auto v = sys::parse_u64(value)) m.stat.emplace_back(std::string(key), *v);
+    });
+    // total_* include the job's sub-cgroups; rss is anonymous memory (plus swap cache).
+    m.anon = sys::field_u64(text, "total_rss");
+    m.file = sys::field_u64(text, "total_cache");
+  }
+  if (dir.read_errno("memory.oom_control", text) == 0) m.oom_kills = sys::field_u64(text, "oom_kill").value_or(0);
+  m.limit_hits = read_u64(dir, "memory.failcnt").value_or(0);
+  return m;
+}
+
+void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out) {
+  if (auto v = read_u64(dir, "cpuacct.usage")) out.usage = ns(*v);
+  // usage_user/usage_sys come from tick sampling and can exceed usage; they are only a split.
+  if (auto v = read_u64(dir, "cpuacct.usage_user")) out.user = ns(*v);
+  if (auto v = read_u64(dir, "cpuacct.usage_sys")) out.system = ns(*v);
+}
+
+void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out) {
+  std::string text;
+  if (dir.read_errno("cpu.stat", text) != 0) return;
+  out.periods = sys::field_u64(text, "nr_periods");
+  out.throttled_periods = sys::field_u64(text, "nr_throttled");
+  if (auto v = sys::field_u64(text, "throttled_time")) out.throttled = ns(*v);
+}
+
+std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
+  std::vector<JobIoDeviceStats> out;
+  std::string text;
+  if (dir.read_errno("blkio.throttle.io_service_bytes_recursive", text) == 0) add_blkio_stat(text, true, out);
+  if (dir.read_errno("blkio.throttle.io_serviced_recursive", text) == 0) add_blkio_stat(text, false, out);
+  return out;
+}
+
+JobPidsStats read_v1_pids(const CgroupDir& dir) {
+  JobPidsStats p;
+  p.current = read_u64(dir, "pids.current");
+  p.peak = read_u64(dir, "pids.peak");
+  std::string text;
+  if (dir.read_errno("pids.events", text) == 0) p.limit_hits = sys::field_u64(text, "max").value_or(0);
+  return p;
+}
+
+UniqueFd register_v1_event(const CgroupDir& dir, const char* file, std::string_view args) {
+  int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (efd < 0) throw_errno("create", "eventfd");
+  UniqueFd event(efd);
+  // The kernel resolves the control file when the line is written; it need not stay open afterwards.
+  UniqueFd control = dir.open_file(file, O_RDONLY);
+  std::string line = fmt::format("{} {}{}{}", efd, control.get(), args.empty() ? "" : " ", args);
+  dir.write("cgroup.event_control", line);
+  return event;
+}
+
+}  // namespace reins::cgroup
