@@ -161,8 +161,10 @@ class CgroupLayout {
   // Where each hierarchy is and where jobs go, one line each.
   std::string describe() const;
 
+  // The library's own view (src/cgroup); opaque to users.
   struct Impl;
   const Impl& impl() const noexcept { return *impl_; }
+  explicit CgroupLayout(std::shared_ptr<const Impl> impl) noexcept : impl_(std::move(impl)) {}
 
  private:
   std::shared_ptr<const Impl> impl_;

@@ -89,6 +89,7 @@ Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgro
     Hierarchy h;
     h.version = m.version;
     h.name = m.version == Version::v2 ? "cgroup2" : v1_label(m);
+    if (h.version == Version::v2 && options.v1_only) continue;
     if (h.version == Version::v1) {
       h.controllers = v1_controllers(m);
       if (h.controllers.empty()) continue;  // name=systemd, devices, net_cls...: nothing reins uses

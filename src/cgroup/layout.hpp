@@ -36,6 +36,9 @@ struct Hierarchy {
 struct LayoutOptions {
   std::string root;       // explicit parent cgroup, e.g. "/reins", in every hierarchy; empty: our own cgroups
   std::string fs_prefix;  // prepended to every mount point: tests point discovery at a fake tree
+  // Ignore the cgroup2 mount and drive everything through v1 (core included), as on a pure v1 machine:
+  // how the v1 paths are tested on a hybrid machine's real kernel.
+  bool v1_only = false;
 };
 
 class Layout {

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cgroup/job_cgroups.hpp"
+#include "cgroup/layout_handle.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
 #include "pidfd/spawn.hpp"
@@ -19,16 +20,10 @@ namespace reins {
 
 using Clock = std::chrono::steady_clock;
 
-struct CgroupLayout::Impl {
-  cgroup::Layout layout;
-};
-
 CgroupLayout CgroupLayout::discover(const std::string& root) {
-  CgroupLayout out;
   cgroup::LayoutOptions options;
   options.root = root;
-  out.impl_ = std::make_shared<const Impl>(Impl{cgroup::Layout::discover(options)});
-  return out;
+  return CgroupLayout(std::make_shared<const Impl>(Impl{cgroup::Layout::discover(options)}));
 }
 
 std::string CgroupLayout::mode() const { return std::string(cgroup::mode_name(impl_->layout.mode())); }

@@ -11,13 +11,15 @@
 
 #include "cgroup/dir.hpp"
 #include "cgroup/layout.hpp"
+#include "cgroup/layout_handle.hpp"
 #include "reins/error.hpp"
 
 namespace reins::test {
 
 std::vector<std::string> parent_dirs() {
   std::vector<std::string> out;
-  for (const auto& h : cgroup::Layout::discover().hierarchies()) out.push_back(h.parent_dir());
+  auto layout = cgroup::Layout::discover();
+  for (const auto& h : layout.hierarchies()) out.push_back(h.parent_dir());
   return out;
 }
 
@@ -58,6 +60,30 @@ void CgroupTest::SetUp() {
   }
   before_ = reins_cgroups();
   active_ = true;
+}
+
+void JobTest::SetUp() {
+  CgroupTest::SetUp();
+  if (IsSkipped()) return;
+  cgroup::LayoutOptions o;
+  o.v1_only = v1_only();
+  try {
+    layout_.emplace(std::make_shared<const CgroupLayout::Impl>(CgroupLayout::Impl{cgroup::Layout::discover(o)}));
+  } catch (const Error& e) {
+    GTEST_SKIP() << "no " << (v1_only() ? "v1 " : "") << "cgroup layout: " << e.what();
+  }
+}
+
+JobOptions JobTest::options(JobLimits limits, JobAccounting accounting) const {
+  JobOptions o;
+  o.limits = std::move(limits);
+  o.accounting = accounting;
+  o.layout = layout();
+  return o;
+}
+
+std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info) {
+  return info.param == LayoutKind::native ? "native" : "v1_only";
 }
 
 void CgroupTest::TearDown() {

@@ -4,9 +4,11 @@
 // (RUN_SERIAL), so every new "reins-*" cgroup seen during a test is that test's.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "reins/job.hpp"
 #include "support/support.hpp"
 
 namespace reins::test {
@@ -22,6 +24,26 @@ class CgroupTest : public ::testing::Test {
   std::vector<std::string> before_;
   bool active_ = false;
 };
+
+// The layouts a job test runs on: what this machine has (hybrid here), and the same machine driven through
+// its v1 hierarchies only (core included), which exercises the v1 code on the real kernel.
+enum class LayoutKind { native, v1_only };
+
+class JobTest : public CgroupTest, public ::testing::WithParamInterface<LayoutKind> {
+ protected:
+  void SetUp() override;
+  const CgroupLayout* layout() const { return &*layout_; }
+  JobOptions options(JobLimits limits = {}, JobAccounting accounting = {}) const;
+  bool v1_only() const { return GetParam() == LayoutKind::v1_only; }
+
+ private:
+  std::optional<CgroupLayout> layout_;
+};
+
+std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info);
+#define REINS_INSTANTIATE_LAYOUTS(Suite)                                                                \
+  INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), \
+                           layout_kind_name)
 
 // Directories of every hierarchy's job parent (where jobs are made).
 std::vector<std::string> parent_dirs();

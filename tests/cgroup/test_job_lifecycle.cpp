@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 namespace reins::test {
 namespace {
 
-class JobLifecycle : public CgroupTest {};
+class JobLifecycle : public JobTest {};
 
 bool exists(const std::string& path) {
   struct stat st {};
@@ -26,14 +26,10 @@ bool exists(const std::string& path) {
 
 bool contains(const std::vector<pid_t>& pids, pid_t pid) { return std::find(pids.begin(), pids.end(), pid) != pids.end(); }
 
-JobOptions accounting_all() {
-  JobOptions o;
-  o.accounting = {true, true, true, true};
-  return o;
-}
+constexpr JobAccounting kAll{true, true, true, true};
 
-TEST_F(JobLifecycle, SpawnedChildIsAMemberOfEveryCgroupOfTheJob) {
-  Job job = Job::create(job_name(), accounting_all());
+TEST_P(JobLifecycle, SpawnedChildIsAMemberOfEveryCgroupOfTheJob) {
+  Job job = Job::create(job_name(), options({}, kAll));
   Command c;
   c.argv = {testproc(), "sleep", "100"};
   Process p = job.spawn(c);
@@ -58,11 +54,11 @@ TEST_F(JobLifecycle, SpawnedChildIsAMemberOfEveryCgroupOfTheJob) {
   for (const auto& path : paths) EXPECT_FALSE(exists(path)) << path;
 }
 
-TEST_F(JobLifecycle, DestroyingAnOwningJobKillsItsProcessesAndRemovesItsCgroups) {
+TEST_P(JobLifecycle, DestroyingAnOwningJobKillsItsProcessesAndRemovesItsCgroups) {
   std::vector<std::string> paths;
   Process p;
   {
-    Job job = Job::create(job_name(), accounting_all());
+    Job job = Job::create(job_name(), options({}, kAll));
     Command c;
     c.argv = {testproc(), "sleep", "100"};
     p = job.spawn(c);
@@ -74,30 +70,30 @@ TEST_F(JobLifecycle, DestroyingAnOwningJobKillsItsProcessesAndRemovesItsCgroups)
   for (const auto& path : paths) EXPECT_FALSE(exists(path)) << path;
 }
 
-TEST_F(JobLifecycle, ReleasedJobStaysAndCanBeOpenedByName) {
+TEST_P(JobLifecycle, ReleasedJobStaysAndCanBeOpenedByName) {
   std::string name = job_name();
   std::vector<std::string> paths;
   {
-    Job job = Job::create(name);
+    Job job = Job::create(name, options());
     job.release();
     paths = job.paths();
   }
   for (const auto& path : paths) EXPECT_TRUE(exists(path)) << path;
-  auto names = Job::list();
+  auto names = Job::list(layout());
   EXPECT_NE(std::find(names.begin(), names.end(), name), names.end());
-  Job again = Job::open(name);
+  Job again = Job::open(name, layout());
   EXPECT_FALSE(again.kill_on_close());
   EXPECT_EQ(again.paths(), paths);
   again.remove();
   for (const auto& path : paths) EXPECT_FALSE(exists(path)) << path;
-  EXPECT_THROW(Job::open(name), Error);
+  EXPECT_THROW(Job::open(name, layout()), Error);
 }
 
-TEST_F(JobLifecycle, CreatingAnExistingNameFailsAndLeavesTheOtherIntact) {
+TEST_P(JobLifecycle, CreatingAnExistingNameFailsAndLeavesTheOtherIntact) {
   std::string name = job_name();
-  Job job = Job::create(name);
+  Job job = Job::create(name, options());
   try {
-    Job::create(name);
+    Job::create(name, options());
     ADD_FAILURE() << "a second job with the same name was created";
   } catch (const Error& e) {
     EXPECT_EQ(e.errno_value(), EEXIST) << e.what();
@@ -105,8 +101,8 @@ TEST_F(JobLifecycle, CreatingAnExistingNameFailsAndLeavesTheOtherIntact) {
   for (const auto& path : job.paths()) EXPECT_TRUE(exists(path)) << path;
 }
 
-TEST_F(JobLifecycle, AssignMovesARunningProcessIntoEveryHierarchy) {
-  Job job = Job::create(job_name(), accounting_all());
+TEST_P(JobLifecycle, AssignMovesARunningProcessIntoEveryHierarchy) {
+  Job job = Job::create(job_name(), options({}, kAll));
   Command c;
   c.argv = {testproc(), "sleep", "100"};
   Process outside = Process::spawn(c);
@@ -124,8 +120,8 @@ TEST_F(JobLifecycle, AssignMovesARunningProcessIntoEveryHierarchy) {
   EXPECT_TRUE(outside.wait_for(2s).has_value());
 }
 
-TEST_F(JobLifecycle, AssignOfAnExitedProcessFailsWithEsrch) {
-  Job job = Job::create(job_name());
+TEST_P(JobLifecycle, AssignOfAnExitedProcessFailsWithEsrch) {
+  Job job = Job::create(job_name(), options());
   Command c;
   c.argv = {testproc(), "exit", "0"};
   Process p = Process::spawn(c);
@@ -139,8 +135,8 @@ TEST_F(JobLifecycle, AssignOfAnExitedProcessFailsWithEsrch) {
   }
 }
 
-TEST_F(JobLifecycle, FreezeStopsMembersAndThawResumesThem) {
-  Job job = Job::create(job_name());
+TEST_P(JobLifecycle, FreezeStopsMembersAndThawResumesThem) {
+  Job job = Job::create(job_name(), options());
   auto child = spawn_ready(job, {"spin", "30"});
   job.freeze();
   EXPECT_TRUE(job.frozen());
@@ -153,10 +149,10 @@ TEST_F(JobLifecycle, FreezeStopsMembersAndThawResumesThem) {
   job.terminate();
 }
 
-TEST_F(JobLifecycle, SpawnAfterTerminateStillStartsInsideTheJob) {
+TEST_P(JobLifecycle, SpawnAfterTerminateStillStartsInsideTheJob) {
   // cgroup.kill once written makes clone3(CLONE_INTO_CGROUP) children die at birth on this kernel; the job
   // must notice and join its children another way.
-  Job job = Job::create(job_name(), accounting_all());
+  Job job = Job::create(job_name(), options({}, kAll));
   auto first = spawn_ready(job, {"ignore-term", "100"});
   job.terminate();
   first.process.wait();
@@ -169,8 +165,8 @@ TEST_F(JobLifecycle, SpawnAfterTerminateStillStartsInsideTheJob) {
   job.remove();
 }
 
-TEST_F(JobLifecycle, SignalReachesEveryMember) {
-  Job job = Job::create(job_name());
+TEST_P(JobLifecycle, SignalReachesEveryMember) {
+  Job job = Job::create(job_name(), options());
   auto a = spawn_ready(job, {"signals"});
   auto b = spawn_ready(job, {"signals"});
   EXPECT_EQ(job.signal(SIGUSR2), 2u);
@@ -178,19 +174,16 @@ TEST_F(JobLifecycle, SignalReachesEveryMember) {
   EXPECT_EQ(b.process.wait().status.exit_code(), 0);
 }
 
-}  // namespace
-}  // namespace reins::test
-
-namespace reins::test {
-namespace {
 
 // The negative control of the fixture: its leak detector must see a job's cgroups.
-TEST_F(JobLifecycle, FixtureSeesEveryCgroupOfALiveJob) {
-  Job job = Job::create(job_name(), accounting_all());
+TEST_P(JobLifecycle, FixtureSeesEveryCgroupOfALiveJob) {
+  Job job = Job::create(job_name(), options({}, kAll));
   auto seen = reins_cgroups();
   for (const auto& path : job.paths())
     EXPECT_TRUE(std::binary_search(seen.begin(), seen.end(), path)) << path << " not seen by the fixture";
 }
+
+REINS_INSTANTIATE_LAYOUTS(JobLifecycle);
 
 }  // namespace
 }  // namespace reins::test

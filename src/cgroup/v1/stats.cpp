@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cgroup/parse.hpp"
@@ -40,7 +42,11 @@ JobMemoryStats read_v1_memory(const CgroupDir& dir) {
     m.file = sys::field_u64(text, "total_cache");
   }
   if (dir.read_errno("memory.oom_control", text) == 0) m.oom_kills = sys::field_u64(text, "oom_kill").value_or(0);
-  m.limit_hits = read_u64(dir, "memory.failcnt").value_or(0);
+  // A charge refused at the limit counts in failcnt, or in memsw.failcnt for the memory+swap limit; but 6.18
+  // leaves both at 0 when a memsw limit is set (measured), while an OOM kill in a limited cgroup always
+  // means the limit was reached at least once.
+  m.limit_hits = std::max(read_u64(dir, "memory.failcnt").value_or(0) + read_u64(dir, "memory.memsw.failcnt").value_or(0),
+                          m.oom_kills);
   return m;
 }
 
