@@ -5,9 +5,10 @@ namespace reins::cli {
 
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
+extern const CommandSpec kJobCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kJobCommand, &kLimitCommand};
   return commands;
 }
 

@@ -52,12 +52,15 @@ const FlagGroup& job_flags() {
         all.push_back({"keep-job", 0, "NAME",
                        "name the job NAME and leave it, and whatever still runs in it, in place at exit"});
         all.push_back({"no-job", 0, nullptr, "run without a cgroup job (no job limits or job statistics)"});
+        all.push_back({"cgroup-root", 0, "CGROUP",
+                       "make the job below this cgroup (a path inside each hierarchy) instead of reins' own"});
         return all;
       }()),
       [](RunOptions& opts, std::string_view name, const std::string& value) {
         if (apply_limit_flag(opts.job.limits, name, value)) return true;
         if (name == "keep-job") opts.job.keep_name = value;
         else if (name == "no-job") opts.job.enabled = false;
+        else if (name == "cgroup-root") opts.job.cgroup_root = value;
         else return false;
         return true;
       },

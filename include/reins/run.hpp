@@ -23,10 +23,14 @@ struct RunJobOptions {
   JobLimits limits;
   // Non-empty: name the job so, and leave it (and whatever runs in it) in place at exit.
   std::string keep_name;
+  // Non-empty: run inside this existing job instead of a fresh one (limits are not applied; the job and its
+  // other processes stay; the report's job figures are the whole job's).
+  std::string existing_name;
   // When the OOM killer ends a process in the job, end the whole job (systemd's OOMPolicy=stop; v1 kills
   // only one victim).
   bool kill_job_on_oom = true;
-  const CgroupLayout* layout = nullptr;  // nullptr: discover
+  const CgroupLayout* layout = nullptr;  // nullptr: discover, with cgroup_root
+  std::string cgroup_root;               // explicit parent cgroup for the job (see CgroupLayout::discover)
 };
 
 struct RunOptions {

@@ -44,15 +44,24 @@ std::optional<Job> make_job(const RunJobOptions& o, RunJobReport& report, std::v
   JobOptions jo;
   jo.limits = o.limits;
   jo.layout = o.layout;
+  std::optional<CgroupLayout> rooted;
   jo.accounting.memory = true;  // peak memory of the whole tree
   jo.accounting.pids = true;    // peak process count
   try {
+    if (!jo.layout && !o.cgroup_root.empty()) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
+    if (!o.existing_name.empty()) {
+      Job job = Job::open(o.existing_name, jo.layout);
+      report.name = job.name();
+      report.kept = true;
+      return job;
+    }
     Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
     report.name = job.name();
     return job;
   } catch (const InvalidArgument&) {
     throw;
   } catch (const Error& e) {
+    if (!o.existing_name.empty()) throw;
     std::vector<std::string> needs = o.limits.names();
     if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
     if (!needs.empty())
@@ -115,7 +124,8 @@ class Supervisor {
  private:
   // Kills what the command left behind (unless the job is kept), records the job's figures, removes it.
   void finish_job() {
-    if (opts_.job.keep_name.empty()) {
+    const bool keep = !opts_.job.keep_name.empty() || !opts_.job.existing_name.empty();
+    if (!keep) {
       report_.job.leftovers_killed = job_->pids().size();
       if (report_.job.leftovers_killed > 0) {
         job_->terminate();
@@ -127,7 +137,7 @@ class Supervisor {
     if (!report_.killed_by && report_.status.signaled() && report_.status.signal() == SIGKILL &&
         report_.job.oom_kills > 0)
       report_.killed_by = "oom";
-    if (!opts_.job.keep_name.empty()) {
+    if (keep) {
       job_->release();
       report_.job.kept = true;
     } else {

@@ -1,6 +1,7 @@
 // reins-testproc: the one program the tests start, with one subcommand per behaviour under test.
 // Each prints "ready" on stdout (flushed) once it is in the state the test wants, so tests wait on that line
 // rather than sleep.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -99,6 +100,8 @@ int cmd_daemonize(int, char** argv) {  // daemonize MARKER: leave a setsid'ed gr
   if (fork() == 0) {
     setsid();
     if (fork() == 0) {
+      int null = open("/dev/null", O_RDWR);  // as a daemon does: let go of the caller's terminal and pipes
+      for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
       execl(self, "reins-testproc", "sleep", "1000", argv[0], nullptr);
       _exit(127);
     }
