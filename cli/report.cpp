@@ -53,7 +53,7 @@ void add_job_json(const RunJobReport& job, nlohmann::ordered_json& j) {
 
 void add_job_text(const RunJobReport& job, const std::function<void(std::string_view, const std::string&)>& line) {
   if (job.name.empty()) {
-    line("Job:", "none" + (job.unavailable ? " (" + *job.unavailable + ")" : std::string()));
+    line("Job:", job.unavailable ? fmt::format("none ({})", *job.unavailable) : std::string("none"));
     return;
   }
   line("Job:", job.name + (job.kept ? " (kept)" : ""));
@@ -104,7 +104,10 @@ nlohmann::ordered_json report_json(const RunReport& r) {
 
 std::string report_text(const RunReport& r) {
   std::string cmd;
-  for (const auto& a : r.argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  for (const auto& a : r.argv) {
+    if (!cmd.empty()) cmd += ' ';
+    cmd += shell_quote(a);
+  }
   std::string out;
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
   out += fmt::format("reins run report\n");

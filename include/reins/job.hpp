@@ -253,6 +253,10 @@ class Job {
   // Bytes charged to the job now (for memory guards); nullopt without the memory controller.
   std::optional<std::uint64_t> memory_current() const;
 
+  // Chooses which events to watch (default: all); call before event_fd() or read_events(). Watching costs
+  // kernel work for some kinds on some layouts (a v1 memory_limit watch registers a usage threshold, which
+  // costs an RCU grace period, ~10 ms, when set up and again when the job is removed).
+  void select_events(const std::vector<JobEventKind>& kinds);
   // A file descriptor that polls readable (POLLIN) when read_events() has something to report. The job owns it.
   int event_fd() const;
   // The events since the last call; never blocks.

@@ -26,6 +26,10 @@ struct RunJobOptions {
   // Non-empty: run inside this existing job instead of a fresh one (limits are not applied; the job and its
   // other processes stay; the report's job figures are the whole job's).
   std::string existing_name;
+  // Gather the job's statistics for the report (peak memory and processes need the v1 memory and pids
+  // controllers on hybrid/v1, a cgroup each). Off: only what the limits need is made, and the report's job
+  // figures stay empty, except killed_by "oom".
+  bool statistics = true;
   // When the OOM killer ends a process in the job, end the whole job (systemd's OOMPolicy=stop; v1 kills
   // only one victim).
   bool kill_job_on_oom = true;

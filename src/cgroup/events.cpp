@@ -11,7 +11,7 @@
 
 namespace reins::cgroup {
 
-EventWatch::EventWatch() {
+EventWatch::EventWatch(unsigned kinds) : kinds_(kinds) {
   int fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (fd < 0) throw_errno("create", "epoll set for job events");
   epoll_.reset(fd);

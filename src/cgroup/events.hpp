@@ -20,8 +20,13 @@ class EventWatch {
  public:
   using Collect = std::function<void(std::vector<JobEvent>& out)>;
 
-  // Throws reins::Error if epoll_create fails.
-  EventWatch();
+  // Watches the events whose bits are set in `kinds` (bit = 1 << JobEventKind). Throws reins::Error if
+  // epoll_create fails.
+  explicit EventWatch(unsigned kinds = ~0u);
+
+  // Whether a source of `kind` is wanted: sources cost kernel work to set up (a v1 usage threshold costs
+  // an RCU grace period, about 10 ms, when registered and again when removed).
+  bool wants(JobEventKind kind) const noexcept { return (kinds_ >> static_cast<unsigned>(kind)) & 1u; }
 
   int fd() const noexcept { return epoll_.get(); }
   // Adds a source woken by `fd` (owned from now on). `events`: EPOLLPRI for cgroup files, EPOLLIN for an
@@ -48,6 +53,7 @@ class EventWatch {
   std::chrono::milliseconds interval_{0};
   std::vector<Source> sources_;
   bool populated_seen_ = false;
+  unsigned kinds_;
 };
 
 // Reads "key N" counters from a cgroup file held open, and reports increases as events.

@@ -35,7 +35,7 @@ struct Job::Impl {
   cgroup::Backend& core() const { return cgroups.core(); }
   cgroup::EventWatch& watch() {
     if (!events) {
-      events = std::make_unique<cgroup::EventWatch>();
+      events = std::make_unique<cgroup::EventWatch>(event_kinds);
       core().watch_populated(*events);
       for (auto* b : cgroups.backends()) b->watch_controllers(*events);
     }
@@ -49,6 +49,7 @@ struct Job::Impl {
   // cgroup.kill was used on this job: clone3(CLONE_INTO_CGROUP) into it would give a child killed at birth
   // on kernels with the kill_seq bug, so children join by writing cgroup.procs instead.
   bool used_kill = false;
+  unsigned event_kinds = ~0u;  // bits of JobEventKind to watch
   // Declared last: its sources refer to the backends above.
   std::unique_ptr<cgroup::EventWatch> events;
 };
@@ -218,6 +219,12 @@ JobStats Job::stats() const {
 std::optional<std::uint64_t> Job::memory_current() const {
   auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
   return b ? b->memory_current() : std::nullopt;
+}
+
+void Job::select_events(const std::vector<JobEventKind>& kinds) {
+  impl_->event_kinds = 0;
+  for (auto k : kinds) impl_->event_kinds |= 1u << static_cast<unsigned>(k);
+  impl_->events.reset();
 }
 
 int Job::event_fd() const { return impl_->watch().fd(); }

@@ -45,8 +45,8 @@ std::optional<Job> make_job(const RunJobOptions& o, RunJobReport& report, std::v
   jo.limits = o.limits;
   jo.layout = o.layout;
   std::optional<CgroupLayout> rooted;
-  jo.accounting.memory = true;  // peak memory of the whole tree
-  jo.accounting.pids = true;    // peak process count
+  jo.accounting.memory = o.statistics;  // peak memory of the whole tree
+  jo.accounting.pids = o.statistics;    // peak process count
   try {
     if (!jo.layout && !o.cgroup_root.empty()) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
     if (!o.existing_name.empty()) {
@@ -109,8 +109,10 @@ class Supervisor {
     loop_.watch(child_.pidfd(), POLLIN, [&](short) { loop_.stop(); });
     // OOM kills matter while the command runs only to end the whole job; otherwise the end-of-run
     // statistics tell everything, and the loop needs no more wake-ups.
-    if (job_ && opts_.job.kill_job_on_oom && opts_.job.limits.memory_max)
+    if (job_ && opts_.job.kill_job_on_oom && opts_.job.limits.memory_max) {
+      job_->select_events({JobEventKind::oom_kill});
       loop_.watch(job_->event_fd(), POLLIN, [&](short) { on_job_events(); });
+    }
     if (opts_.timeout) loop_.after(*opts_.timeout, [&] { on_timeout(); });
     loop_.run();
     auto result = child_.wait();
@@ -125,18 +127,15 @@ class Supervisor {
   // Kills what the command left behind (unless the job is kept), records the job's figures, removes it.
   void finish_job() {
     const bool keep = !opts_.job.keep_name.empty() || !opts_.job.existing_name.empty();
-    if (!keep) {
+    if (!keep && job_->populated()) {
       report_.job.leftovers_killed = job_->pids().size();
-      if (report_.job.leftovers_killed > 0) {
-        job_->terminate();
-        report_.notes.push_back(fmt::format("killed {} process(es) the command left behind in its job",
-                                            report_.job.leftovers_killed));
-      }
+      job_->terminate();
+      report_.notes.push_back(
+          fmt::format("killed {} process(es) the command left behind in its job", report_.job.leftovers_killed));
     }
-    fill_job_report(job_->stats(), report_.job);
-    if (!report_.killed_by && report_.status.signaled() && report_.status.signal() == SIGKILL &&
-        report_.job.oom_kills > 0)
-      report_.killed_by = "oom";
+    const bool sigkilled = report_.status.signaled() && report_.status.signal() == SIGKILL;
+    if (opts_.job.statistics || sigkilled) fill_job_report(job_->stats(), report_.job);
+    if (!report_.killed_by && sigkilled && report_.job.oom_kills > 0) report_.killed_by = "oom";
     if (keep) {
       job_->release();
       report_.job.kept = true;

@@ -126,7 +126,7 @@ std::string format_size(std::uint64_t bytes) {
 std::string format_duration(std::chrono::nanoseconds d) {
   using namespace std::chrono;
   auto ns = d.count();
-  if (ns < 0) return "-" + format_duration(-d);
+  if (ns < 0) return fmt::format("-{}", format_duration(-d));
   if (ns < 1'000) return fmt::format("{}ns", ns);
   if (ns < 1'000'000) return fmt::format("{:.1f}us", static_cast<double>(ns) / 1e3);
   if (ns < 1'000'000'000) return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6);

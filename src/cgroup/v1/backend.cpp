@@ -88,6 +88,7 @@ bool V1Backend::frozen() const {
 }
 
 void V1Backend::watch_populated(EventWatch& watch) const {
+  if (!watch.wants(JobEventKind::all_exited)) return;
   bool last = populated();
   watch.add_sampled(kV1SampleInterval, [this, last, w = &watch](std::vector<JobEvent>& out) mutable {
     bool now = false;
@@ -122,7 +123,8 @@ void V1Backend::read_stats(JobStats& out) const {
 }
 
 void V1Backend::watch_controllers(EventWatch& watch) const {
-  if (const auto* mem = dir(Controller::memory)) {
+  const auto* mem = dir(Controller::memory);
+  if (mem && watch.wants(JobEventKind::oom_kill)) {
     // OOM: an eventfd on memory.oom_control, which fires per OOM; the kill count is read back from the file.
     auto counters = std::make_shared<std::vector<CounterSource>>(
         std::vector<CounterSource>{{JobEventKind::oom_kill, "oom_kill"}});
@@ -137,9 +139,10 @@ void V1Backend::watch_controllers(EventWatch& watch) const {
       [[maybe_unused]] auto r = ::read(raw, &n, sizeof n);
       collect_counters(control_fd->get(), *counters, out);
     });
-    watch_limit_hits(*mem, watch);
   }
-  if (const auto* pids = dir(Controller::pids)) {
+  if (mem && watch.wants(JobEventKind::memory_limit)) watch_limit_hits(*mem, watch);
+  const auto* pids = dir(Controller::pids);
+  if (pids && watch.wants(JobEventKind::pids_limit)) {
     // v1 pids.events exists but never notifies (measured on 6.18): sampled.
     auto events = std::make_shared<UniqueFd>(pids->open_file("pids.events", O_RDONLY));
     auto counters = std::make_shared<std::vector<CounterSource>>(

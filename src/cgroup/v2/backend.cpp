@@ -70,6 +70,7 @@ bool V2Backend::kill_all() {
 }
 
 void V2Backend::watch_populated(EventWatch& watch) const {
+  if (!watch.wants(JobEventKind::all_exited)) return;
   UniqueFd fd = dir_.open_file("cgroup.events", O_RDONLY);
   std::string text;
   sys::pread_all_errno(fd.get(), text);
@@ -100,7 +101,11 @@ void V2Backend::read_stats(JobStats& out) const {
 }
 
 void V2Backend::watch_controllers(EventWatch& watch) const {
-  auto add = [&](const char* file, std::vector<CounterSource> counters) {
+  auto add = [&](const char* file, std::vector<CounterSource> all) {
+    std::vector<CounterSource> counters;
+    for (const auto& c : all)
+      if (watch.wants(c.kind)) counters.push_back(c);
+    if (counters.empty()) return;
     UniqueFd fd = dir_.open_file(file, O_RDONLY);
     std::vector<JobEvent> ignored;
     collect_counters(fd.get(), counters, ignored);  // the baseline: count only what happens from now on
