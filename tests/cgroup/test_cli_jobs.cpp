@@ -148,11 +148,18 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   Process events = Process::spawn(ev);
   w.reset();
   usleep(100000);  // let it open the job; its baseline is taken then (no event marks "ready")
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  UniqueFd out_r(out[0]), out_w(out[1]);
   Command ex;
-  ex.argv = reins({"job", "exec", name, "--", testproc(), "sleep", "0.3"});
+  ex.argv = reins({"job", "exec", name, "--", testproc(), "ignore-term", "0.3"});
+  ex.stdout_fd = out_w.get();
   Process exec = Process::spawn(ex);
+  out_w.reset();
+  char ready[6];
+  ASSERT_EQ(read(out_r.get(), ready, sizeof ready), 6) << "the command inside never said ready";
   auto ps = run_capture(reins({"job", "ps", name}));
-  EXPECT_NE(ps.out.find("sleep"), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find("ignore-term"), std::string::npos) << ps.out;
   EXPECT_EQ(exec.wait().status.exit_code(), 0);
   auto exited = Clock::now();
   pollfd p{r.get(), POLLIN, 0};
