@@ -104,6 +104,12 @@ int CgroupDir::read_errno(const char* name, std::string& out) const noexcept {
   return sys::read_file_errno(fd(), name, out);
 }
 
+std::optional<std::uint64_t> CgroupDir::read_u64(const char* name) const noexcept {
+  std::string text;
+  if (read_errno(name, text) != 0) return std::nullopt;
+  return sys::parse_u64(std::string_view(text).substr(0, text.find('\n')));
+}
+
 std::string CgroupDir::read(const char* name) const { return sys::read_file_at(fd(), name, file(name)); }
 
 int CgroupDir::write_errno(const char* name, std::string_view text) const noexcept {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ class CgroupDir {
   // reins::Error naming the full path.
   int read_errno(const char* name, std::string& out) const noexcept;
   std::string read(const char* name) const;
+  // A file holding one number ("4096\n"); nullopt if unreadable or not a number ("max").
+  std::optional<std::uint64_t> read_u64(const char* name) const noexcept;
   int write_errno(const char* name, std::string_view text) const noexcept;
   void write(const char* name, std::string_view text) const;
   // Opens one of its files (e.g. cgroup.procs for a child to join, cgroup.events to poll).

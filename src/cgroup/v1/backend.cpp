@@ -1,5 +1,7 @@
 #include "cgroup/v1/backend.hpp"
 
+#include "cgroup/common_stats.hpp"
+
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -13,10 +15,6 @@
 namespace reins::cgroup {
 namespace {
 
-std::uint64_t first_number(const std::string& text) {
-  return sys::parse_u64(std::string_view(text).substr(0, text.find('\n'))).value_or(0);
-}
-
 // "Memory limit reached" on v1: a usage threshold near the limit, as an eventfd registered through
 // cgroup.event_control. (memory.failcnt has no notification, and 6.18 does not count in it at all once a
 // memory+swap limit is set.) The kernel compares usage with thresholds only every 128 page charges
@@ -24,9 +22,7 @@ std::uint64_t first_number(const std::string& text) {
 // before the OOM killer acts (measured); 15/16 of the limit is. The threshold fires when usage crosses it
 // either way; wakes that come together are one event.
 void watch_limit_hits(const CgroupDir& mem, EventWatch& watch) {
-  std::string limit_text;
-  if (mem.read_errno("memory.limit_in_bytes", limit_text) != 0) return;
-  auto limit = first_number(limit_text);
+  auto limit = mem.read_u64("memory.limit_in_bytes").value_or(0);
   if (limit == 0 || limit >= (1ull << 62)) return;
   std::uint64_t threshold = limit - limit / 16;
   UniqueFd efd = register_v1_event(mem, "memory.usage_in_bytes", std::to_string(threshold));
@@ -110,16 +106,14 @@ void V1Backend::read_cpu_usage(JobCpuStats& out) const {
 
 std::optional<std::uint64_t> V1Backend::memory_current() const {
   const auto* d = dir(Controller::memory);
-  std::string text;
-  if (!d || d->read_errno("memory.usage_in_bytes", text) != 0) return std::nullopt;
-  return first_number(text);
+  return d ? d->read_u64("memory.usage_in_bytes") : std::nullopt;
 }
 
 void V1Backend::read_stats(JobStats& out) const {
   if (const auto* d = dir(Controller::memory)) out.memory = read_v1_memory(*d);
   if (const auto* d = dir(Controller::cpu)) read_v1_cpu_throttling(*d, out.cpu);
   if (const auto* d = dir(Controller::io)) out.io = read_v1_blkio(*d);
-  if (const auto* d = dir(Controller::pids)) out.pids = read_v1_pids(*d);
+  if (const auto* d = dir(Controller::pids)) out.pids = read_pids(*d);
 }
 
 void V1Backend::watch_controllers(EventWatch& watch) const {

@@ -55,7 +55,6 @@ JobMemoryStats read_v1_memory(const CgroupDir& dir);
 void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out);
 void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out);
 std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir);
-JobPidsStats read_v1_pids(const CgroupDir& dir);
 
 // Registers an eventfd with the cgroup's cgroup.event_control for `file` plus `args` (v1 only; see
 // Documentation/admin-guide/cgroup-v1/memory.rst, "Memory thresholds" and "OOM Control").

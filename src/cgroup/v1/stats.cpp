@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cgroup/common_stats.hpp"
 #include "cgroup/parse.hpp"
 #include "cgroup/v1/backend.hpp"
 #include "reins/error.hpp"
@@ -15,28 +16,19 @@
 namespace reins::cgroup {
 namespace {
 
-std::optional<std::uint64_t> read_u64(const CgroupDir& dir, const char* file) {
-  std::string text;
-  if (dir.read_errno(file, text) != 0) return std::nullopt;
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return sys::parse_u64(text);
-}
-
 std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<long long>(v)); }
 
 }  // namespace
 
 JobMemoryStats read_v1_memory(const CgroupDir& dir) {
   JobMemoryStats m;
-  m.current = read_u64(dir, "memory.usage_in_bytes");
-  m.peak = read_u64(dir, "memory.max_usage_in_bytes");
-  auto memsw = read_u64(dir, "memory.memsw.usage_in_bytes");
+  m.current = dir.read_u64("memory.usage_in_bytes");
+  m.peak = dir.read_u64("memory.max_usage_in_bytes");
+  auto memsw = dir.read_u64("memory.memsw.usage_in_bytes");
   if (memsw && m.current) m.swap = *memsw > *m.current ? *memsw - *m.current : 0;
   std::string text;
   if (dir.read_errno("memory.stat", text) == 0) {
-    sys::for_each_field(text, [&](std::string_view key, std::string_view value) {
-      if (auto v = sys::parse_u64(value)) m.stat.emplace_back(std::string(key), *v);
-    });
+    keep_memory_stat(text, m);
     // total_* include the job's sub-cgroups; rss is anonymous memory (plus swap cache).
     m.anon = sys::field_u64(text, "total_rss");
     m.file = sys::field_u64(text, "total_cache");
@@ -45,16 +37,16 @@ JobMemoryStats read_v1_memory(const CgroupDir& dir) {
   // A charge refused at the limit counts in failcnt, or in memsw.failcnt for the memory+swap limit; but 6.18
   // leaves both at 0 when a memsw limit is set (measured), while an OOM kill in a limited cgroup always
   // means the limit was reached at least once.
-  m.limit_hits = std::max(read_u64(dir, "memory.failcnt").value_or(0) + read_u64(dir, "memory.memsw.failcnt").value_or(0),
+  m.limit_hits = std::max(dir.read_u64("memory.failcnt").value_or(0) + dir.read_u64("memory.memsw.failcnt").value_or(0),
                           m.oom_kills);
   return m;
 }
 
 void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out) {
-  if (auto v = read_u64(dir, "cpuacct.usage")) out.usage = ns(*v);
+  if (auto v = dir.read_u64("cpuacct.usage")) out.usage = ns(*v);
   // usage_user/usage_sys come from tick sampling and can exceed usage; they are only a split.
-  if (auto v = read_u64(dir, "cpuacct.usage_user")) out.user = ns(*v);
-  if (auto v = read_u64(dir, "cpuacct.usage_sys")) out.system = ns(*v);
+  if (auto v = dir.read_u64("cpuacct.usage_user")) out.user = ns(*v);
+  if (auto v = dir.read_u64("cpuacct.usage_sys")) out.system = ns(*v);
 }
 
 void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out) {
@@ -73,14 +65,6 @@ std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
   return out;
 }
 
-JobPidsStats read_v1_pids(const CgroupDir& dir) {
-  JobPidsStats p;
-  p.current = read_u64(dir, "pids.current");
-  p.peak = read_u64(dir, "pids.peak");
-  std::string text;
-  if (dir.read_errno("pids.events", text) == 0) p.limit_hits = sys::field_u64(text, "max").value_or(0);
-  return p;
-}
 
 UniqueFd register_v1_event(const CgroupDir& dir, const char* file, std::string_view args) {
   int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

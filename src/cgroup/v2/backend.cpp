@@ -1,5 +1,7 @@
 #include "cgroup/v2/backend.hpp"
 
+#include "cgroup/common_stats.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -90,13 +92,13 @@ void V2Backend::watch_populated(EventWatch& watch) const {
 void V2Backend::read_cpu_usage(JobCpuStats& out) const { read_v2_cpu(dir_, false, out); }
 
 std::optional<std::uint64_t> V2Backend::memory_current() const {
-  return controllers_.has(Controller::memory) ? read_u64_file(dir_, "memory.current") : std::nullopt;
+  return controllers_.has(Controller::memory) ? dir_.read_u64("memory.current") : std::nullopt;
 }
 
 void V2Backend::read_stats(JobStats& out) const {
   if (controllers_.has(Controller::cpu)) read_v2_cpu(dir_, true, out.cpu);
   if (controllers_.has(Controller::memory)) out.memory = read_v2_memory(dir_);
-  if (controllers_.has(Controller::pids)) out.pids = read_v2_pids(dir_);
+  if (controllers_.has(Controller::pids)) out.pids = read_pids(dir_);
   if (controllers_.has(Controller::io)) out.io = read_v2_io(dir_);
 }
 

@@ -40,9 +40,7 @@ class V2Backend final : public Backend {
 
 // Stats readers for one v2 cgroup (v2/stats.cpp).
 void read_v2_cpu(const CgroupDir& dir, bool with_throttling, JobCpuStats& out);
-std::optional<std::uint64_t> read_u64_file(const CgroupDir& dir, const char* file);
 JobMemoryStats read_v2_memory(const CgroupDir& dir);
-JobPidsStats read_v2_pids(const CgroupDir& dir);
 std::vector<JobIoDeviceStats> read_v2_io(const CgroupDir& dir);
 
 }  // namespace reins::cgroup

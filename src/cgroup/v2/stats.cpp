@@ -2,6 +2,7 @@
 // in microseconds; memory.current/peak in bytes; memory.events and pids.events are hierarchical counters.
 #include <chrono>
 
+#include "cgroup/common_stats.hpp"
 #include "cgroup/parse.hpp"
 #include "cgroup/v2/backend.hpp"
 #include "sys/fields.hpp"
@@ -11,16 +12,7 @@ namespace {
 
 std::chrono::nanoseconds usec(std::uint64_t v) { return std::chrono::microseconds(static_cast<long long>(v)); }
 
-std::optional<std::uint64_t> read_u64(const CgroupDir& dir, const char* file) { return read_u64_file(dir, file); }
-
 }  // namespace
-
-std::optional<std::uint64_t> read_u64_file(const CgroupDir& dir, const char* file) {
-  std::string text;
-  if (dir.read_errno(file, text) != 0) return std::nullopt;
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return sys::parse_u64(text);
-}
 
 void read_v2_cpu(const CgroupDir& dir, bool with_throttling, JobCpuStats& out) {
   std::string text;
@@ -36,14 +28,12 @@ void read_v2_cpu(const CgroupDir& dir, bool with_throttling, JobCpuStats& out) {
 
 JobMemoryStats read_v2_memory(const CgroupDir& dir) {
   JobMemoryStats m;
-  m.current = read_u64(dir, "memory.current");
-  m.peak = read_u64(dir, "memory.peak");  // Linux 5.19+
-  m.swap = read_u64(dir, "memory.swap.current");
+  m.current = dir.read_u64("memory.current");
+  m.peak = dir.read_u64("memory.peak");  // Linux 5.19+
+  m.swap = dir.read_u64("memory.swap.current");
   std::string text;
   if (dir.read_errno("memory.stat", text) == 0) {
-    sys::for_each_field(text, [&](std::string_view key, std::string_view value) {
-      if (auto v = sys::parse_u64(value)) m.stat.emplace_back(std::string(key), *v);
-    });
+    keep_memory_stat(text, m);
     m.anon = sys::field_u64(text, "anon");
     m.file = sys::field_u64(text, "file");
     m.kernel = sys::field_u64(text, "kernel");
@@ -56,14 +46,6 @@ JobMemoryStats read_v2_memory(const CgroupDir& dir) {
   return m;
 }
 
-JobPidsStats read_v2_pids(const CgroupDir& dir) {
-  JobPidsStats p;
-  p.current = read_u64(dir, "pids.current");
-  p.peak = read_u64(dir, "pids.peak");
-  std::string text;
-  if (dir.read_errno("pids.events", text) == 0) p.limit_hits = sys::field_u64(text, "max").value_or(0);
-  return p;
-}
 
 std::vector<JobIoDeviceStats> read_v2_io(const CgroupDir& dir) {
   std::string text;
