@@ -25,8 +25,7 @@ const std::vector<Option>& limit_options() {
       {"cpuset", 0, "LIST", "CPUs the job may run on, e.g. 0-1,3 (AllowedCPUs=)"},
       {"pids", 0, "N", "most processes and threads the job may have (TasksMax=)"},
       {"property", 'p', "NAME=VALUE",
-       "a systemd resource-control property (repeatable): MemoryMax=1G, CPUQuota=150%, TasksMax=64, "
-       "IOReadBandwidthMax='/dev/vda 10M' ...",
+       "a systemd resource-control property (repeatable), e.g. MemoryMax=1G, CPUQuota=150%",
        "property"},
   };
   return options;
