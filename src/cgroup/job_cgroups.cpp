@@ -79,7 +79,8 @@ void check_job_name(const std::string& name) {
                                       "(for example build-42)", name));
 }
 
-JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted) {
+JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
+                              ControllerSet optional) {
   check_job_name(name);
   wanted.add(layout.core_controllers());
   auto v1 = v1_hierarchies(layout, wanted);
@@ -87,7 +88,17 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
   JobCgroups job(layout, name);
   Undo undo;
   if (const Hierarchy* u = layout.unified()) {
-    ControllerSet enabled = v2.empty() && u->controllers.empty() ? ControllerSet{} : enable_v2_controllers(*u, v2);
+    ControllerSet enabled;
+    if (!u->controllers.empty()) {  // else (hybrid, as here) cgroup2 offers nothing to enable
+      enabled = v2.empty() ? enabled_v2_controllers(*u) : enable_v2_controllers(*u, v2);
+      if (ControllerSet extra = v2_wanted(layout, optional); !extra.empty()) {
+        try {
+          enabled = enable_v2_controllers(*u, extra);
+        } catch (const Error&) {
+          // Statistics only: without the controller the job simply lacks those figures.
+        }
+      }
+    }
     std::string path = u->dir_of(u->child_path(name));
     job.v2_ = std::make_unique<V2Backend>(CgroupDir::create(path, u->child_path(name)), enabled);
     undo.paths.push_back(path);
@@ -95,6 +106,16 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
   for (const Hierarchy* h : v1) {
     job.create_v1(*h);
     undo.paths.push_back(h->dir_of(h->child_path(name)));
+  }
+  for (auto c : kAllControllers) {
+    const Hierarchy* h = optional.has(c) ? layout.find(c) : nullptr;
+    if (!h || h->version != Version::v1 || job.dir_in(*h)) continue;
+    try {
+      job.create_v1(*h);
+      undo.paths.push_back(h->dir_of(h->child_path(name)));
+    } catch (const Error&) {
+      // As above: statistics only.
+    }
   }
   // Best effort: on a file system without user xattrs `list` just cannot tell jobs apart.
   ::setxattr(job.core().core_dir().path().c_str(), kJobXattr, "1", 1, 0);

@@ -98,15 +98,23 @@ Job::~Job() {
   }
 }
 
-Job Job::create(const JobOptions& options) { return create(unique_job_name(), options); }
+Job Job::create(const JobOptions& options) {
+  // Another reins with our pid in another pid namespace may share the parent cgroup: try the next name.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return create(unique_job_name(), options);
+    } catch (const Error& e) {
+      if (e.errno_value() != EEXIST || attempt == 8) throw;
+    }
+  }
+}
 
 Job Job::create(const std::string& name, const JobOptions& options) {
   cgroup::Layout layout = layout_of(options.layout);
   std::vector<std::string> skipped;
   JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
-  cgroup::ControllerSet wanted = cgroup::controllers_for(limits);
-  wanted.add(accounted(layout, options.accounting));
-  Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, wanted)));
+  Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
+                                                             accounted(layout, options.accounting))));
   job.impl_->kill_on_close = true;  // from here on a failure removes what was made
   job.impl_->skipped = std::move(skipped);
   cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped);

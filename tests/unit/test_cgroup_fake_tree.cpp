@@ -121,6 +121,21 @@ TEST(CgroupFakeTree, V2DelegationRefusesControllersTheParentDoesNotHave) {
   EXPECT_FALSE(std::filesystem::exists(t.path() + "/sys/fs/cgroup/svc/job")) << "nothing left behind on failure";
 }
 
+TEST(CgroupFakeTree, ControllersWantedOnlyForStatisticsAreLeftOutWhenNotDelegated) {
+  TempDir t;
+  t.write("sys/fs/cgroup/svc/cgroup.controllers", "cpu memory\n");
+  // A subtree_control that cannot be written stands for a parent the kernel will not enable controllers in.
+  t.mkdir("sys/fs/cgroup/svc/cgroup.subtree_control");
+  LayoutOptions o;
+  o.fs_prefix = t.path();
+  Layout layout = Layout::from_texts("26 23 0:25 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::/svc\n", o);
+  ASSERT_EQ(layout.find(Controller::memory), layout.unified());
+  EXPECT_THROW(JobCgroups::create(layout, "strict", {Controller::memory}), Error) << "a limit's controller is required";
+  JobCgroups job = JobCgroups::create(layout, "job", {}, {Controller::memory});
+  EXPECT_EQ(job.holding(Controller::memory), nullptr);
+  EXPECT_EQ(job.paths(), (std::vector<std::string>{t.path() + "/sys/fs/cgroup/svc/job"}));
+}
+
 TEST(CgroupFakeTree, JobNamesAreSinglePathComponents) {
   for (const char* bad : {"", ".", "..", "a/b", "x y", "../escape", "tab\t"})
     EXPECT_THROW(check_job_name(bad), InvalidArgument) << bad;

@@ -1,14 +1,14 @@
 #include "cgroup/v2/delegation.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <algorithm>
 
 #include <fmt/format.h>
 
 #include "cgroup/dir.hpp"
 #include "reins/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace reins::cgroup {
 namespace {
@@ -27,11 +27,12 @@ ControllerSet minus(ControllerSet a, ControllerSet b) {
   return out;
 }
 
-bool holds_us(const CgroupDir& dir) {
+// Whether reins is the only process in `dir`: only then does moving it out let controllers be enabled.
+bool holds_only_us(const CgroupDir& dir) {
   std::string procs;
   if (dir.read_errno("cgroup.procs", procs) != 0) return false;
   auto pids = parse_pid_list(procs);
-  return std::find(pids.begin(), pids.end(), ::getpid()) != pids.end();
+  return pids.size() == 1 && pids.front() == ::getpid();
 }
 
 void move_self_to_leaf(const CgroupDir& parent) {
@@ -44,6 +45,12 @@ void move_self_to_leaf(const CgroupDir& parent) {
 }
 
 }  // namespace
+
+ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept {
+  std::string text;
+  if (sys::read_file_errno(AT_FDCWD, (h.parent_dir() + "/cgroup.subtree_control").c_str(), text) != 0) return {};
+  return parse_v2_controllers(text);
+}
 
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   auto parent = CgroupDir::open(h.parent_dir(), h.parent);
@@ -58,7 +65,7 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
                                     plus_list(absent), parent->path()));
   std::string line = plus_list(missing);
   int err = parent->write_errno("cgroup.subtree_control", line);
-  if (err == EBUSY && holds_us(*parent)) {
+  if (err == EBUSY && holds_only_us(*parent)) {
     move_self_to_leaf(*parent);
     err = parent->write_errno("cgroup.subtree_control", line);
   }

@@ -14,5 +14,7 @@ inline constexpr const char* kSupervisorLeaf = "reins-supervisor";
 // Enables `wanted` in the subtree_control of h's parent; returns the controllers enabled there afterwards.
 // Throws reins::Error naming the file, the controllers and why (not delegated, other processes present).
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted);
+// The controllers enabled in the subtree_control of h's parent now (none if it cannot be read).
+ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept;
 
 }  // namespace reins::cgroup
