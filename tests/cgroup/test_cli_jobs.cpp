@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cgroup/fixture.hpp"
+#include "reins/job.hpp"
 #include "reins/process.hpp"
 
 using namespace std::chrono_literals;
@@ -196,6 +197,30 @@ TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
   EXPECT_EQ(run_capture(reins({"job", "kill", name})).exit_code, 0);
   EXPECT_FALSE(process_with_marker_exists(marker));
   EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+}
+
+TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {
+  std::string name = job_name();
+  int out[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  UniqueFd r(out[0]), w(out[1]);
+  Command c;
+  c.argv = reins({"run", "--keep-job", name, "--", testproc(), "ignore-term", "100"});
+  c.stdout_fd = w.get();
+  Process supervisor = Process::spawn(c);
+  w.reset();
+  char ready[6];
+  ASSERT_EQ(read(r.get(), ready, sizeof ready), 6);
+  Job job = Job::open(name);
+  auto pids = job.pids();
+  ASSERT_EQ(pids.size(), 1u);
+  Process command = Process::open(pids[0]);
+  supervisor.signal(SIGKILL);
+  supervisor.wait();
+  // PR_SET_PDEATHSIG: the command goes with the supervisor even though nobody could clean up.
+  pollfd p{command.pidfd(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 2000), 1) << "the command outlived its killed supervisor";
+  job.remove();
 }
 
 }  // namespace
