@@ -101,7 +101,24 @@ CgroupDir CgroupDir::create(const std::string& path, std::string cgroup_path) {
 bool CgroupDir::has(const char* name) const noexcept { return ::faccessat(fd(), name, F_OK, 0) == 0; }
 
 int CgroupDir::read_errno(const char* name, std::string& out) const noexcept {
-  return sys::read_file_errno(fd(), name, out);
+  // A cgroup file is one seq_file record, so a read shorter than asked is its end: no second read for EOF.
+  int file = ::openat(fd(), name, O_RDONLY | O_CLOEXEC);
+  if (file < 0) return errno;
+  UniqueFd owner(file);
+  char buf[4096];
+  out.clear();
+  for (off_t offset = 0;;) {
+    ssize_t n = ::pread(file, buf, sizeof buf, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    try {
+      out.append(buf, static_cast<size_t>(n));
+    } catch (...) {
+      return ENOMEM;
+    }
+    if (static_cast<size_t>(n) < sizeof buf) return 0;
+    offset += n;
+  }
 }
 
 std::optional<std::uint64_t> CgroupDir::read_u64(const char* name) const noexcept {
@@ -129,15 +146,14 @@ std::vector<pid_t> CgroupDir::pids_recursive() const {
 }
 
 int CgroupDir::remove_tree(std::chrono::steady_clock::time_point deadline) const noexcept {
-  // The directory is removed through its parent so that no path string is re-resolved per attempt.
+  // Usually the job has no cgroups of its own below it and its members are gone: one rmdir does it.
+  if (::rmdir(path_.c_str()) == 0 || errno == ENOENT) return 0;
   auto slash = path_.rfind('/');
   if (slash == std::string::npos) return EINVAL;
   int parent = ::open(slash == 0 ? "/" : path_.substr(0, slash).c_str(), kDirFlags);
   if (parent < 0) return errno == ENOENT ? 0 : errno;
   UniqueFd parent_owner(parent);
   const char* name = path_.c_str() + slash + 1;
-  // Usually the job has no cgroups of its own below it: one rmdir does it.
-  if (::unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
   auto pause = std::chrono::microseconds(200);
   for (;;) {
     int err = remove_below(parent, name);

@@ -88,7 +88,9 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
   return out;
 }
 
-void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<std::string>& skipped) {
+void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<std::string>& skipped,
+                  bool fresh) {
+  const FileReader nothing_in_force = [](const char*) -> std::optional<std::string> { return std::nullopt; };
   std::vector<PendingWrite> writes;
   for (const auto& k : knob_table()) {
     if (!k.is_set(limits)) continue;
@@ -105,7 +107,7 @@ void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effo
       continue;
     }
     std::vector<FileWrite> out;
-    k.encode[col](limits, reader_for(dir), out);
+    k.encode[col](limits, fresh ? nothing_in_force : reader_for(dir), out);
     for (auto& w : out) writes.push_back({&dir, std::move(w)});
   }
   std::vector<PendingWrite> retry;

@@ -17,8 +17,10 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
                            std::vector<std::string>& skipped);
 // Writes the limits (their controllers must be joined). A write the kernel refuses with EINVAL or EBUSY is
 // retried once after the others: v1 checks pairs of files (memsw ≥ memory, cfs quota vs period) against the
-// values in force. Throws reins::Error naming the limit, the value and the file.
-void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<std::string>& skipped);
+// values in force. `fresh`: the cgroups were just made, so no limit is in force to be read first. Throws
+// reins::Error naming the limit, the value and the file.
+void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<std::string>& skipped,
+                  bool fresh = false);
 JobLimits read_limits(const JobCgroups& job);
 
 }  // namespace reins::cgroup

@@ -117,7 +117,7 @@ Job Job::create(const std::string& name, const JobOptions& options) {
                                                              accounted(layout, options.accounting))));
   job.impl_->kill_on_close = true;  // from here on a failure removes what was made
   job.impl_->skipped = std::move(skipped);
-  cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped);
+  cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
   return job;
 }
 

@@ -140,7 +140,7 @@ class Supervisor {
       job_->release();
       report_.job.kept = true;
     } else {
-      job_->remove();
+      job_->remove();  // empty by now: terminate() above, or nothing was left
     }
   }
 

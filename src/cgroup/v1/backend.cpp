@@ -25,7 +25,7 @@ void watch_limit_hits(const CgroupDir& mem, EventWatch& watch) {
   auto limit = mem.read_u64("memory.limit_in_bytes").value_or(0);
   if (limit == 0 || limit >= (1ull << 62)) return;
   std::uint64_t threshold = limit - limit / 16;
-  UniqueFd efd = register_v1_event(mem, "memory.usage_in_bytes", std::to_string(threshold));
+  UniqueFd efd = register_v1_event(mem, mem.open_file("memory.usage_in_bytes", O_RDONLY).get(), std::to_string(threshold));
   int raw = efd.get();
   watch.add(std::move(efd), EPOLLIN, [raw](std::vector<JobEvent>& out) {
     std::uint64_t n = 0;
@@ -126,7 +126,7 @@ void V1Backend::watch_controllers(EventWatch& watch) const {
     std::vector<JobEvent> ignored;
     collect_counters(control.get(), *counters, ignored);
     auto control_fd = std::make_shared<UniqueFd>(std::move(control));
-    UniqueFd efd = register_v1_event(*mem, "memory.oom_control", "");
+    UniqueFd efd = register_v1_event(*mem, control_fd->get(), "");
     int raw = efd.get();
     watch.add(std::move(efd), EPOLLIN, [raw, counters, control_fd](std::vector<JobEvent>& out) {
       std::uint64_t n;

@@ -56,8 +56,8 @@ void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out);
 void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out);
 std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir);
 
-// Registers an eventfd with the cgroup's cgroup.event_control for `file` plus `args` (v1 only; see
-// Documentation/admin-guide/cgroup-v1/memory.rst, "Memory thresholds" and "OOM Control").
-UniqueFd register_v1_event(const CgroupDir& dir, const char* file, std::string_view args);
+// Registers an eventfd with the cgroup's cgroup.event_control for the open file `file_fd` plus `args` (v1
+// only; see Documentation/admin-guide/cgroup-v1/memory.rst, "Memory thresholds" and "OOM Control").
+UniqueFd register_v1_event(const CgroupDir& dir, int file_fd, std::string_view args);
 
 }  // namespace reins::cgroup

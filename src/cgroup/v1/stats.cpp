@@ -1,6 +1,5 @@
 // Statistics of v1 cgroups (Documentation/admin-guide/cgroup-v1/): memory in bytes, cpuacct.usage in
 // nanoseconds (exact), cpu.stat throttled_time in nanoseconds, blkio per device and operation.
-#include <fcntl.h>
 #include <sys/eventfd.h>
 
 #include <algorithm>
@@ -66,13 +65,12 @@ std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
 }
 
 
-UniqueFd register_v1_event(const CgroupDir& dir, const char* file, std::string_view args) {
+UniqueFd register_v1_event(const CgroupDir& dir, int file_fd, std::string_view args) {
   int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (efd < 0) throw_errno("create", "eventfd");
   UniqueFd event(efd);
-  // The kernel resolves the control file when the line is written; it need not stay open afterwards.
-  UniqueFd control = dir.open_file(file, O_RDONLY);
-  std::string line = fmt::format("{} {}{}{}", efd, control.get(), args.empty() ? "" : " ", args);
+  // The kernel resolves the file when the line is written; it need not stay open afterwards.
+  std::string line = fmt::format("{} {}{}{}", efd, file_fd, args.empty() ? "" : " ", args);
   dir.write("cgroup.event_control", line);
   return event;
 }
