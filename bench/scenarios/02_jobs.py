@@ -104,10 +104,10 @@ def run(ctx):
                  benchlib.fmt_time(max(spaced))],
                 ["back to back (like an in-process loop)", benchlib.fmt_time(statistics.median(burst)),
                  benchlib.fmt_time(max(burst))]]), "",
-            "So on a hybrid machine any v1 limit costs one grace period per `reins run`, far above prlimit's "
-            "whole run; looped micro-benchmarks (bench/bench_job.cpp, the research's 0.75 ms) hide it. reins "
-            "already joins all v1 hierarchies back to back (one grace period, not one per hierarchy), creates "
-            "v1 cgroups only for the limits asked (and for `--report` statistics), and never migrates into "
-            "cgroup2 (clone3 places the child). On pure v2 the limits live in the cgroup the child is cloned "
-            "into, so no migration happens at all.", ""]
+            "The table above runs each command many times back to back, so all but the first run of a round "
+            "find the grace period passed, as a loop would. A single `reins run` with a v1 limit on a quiet machine "
+            "pays one grace period (the first median here): a floor set by the kernel, not by reins. reins joins "
+            "all v1 hierarchies back to back (one grace period, not one per hierarchy), makes v1 cgroups only for "
+            "the limits asked (and for `--report` statistics), and never migrates into cgroup2 (clone3 places the "
+            "child). On pure v2 the limits live in the cgroup the child is cloned into: no migration at all.", ""]
     return "\n".join(sections)
