@@ -199,6 +199,35 @@ TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
   EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
 }
 
+TEST_F(CliJobs, AddListSetAndRm) {
+  std::string name = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
+  auto list = run_capture(reins({"job", "list", "--json"}));
+  EXPECT_NE(json::parse(list.out).dump().find(name), std::string::npos) << list.out;
+  Command c;
+  c.argv = {testproc(), "sleep", "100"};
+  Process outside = Process::spawn(c);
+  auto add = run_capture(reins({"job", "add", name, std::to_string(outside.pid())}));
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  EXPECT_EQ(st["pids"], json::array({outside.pid()}));
+  auto set = run_capture(reins({"job", "set", name, "--pids", "7", "-m", "300M"}));
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  EXPECT_EQ(st["limits"]["pids_max"], 7);
+  EXPECT_EQ(st["limits"]["memory_max"], 300 << 20);
+  EXPECT_EQ(st["stats"]["pids"]["current"], 1) << "the member joined the new pids cgroup";
+  if (CgroupLayout::discover().mode() != "v2") {  // memory on v1: no MemoryHigh=, said by name
+    auto bad = run_capture(reins({"job", "set", name, "--memory-high", "1G"}));
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("MemoryHigh"), std::string::npos) << bad.err;
+  }
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+  EXPECT_EQ(outside.wait().status.signal(), SIGKILL);
+  list = run_capture(reins({"job", "list"}));
+  EXPECT_EQ(list.out.find(name), std::string::npos) << list.out;
+}
+
 TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {
   std::string name = job_name();
   int out[2];
