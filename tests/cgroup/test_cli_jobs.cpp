@@ -47,6 +47,28 @@ void kill_marked(const std::string& marker) {
   if (d) closedir(d);
 }
 
+// A process with its stdout on a pipe we read.
+struct Piped {
+  Process process;
+  UniqueFd out;
+};
+
+Piped spawn_piped(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+  UniqueFd r(fds[0]), w(fds[1]);
+  Command c;
+  c.argv = argv;
+  c.stdout_fd = w.get();
+  return {Process::spawn(c), std::move(r)};
+}
+
+// Reads the "ready\n" a reins-testproc prints once it is in place.
+bool read_ready(int fd) {
+  char ready[6];
+  return read(fd, ready, sizeof ready) == 6;
+}
+
 std::vector<std::string> reins(std::vector<std::string> args) {
   args.insert(args.begin(), reins_bin());
   return args;
@@ -139,26 +161,11 @@ TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
 TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   std::string name = job_name();
   ASSERT_EQ(run_capture(reins({"job", "create", name, "--pids", "50"})).exit_code, 0);
-  // events in the background, its stdout on a pipe.
-  int fds[2];
-  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  UniqueFd r(fds[0]), w(fds[1]);
-  Command ev;
-  ev.argv = reins({"job", "events", name, "--json", "--until-empty"});
-  ev.stdout_fd = w.get();
-  Process events = Process::spawn(ev);
-  w.reset();
-  usleep(100000);  // let it open the job; its baseline is taken then (no event marks "ready")
-  int out[2];
-  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-  UniqueFd out_r(out[0]), out_w(out[1]);
-  Command ex;
-  ex.argv = reins({"job", "exec", name, "--", testproc(), "ignore-term", "0.3"});
-  ex.stdout_fd = out_w.get();
-  Process exec = Process::spawn(ex);
-  out_w.reset();
-  char ready[6];
-  ASSERT_EQ(read(out_r.get(), ready, sizeof ready), 6) << "the command inside never said ready";
+  // events in the background. It prints nothing until an event, so there is no "ready" to wait for; it
+  // only has to open the job before the command below ends 0.3 s later.
+  auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "--until-empty"}));
+  auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "ignore-term", "0.3"}));
+  ASSERT_TRUE(read_ready(exec_out.get())) << "the command inside never said ready";
   auto ps = run_capture(reins({"job", "ps", name}));
   EXPECT_NE(ps.out.find("ignore-term"), std::string::npos) << ps.out;
   EXPECT_EQ(exec.wait().status.exit_code(), 0);
@@ -230,16 +237,8 @@ TEST_F(CliJobs, AddListSetAndRm) {
 
 TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {
   std::string name = job_name();
-  int out[2];
-  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
-  UniqueFd r(out[0]), w(out[1]);
-  Command c;
-  c.argv = reins({"run", "--keep-job", name, "--", testproc(), "ignore-term", "100"});
-  c.stdout_fd = w.get();
-  Process supervisor = Process::spawn(c);
-  w.reset();
-  char ready[6];
-  ASSERT_EQ(read(r.get(), ready, sizeof ready), 6);
+  auto [supervisor, out] = spawn_piped(reins({"run", "--keep-job", name, "--", testproc(), "ignore-term", "100"}));
+  ASSERT_TRUE(read_ready(out.get()));
   Job job = Job::open(name);
   auto pids = job.pids();
   ASSERT_EQ(pids.size(), 1u);
