@@ -28,8 +28,15 @@ const FlagGroup& report_flags() {
       {
           {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
           {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+          {"trace", 0, "FILE", "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
+                               "draw it with 'reins plot FILE'", "file"},
+          {"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
       },
-      [](RunOptions&, std::string_view name, const std::string&) { return name == "report" || name == "json"; },
+      [](RunOptions& opts, std::string_view name, const std::string& value) {
+        if (name == "trace") opts.trace_path = value;
+        else if (name == "trace-interval") opts.trace_interval = parse_duration(value);
+        return name == "report" || name == "json" || name == "trace" || name == "trace-interval";
+      },
   };
   return group;
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/run_job.hpp"
+#include "core/run_trace.hpp"
 #include "sys/event_loop.hpp"
 
 namespace reins {
@@ -40,7 +41,9 @@ class Supervisor {
     report_.argv = opts_.command.argv;
     start_ = Clock::now();
     job_ = make_run_job(opts_.job, report_.job, report_.notes);
+    if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
     child_ = job_ ? job_->spawn(opts_.command) : Process::spawn(opts_.command);
+    if (trace_) trace_->start(loop_, child_, job_ ? &*job_ : nullptr);
     UniqueFd sigfd;
     if (!opts_.forward_signals.empty()) {
       sigfd = make_signalfd(opts_.forward_signals);
@@ -59,12 +62,25 @@ class Supervisor {
     report_.wall = Clock::now() - start_;
     report_.status = result.status;
     report_.rusage = result.rusage;
+    if (trace_) {
+      trace_->finish();
+      trace_->event("exit", result.status.describe());
+    }
     if (job_) finish_job();
     return std::move(report_);
   }
 
  private:
   void finish_job() { finish_run_job(*job_, opts_.job, report_); }
+
+  Timeline trace_header() const {
+    Timeline header;
+    header.command = opts_.command.argv;
+    header.interval_s = std::chrono::duration<double>(opts_.trace_interval).count();
+    if (opts_.job.limits.memory_max && *opts_.job.limits.memory_max)
+      header.memory_limit_bytes = **opts_.job.limits.memory_max;
+    return header;
+  }
 
   void on_job_events() {
     bool oom = false;
@@ -74,6 +90,7 @@ class Supervisor {
     // the command was the victim or ended with the job, finish_job() reports it as killed_by "oom".
     oom_handled_ = true;
     report_.notes.push_back("the OOM killer ended a process in the job: ended the whole job");
+    if (trace_) trace_->event("oom", "the OOM killer ended a process in the job");
     job_->terminate();
   }
 
@@ -94,6 +111,7 @@ class Supervisor {
   void on_timeout() {
     report_.killed_by = "timeout";
     report_.notes.push_back(fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.timeout)));
+    if (trace_) trace_->event("timeout", report_.notes.back());
     child_.signal(SIGTERM);
     loop_.after(opts_.kill_after, [&] {
       report_.notes.push_back(
@@ -105,6 +123,7 @@ class Supervisor {
   const RunOptions& opts_;
   RunReport report_;
   std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
+  std::optional<RunTrace> trace_;
   Process child_;
   bool oom_handled_ = false;
   sys::EventLoop loop_;
