@@ -7,9 +7,11 @@ extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
 extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
+extern const CommandSpec kWatchCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand, &kMemCommand, &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kLimitCommand, &kMemCommand, &kWatchCommand,
+                                                              &kPlotCommand};
   return commands;
 }
 

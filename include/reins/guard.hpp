@@ -138,7 +138,7 @@ struct GuardOptions {
   // Lines for people (statistics every log_every, breaches, signals sent, the end), each starting with the
   // name. Runs on the guard thread. Empty: nothing is formatted.
   std::function<void(std::string_view line)> logger;
-  std::chrono::nanoseconds log_every = std::chrono::minutes(1);
+  std::chrono::nanoseconds log_every = std::chrono::minutes(1);  // 0: no statistics lines, only events
 };
 
 // What a guard watches. Opaque; made by the factories below and moved into a MemoryGuard.
@@ -169,7 +169,8 @@ class GuardTarget {
 class MemoryGuard {
  public:
   // Starts guarding at once (the first sample is taken immediately). Throws InvalidArgument for an interval
-  // ≤ 0, a negative grace, margin outside [0, 1) or spacing < 0; GuardMetric::cgroup needs a job target.
+  // ≤ 0, a negative grace or log_every, margin outside [0, 1) or spacing < 0; GuardMetric::cgroup needs a
+  // job target.
   MemoryGuard(GuardTarget target, GuardOptions options);
   // cancel().
   ~MemoryGuard();

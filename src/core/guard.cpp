@@ -35,8 +35,8 @@ void check_options(const GuardOptions& o, const GuardTarget::Impl& target) {
     throw InvalidArgument(fmt::format("guard gate margin {} must be in [0, 1), such as 0.1", o.gate_margin));
   if (!(o.walk_spacing >= 0) || o.min_walk_spacing < nanoseconds::zero())
     throw InvalidArgument("guard walk spacing must be 0 or more, such as 10 (times the last walk's duration)");
-  if (o.logger && o.log_every <= nanoseconds::zero())
-    throw InvalidArgument("guard log frequency must be positive, such as 1m");
+  if (o.log_every < nanoseconds::zero())
+    throw InvalidArgument("guard log frequency must be positive, such as 1m, or 0 for none");
   if (o.metric == GuardMetric::cgroup && !target.has_cgroup())
     throw InvalidArgument(fmt::format("the cgroup metric needs a job target; {} has no cgroup (use pss, rss or uss)",
                                       target.default_name()));

@@ -145,7 +145,7 @@ void Loop::tick() {
   guard::Reading r = monitor_.sample(phase_ == Phase::guarding ? limit_ : std::nullopt);
   publish(r, time);
   if (phase_ == Phase::guarding && limit_) check(r, time, steady);
-  if (s_.options.logger && !end_ && Clock::now() >= next_log_) {
+  if (s_.options.logger && s_.options.log_every.count() > 0 && !end_ && Clock::now() >= next_log_) {
     next_log_ = Clock::now() + s_.options.log_every;
     GuardStats stats;
     {

@@ -52,7 +52,9 @@ std::string_view guard_end_name(GuardEnd end) noexcept {
 }
 
 std::string GuardBreach::describe() const {
-  std::string who = pid ? fmt::format(" (pid {})", pid) : "";
+  // The pid, unless the name already says it (default names do).
+  std::string pid_text = fmt::format("pid {}", pid);
+  std::string who = pid && name.find(pid_text) == std::string::npos ? " (" + pid_text + ")" : "";
   std::string done;
   if (action == GuardAction::report) done = "reported only";
   else done = fmt::format("sent SIG{} to {} process{}", signal_name(signal), signalled, signalled == 1 ? "" : "es");
