@@ -51,6 +51,9 @@ struct Command {
   int parent_death_signal = 0;                       // PR_SET_PDEATHSIG; 0 = none
   bool new_process_group = false;                    // setpgid(0, 0)
   bool new_session = false;                          // setsid()
+  // Make the child's process group the foreground group of the terminal on its stdin (tcsetpgrp), as a shell
+  // does for a job; use with new_process_group. Skipped quietly when stdin is not our controlling terminal.
+  bool foreground_terminal = false;
   std::optional<sigset_t> signal_mask;               // nullopt: the calling thread's mask at spawn time
   std::vector<int> default_signals;                  // reset to SIG_DFL in the child (ignored ones stay ignored)
   // fds the child gets as its stdin, stdout and stderr; -1 keeps ours. They stay owned by the caller.

@@ -9,34 +9,14 @@
 #include <fmt/format.h>
 
 #include "pidfd/spawn.hpp"
+#include "sys/wait.hpp"
 #include "reins/process.hpp"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 namespace reins {
 namespace {
 
-// waitid with rusage: glibc's wrapper lacks the fifth argument.
 int waitid_rusage(int pidfd, siginfo_t* info, int options, ::rusage* ru) {
-  int rc;
-  do rc = static_cast<int>(::syscall(SYS_waitid, P_PIDFD, pidfd, info, options, ru));
-  while (rc < 0 && errno == EINTR);
-  return rc;
-}
-
-ExitStatus status_from(const siginfo_t& info) {
-  ExitStatus s;
-  if (info.si_code == CLD_EXITED) {
-    s.how = ExitStatus::How::exited;
-    s.value = info.si_status;
-  } else {
-    s.how = ExitStatus::How::signaled;
-    s.value = info.si_status;
-    s.core_dumped = info.si_code == CLD_DUMPED;
-  }
-  return s;
+  return sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), info, options, ru);
 }
 
 }  // namespace
@@ -110,7 +90,7 @@ std::optional<ProcessResult> Process::try_wait() {
     throw_errno("wait for", fmt::format("pid {}", pid_));
   if (info.si_pid == 0) return std::nullopt;
   reaped_ = true;
-  return ProcessResult{status_from(info), Rusage::from_native(ru)};
+  return ProcessResult{sys::status_from(info), Rusage::from_native(ru)};
 }
 
 ProcessResult Process::wait() {
@@ -119,7 +99,7 @@ ProcessResult Process::wait() {
   ::rusage ru{};
   if (waitid_rusage(pidfd_.get(), &info, WEXITED, &ru) != 0) throw_errno("wait for", fmt::format("pid {}", pid_));
   reaped_ = true;
-  return ProcessResult{status_from(info), Rusage::from_native(ru)};
+  return ProcessResult{sys::status_from(info), Rusage::from_native(ru)};
 }
 
 std::optional<ProcessResult> Process::wait_for(std::chrono::nanoseconds timeout) {

@@ -1,6 +1,7 @@
 #include "pidfd/spawn.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -19,7 +20,7 @@ namespace reins::sys {
 namespace {
 
 // Steps the child takes, in order; the number travels back with the errno.
-enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, exec };
+enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, terminal, exec };
 
 struct ChildFailure {
   Stage stage;
@@ -41,6 +42,7 @@ struct ChildPlan {
   sigset_t mask{};
   pid_t parent = 0;
   int error_fd = -1;
+  bool handlers_cleared = false;  // by clone3 CLONE_CLEAR_SIGHAND, so the child need not do it
 };
 
 std::string path_of(const Command& cmd) {
@@ -151,7 +153,10 @@ void exec_candidates_or_fail(const ChildPlan& plan) {
       child_fail(plan, Stage::rlimit, errno, resource);
   if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) child_fail(plan, Stage::chdir, errno);
   if (!redirect_stdio(cmd)) child_fail(plan, Stage::stdio, errno);
-  reset_signal_handlers();
+  // No SIGTTOU stops us here although we are not in the foreground yet: every signal is blocked.
+  if (cmd.foreground_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpgrp()) != 0 && errno != ENOTTY && errno != ENXIO)
+    child_fail(plan, Stage::terminal, errno);
+  if (!plan.handlers_cleared) reset_signal_handlers();
   for (int sig : cmd.default_signals) ::signal(sig, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
   exec_candidates_or_fail(plan);
@@ -171,23 +176,37 @@ std::string stage_name(const ChildFailure& f) {
     case Stage::chdir: return "chdir";
     case Stage::signals: return "reset signals";
     case Stage::stdio: return "redirect stdin/stdout/stderr";
+    case Stage::terminal: return "take the terminal's foreground (tcsetpgrp)";
     case Stage::exec: return "exec";
   }
   return "spawn";
 }
 
-pid_t clone_child(const Placement& placement, int& pidfd) {
+// CLONE_CLEAR_SIGHAND (Linux 5.5) resets our signal handlers in the child (ignored signals stay ignored), which
+// saves the child ~64 sigaction calls before exec; older kernels reject the flag and the child does it.
+pid_t clone_child(const Placement& placement, int& pidfd, bool& handlers_cleared) {
   ::clone_args args{};
-  args.flags = CLONE_PIDFD | (placement.cgroup2_dirfd >= 0 ? CLONE_INTO_CGROUP : 0);
+  args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (placement.cgroup2_dirfd >= 0 ? CLONE_INTO_CGROUP : 0);
   args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   if (placement.cgroup2_dirfd >= 0) args.cgroup = static_cast<std::uint64_t>(placement.cgroup2_dirfd);
-  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+  handlers_cleared = true;
+  auto pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+  if (pid < 0 && errno == EINVAL) {
+    args.flags &= ~static_cast<std::uint64_t>(CLONE_CLEAR_SIGHAND);
+    handlers_cleared = false;
+    pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+  }
+  return pid;
 }
 
 // Reads the child's report: "alive" then EOF on exec, "alive" then a failure record, or nothing at all if it
-// was killed before its first step.
+// was killed before its first step. It waits for EOF first (poll for POLLHUP alone: the "alive" byte does not
+// wake it), so the parent is woken once per spawn, not also when the child starts.
 ssize_t read_report(int fd, char* buf, size_t size) {
+  pollfd p{fd, 0, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
   size_t got = 0;
   while (got < size) {
     ssize_t n = ::read(fd, buf + got, size - got);
@@ -212,7 +231,7 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
-  pid_t pid = clone_child(placement, pidfd);
+  pid_t pid = clone_child(placement, pidfd, plan.handlers_cleared);
   if (pid == 0) child_main(plan);
   int clone_err = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);

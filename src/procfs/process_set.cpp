@@ -10,6 +10,7 @@
 
 #include "pidfd/pidfd_poll.hpp"
 #include "procfs/children.hpp"
+#include "procfs/held_tree.hpp"
 #include "procfs/proc_read.hpp"
 
 namespace reins::procfs {
@@ -85,26 +86,12 @@ std::size_t ProcessSet::adopt_children() {
     candidates.clear();
     list_candidates(first, last, candidates);
     if (candidates.empty()) break;
-    // Read, verify, act: the child's parent pid is read by number, then both pidfds must show the processes
-    // still running, so neither number can have passed to a stranger in between.
-    std::vector<std::pair<std::size_t, Process>> opened;
     for (auto [parent, pid] : candidates) {
-      Process child;
-      try {
-        child = Process::open(pid);
-      } catch (const Error&) {
-        continue;  // already gone
-      }
-      if (read_parent(pid, buffer_) == members_[parent].pid()) opened.emplace_back(parent, std::move(child));
-    }
-    pidfd::poll_exited(members_, polls_, exited_);
-    std::vector<char> parent_exited = exited_;
-    std::vector<Process> children;
-    for (auto& [parent, child] : opened) children.push_back(std::move(child));
-    pidfd::poll_exited(children, polls_, exited_);
-    for (std::size_t k = 0; k < children.size(); ++k) {
-      if (exited_[k] || parent_exited[opened[k].first] || !pids_.insert(children[k].pid()).second) continue;
-      members_.push_back(std::move(children[k]));
+      if (pids_.contains(pid)) continue;  // listed twice while the tree changed
+      auto child = open_child(pid, members_[parent].pid(), &members_[parent]);
+      if (!child) continue;
+      pids_.insert(pid);
+      members_.push_back(std::move(*child));
       ++added;
     }
     first = last;

@@ -6,6 +6,7 @@
 
 #include "procfs/children.hpp"
 #include "procfs/process_memory.hpp"
+#include "procfs/held_tree.hpp"
 #include "reins/memory.hpp"
 
 namespace reins {
@@ -21,6 +22,26 @@ void add_known(ProcessMemory& total, const ProcessMemory& one) {
 }
 
 }  // namespace
+
+namespace procfs {
+
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> out;
+  if (children_files_exist()) {
+    std::vector<char> buffer;
+    append_children(pid, buffer, out);
+  } else if (auto all = children_by_parent(); all.count(pid)) {
+    out = all[pid];
+  }
+  return out;
+}
+
+std::optional<pid_t> parent_of(pid_t pid) {
+  std::vector<char> buffer;
+  return read_parent(pid, buffer);
+}
+
+}  // namespace procfs
 
 std::vector<pid_t> process_descendants(pid_t root) {
   std::vector<pid_t> found;

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -193,7 +194,22 @@ int cmd_burn(int, char** argv) {  // burn SECONDS: use this much CPU time (not w
   return 0;
 }
 
-int cmd_orphans(int, char** argv) {  // orphans N: N grandchildren that outlive their parent, then exit together
+// How many children our parent has besides us (its first thread's list: init and reins are single-threaded).
+int siblings() {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task/%d/children", getppid(), getppid());
+  FILE* f = std::fopen(path, "r");
+  if (!f) return -1;
+  int count = 0, pid;
+  while (std::fscanf(f, "%d", &pid) == 1) count += pid != getpid();
+  std::fclose(f);
+  return count;
+}
+
+// orphans N [TIMEOUT_S]: N grandchildren that outlive their parent, then exit together. With TIMEOUT_S, also
+// report how many were adopted by our parent (a reaper: PID 1 or a subreaper), then poll until it has no
+// child but us and print how long that took. There is no event for "another process has reaped", so this polls.
+int cmd_orphans(int argc, char** argv) {
   int n = std::atoi(argv[0]);
   int go[2];
   if (pipe(go) != 0) return 3;
@@ -209,8 +225,50 @@ int cmd_orphans(int, char** argv) {  // orphans N: N grandchildren that outlive 
   }
   wait(nullptr);
   close(go[0]);
+  if (argc > 1) std::printf("adopted %d\n", siblings());
   ready();
+  auto released = steady_clock::now();
   close(go[1]);  // releases all orphans at once
+  if (argc < 2) return 0;
+  auto deadline = released + duration<double>(std::atof(argv[1]));
+  int left;
+  while ((left = siblings()) > 0 && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(1));
+  auto ms = duration<double, std::milli>(steady_clock::now() - released).count();
+  std::printf("left %d after %.1f ms\n", left, ms);
+  return 0;
+}
+
+int cmd_pause(int, char**) {  // pause: print ready, then wait for a signal with every disposition at default
+  ready();
+  for (;;) pause();
+}
+
+// leave-behind MARKER: start a grandchild that ignores SIGTERM (ignore-term 3600 MARKER), wait until it is
+// ready, print ready and exit 0, leaving it behind.
+int cmd_leave_behind(int, char** argv) {
+  int out[2];
+  if (pipe(out) != 0) return 3;
+  if (fork() == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execl("/proc/self/exe", "reins-testproc", "ignore-term", "3600", argv[0], nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  char buf[6];
+  if (read(out[0], buf, sizeof buf) != static_cast<ssize_t>(sizeof buf)) return 3;
+  ready();
+  return 0;
+}
+
+// tty: print whether our process group is the foreground of the terminal on stdin, then wait for a line.
+int cmd_tty(int, char**) {
+  std::printf("foreground %s\n", tcgetpgrp(0) == getpgrp() ? "yes" : "no");
+  ready();
+  char line[256];
+  if (!std::fgets(line, sizeof line, stdin)) return 1;
+  std::printf("got %s", line);
   return 0;
 }
 
@@ -238,7 +296,8 @@ constexpr Sub kSubs[] = {
     {"memhog", 1, cmd_memhog},   {"grow", 3, cmd_grow},         {"share", 1, cmd_share},
     {"forkbomb", 1, cmd_forkbomb}, {"daemonize", 1, cmd_daemonize}, {"ignore-term", 0, cmd_ignore_term},
     {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},         {"orphans", 1, cmd_orphans},
-    {"signals", 0, cmd_signals}, {"children", 1, cmd_children}, {"parent", 1, cmd_parent},
+    {"signals", 0, cmd_signals}, {"children", 1, cmd_children}, {"pause", 0, cmd_pause},
+    {"leave-behind", 1, cmd_leave_behind}, {"tty", 0, cmd_tty},   {"parent", 1, cmd_parent},
 };
 
 }  // namespace
@@ -253,6 +312,7 @@ int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], s.name) == 0 && argc - 2 >= s.min_args) return s.fn(argc - 2, argv + 2);
   std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX [S] | "
                        "share MIB | children N | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | "
-                       "burn CPU_S | orphans N | signals | parent ARGS...\n");
+                       "burn CPU_S | orphans N [TIMEOUT_S] | signals | pause | leave-behind MARKER | tty | "
+                       "parent ARGS...\n");
   return 2;
 }
