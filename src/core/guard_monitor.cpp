@@ -1,8 +1,12 @@
 #include "core/guard_monitor.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "pidfd/pidfd_poll.hpp"
+#include "procfs/memory_parse.hpp"
+#include "procfs/proc_read.hpp"
 #include "procfs/process_memory.hpp"
 
 namespace reins::guard {
@@ -30,8 +34,19 @@ Summary summarise(const std::vector<std::optional<std::uint64_t>>& values) {
 
 }  // namespace
 
+std::optional<std::uint64_t> Monitor::read_rss(const Member& m) {
+  if (!m.statm) return procfs::read_process_memory(m.process.pid(), {.statm = true}, buffer_).rss;
+  static const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t length = 0;
+  ProcessMemory memory;
+  if (procfs::pread_whole(m.statm.get(), buffer_, length) != 0 ||
+      procfs::parse_statm(std::string_view(buffer_.data(), length), page_size, memory) != 0)
+    return std::nullopt;
+  return memory.rss;
+}
+
 void Monitor::keep_verified(std::vector<std::optional<std::uint64_t>>& values) {
-  pidfd::poll_exited(target_.members(), polls_, exited_);
+  pidfd::poll_exited(target_.members(), [](const Member& m) { return m.process.pidfd(); }, polls_, exited_);
   for (std::size_t i = 0; i < values.size(); ++i)
     if (exited_[i]) values[i].reset();
 }
@@ -45,13 +60,12 @@ Reading Monitor::sample(std::optional<std::uint64_t> limit) {
     return r;
   }
   rss_.assign(members.size(), std::nullopt);
-  for (std::size_t i = 0; i < members.size(); ++i)
-    rss_[i] = procfs::read_process_memory(members[i].pid(), {.statm = true}, buffer_).rss;
+  for (std::size_t i = 0; i < members.size(); ++i) rss_[i] = read_rss(members[i]);
   keep_verified(rss_);
   Summary rss = summarise(rss_);
   r.processes = static_cast<std::size_t>(std::count_if(rss_.begin(), rss_.end(), [](auto& v) { return v.has_value(); }));
   r.rss = settings_.per_process ? rss.max : rss.sum;
-  if (settings_.per_process && rss.max) r.rss_pid = members[rss.max_index].pid();
+  if (settings_.per_process && rss.max) r.rss_pid = members[rss.max_index].process.pid();
   if (settings_.metric == GuardMetric::rss) {
     r.value = r.rss;
     r.pid = r.rss_pid;
@@ -77,7 +91,7 @@ void Monitor::walk(Reading& r) {
   const auto start = Clock::now();
   walked_.assign(members.size(), std::nullopt);
   for (std::size_t i : to_walk_) {
-    ProcessMemory m = procfs::read_process_memory(members[i].pid(), {.smaps_rollup = true}, buffer_);
+    ProcessMemory m = procfs::read_process_memory(members[i].process.pid(), {.smaps_rollup = true}, buffer_);
     ++r.walks;
     walked_[i] = settings_.metric == GuardMetric::pss ? m.pss : m.uss;
     // No access to the page walk (EACCES): its RSS is a safe upper bound. A process gone has nothing left.
@@ -95,7 +109,7 @@ void Monitor::walk(Reading& r) {
     r.value = walked.sum;  // a sum walks every member
   } else if (walked.max) {
     r.value = walked.max;
-    r.pid = members[walked.max_index].pid();
+    r.pid = members[walked.max_index].process.pid();
   }
 }
 

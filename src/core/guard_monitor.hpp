@@ -45,6 +45,7 @@ class Monitor {
   // Which members to walk for `limit`, given their RSS; empty when the gate is closed.
   void choose_walks(std::uint64_t limit, std::uint64_t rss_sum);
   void walk(Reading& r);
+  std::optional<std::uint64_t> read_rss(const Member& m);
   // Drops the readings of members that exited: a reading by pid counts only if the process still runs after.
   void keep_verified(std::vector<std::optional<std::uint64_t>>& values);
 

@@ -9,16 +9,14 @@
 
 namespace reins::pidfd {
 
-void poll_exited(std::span<const Process> processes, std::vector<pollfd>& scratch, std::vector<char>& exited) {
-  scratch.clear();
-  for (const auto& p : processes) scratch.push_back({p.pidfd(), POLLIN, 0});
-  exited.assign(processes.size(), 0);
-  if (scratch.empty()) return;
+void poll_now(std::vector<pollfd>& fds, std::vector<char>& ready) {
+  ready.assign(fds.size(), 0);
+  if (fds.empty()) return;
   int rc;
-  do rc = ::poll(scratch.data(), scratch.size(), 0);
+  do rc = ::poll(fds.data(), fds.size(), 0);
   while (rc < 0 && errno == EINTR);
   if (rc < 0) throw_errno("poll", "pidfds");
-  for (std::size_t i = 0; i < scratch.size(); ++i) exited[i] = scratch[i].revents != 0;
+  for (std::size_t i = 0; i < fds.size(); ++i) ready[i] = fds[i].revents != 0;
 }
 
 bool reaped(const Process& process) noexcept {

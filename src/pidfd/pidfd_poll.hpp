@@ -3,16 +3,23 @@
 
 #include <poll.h>
 
-#include <span>
 #include <vector>
 
 #include "reins/process.hpp"
 
 namespace reins::pidfd {
 
-// Sets exited[i] to whether processes[i] has exited (its pidfd is readable: a zombie counts). `exited` is
-// resized to match; `scratch` keeps its capacity between calls. Throws reins::Error if poll fails.
-void poll_exited(std::span<const Process> processes, std::vector<pollfd>& scratch, std::vector<char>& exited);
+// Polls `fds` (POLLIN, no wait) and sets ready[i] to whether fds[i] reported anything. Throws reins::Error.
+void poll_now(std::vector<pollfd>& fds, std::vector<char>& ready);
+
+// Sets exited[i] to whether the process whose pidfd is pidfd_of(items[i]) has exited (its pidfd is
+// readable: a zombie counts). `scratch` keeps its capacity between calls.
+template <typename Items, typename PidfdOf>
+void poll_exited(const Items& items, PidfdOf pidfd_of, std::vector<pollfd>& scratch, std::vector<char>& exited) {
+  scratch.clear();
+  for (const auto& item : items) scratch.push_back({pidfd_of(item), POLLIN, 0});
+  poll_now(scratch, exited);
+}
 
 // pidfd_send_signal(pidfd, 0) found no such process: it has been reaped (a zombie still "receives" it).
 bool reaped(const Process& process) noexcept;

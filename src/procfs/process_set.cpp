@@ -30,13 +30,39 @@ std::string read_comm(pid_t pid) {
   return comm;
 }
 
+int pidfd_of(const guard::Member& m) { return m.process.pidfd(); }
+
+// The last field of /proc/loadavg ("0.00 0.01 0.05 1/123 4567"): the last pid handed out.
+std::string_view last_field(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  auto space = text.rfind(' ');
+  return space == std::string_view::npos ? text : text.substr(space + 1);
+}
+
 }  // namespace
+
+}  // namespace reins::procfs
+
+namespace reins::guard {
+
+Member Member::hold(Process process) {
+  char path[64];
+  UniqueFd statm(::open(procfs::proc_path(path, process.pid(), "statm"), O_RDONLY | O_CLOEXEC));
+  Member m{std::move(process), std::move(statm)};
+  if (m.statm && pidfd::reaped(m.process)) m.statm.reset();  // opened by number: keep it only if still ours
+  return m;
+}
+
+}  // namespace reins::guard
+
+namespace reins::procfs {
 
 ProcessSet::ProcessSet(Process root, bool follow_descendants)
     : root_pid_(root.pid()), comm_(read_comm(root.pid())), follow_(follow_descendants) {
   if (pidfd::reaped(root)) comm_.clear();  // read from whatever had the pid by then
   pids_.insert(root_pid_);
-  members_.push_back(std::move(root));
+  members_.push_back(guard::Member::hold(std::move(root)));
+  loadavg_.reset(::open("/proc/loadavg", O_RDONLY | O_CLOEXEC));
 }
 
 std::string ProcessSet::default_name() const {
@@ -46,16 +72,31 @@ std::string ProcessSet::default_name() const {
 
 bool ProcessSet::refresh() {
   drop_exited();
-  if (follow_ && !members_.empty()) adopt_children();
+  if (follow_ && !members_.empty() && may_have_new_members()) adopt_children();
   return !members_.empty();
 }
 
+bool ProcessSet::may_have_new_members() {
+  // A child appears only by fork or clone, which hands out a new pid: if the last pid handed out (counted
+  // for our pid namespace, which sees every pid of the namespaces below it) has not moved since the last
+  // scan started, nobody can have joined. A complete scan at least once a second still covers a pid counter
+  // that went all the way round between two samples.
+  std::size_t length = 0;
+  if (!loadavg_ || pread_whole(loadavg_.get(), buffer_, length) != 0) return true;
+  std::string_view now = last_field(std::string_view(buffer_.data(), length));
+  auto t = std::chrono::steady_clock::now();
+  if (!last_pid_.empty() && now == last_pid_ && t - last_scan_ < std::chrono::seconds(1)) return false;
+  last_pid_ = now;
+  last_scan_ = t;
+  return true;
+}
+
 void ProcessSet::drop_exited() {
-  pidfd::poll_exited(members_, polls_, exited_);
+  pidfd::poll_exited(members_, pidfd_of, polls_, exited_);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < members_.size(); ++i) {
     if (exited_[i]) {
-      pids_.erase(members_[i].pid());
+      pids_.erase(members_[i].process.pid());
       continue;
     }
     if (kept != i) members_[kept] = std::move(members_[i]);
@@ -70,8 +111,9 @@ void ProcessSet::list_candidates(std::size_t first, std::size_t last,
   if (!children_files_exist()) scanned = children_by_parent();
   for (std::size_t i = first; i < last; ++i) {
     children_.clear();
-    if (children_files_exist()) append_children(members_[i].pid(), buffer_, children_);
-    else if (auto it = scanned.find(members_[i].pid()); it != scanned.end()) children_ = it->second;
+    pid_t pid = members_[i].process.pid();
+    if (children_files_exist()) append_children(pid, buffer_, children_);
+    else if (auto it = scanned.find(pid); it != scanned.end()) children_ = it->second;
     for (pid_t child : children_)
       if (!pids_.contains(child)) out.emplace_back(i, child);
   }
@@ -88,10 +130,11 @@ std::size_t ProcessSet::adopt_children() {
     if (candidates.empty()) break;
     for (auto [parent, pid] : candidates) {
       if (pids_.contains(pid)) continue;  // listed twice while the tree changed
-      auto child = open_child(pid, members_[parent].pid(), &members_[parent]);
+      const Process& parent_process = members_[parent].process;
+      auto child = open_child(pid, parent_process.pid(), &parent_process);
       if (!child) continue;
       pids_.insert(pid);
-      members_.push_back(std::move(*child));
+      members_.push_back(guard::Member::hold(std::move(*child)));
       ++added;
     }
     first = last;
@@ -101,14 +144,15 @@ std::size_t ProcessSet::adopt_children() {
 
 void ProcessSet::wake_fds(std::vector<pollfd>& out) const {
   // Only the root's exit is worth an immediate look; the others are seen at the next tick.
-  if (!members_.empty() && members_.front().pid() == root_pid_) out.push_back({members_.front().pidfd(), POLLIN, 0});
+  if (!members_.empty() && members_.front().process.pid() == root_pid_)
+    out.push_back({members_.front().process.pidfd(), POLLIN, 0});
 }
 
 std::size_t ProcessSet::send(int sig) {
   std::size_t sent = 0;
   for (auto it = members_.rbegin(); it != members_.rend(); ++it) {  // descendants before their parents
     try {
-      if (it->signal(sig)) ++sent;
+      if (it->process.signal(sig)) ++sent;
     } catch (const Error&) {
       // EPERM: not ours to signal. The breach reports how many got the signal.
     }
@@ -117,7 +161,8 @@ std::size_t ProcessSet::send(int sig) {
 }
 
 std::size_t ProcessSet::signal_all(int sig) {
-  refresh();
+  drop_exited();
+  if (follow_ && !members_.empty()) adopt_children();  // a complete scan, whatever the last pid says
   return send(sig);
 }
 
@@ -134,7 +179,7 @@ std::size_t ProcessSet::kill_all() {
     drop_exited();
   }
   std::size_t killed = send(SIGKILL);
-  for (const auto& member : members_) pidfd::release_memory(member);
+  for (const auto& member : members_) pidfd::release_memory(member.process);
   return killed;
 }
 

@@ -3,6 +3,8 @@
 // confirm both still run), so a pid reused by a stranger is never adopted and never signalled.
 #pragma once
 
+#include <chrono>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -19,7 +21,7 @@ class ProcessSet final : public GuardTarget::Impl {
   std::string default_name() const override;
   pid_t root_pid() const noexcept override { return root_pid_; }
   bool refresh() override;
-  std::span<const Process> members() const override { return members_; }
+  std::span<const guard::Member> members() const override { return members_; }
   void wake_fds(std::vector<pollfd>& out) const override;
   bool on_wake(int) override { return true; }
   std::size_t signal_all(int sig) override;
@@ -27,6 +29,8 @@ class ProcessSet final : public GuardTarget::Impl {
 
  private:
   void drop_exited();
+  // Whether a process may have been created since the last complete scan (see refresh()).
+  bool may_have_new_members();
   // Holds the verified children of every member not yet held; returns how many joined.
   std::size_t adopt_children();
   // Lists the children of members_[first, last) that are not members yet, as (parent index, pid).
@@ -36,12 +40,15 @@ class ProcessSet final : public GuardTarget::Impl {
   pid_t root_pid_;
   std::string comm_;
   bool follow_;
-  std::vector<Process> members_;  // the root first, while it runs
+  std::vector<guard::Member> members_;  // the root first, while it runs
   std::unordered_set<pid_t> pids_;
   std::vector<char> buffer_;
   std::vector<pid_t> children_;
   std::vector<pollfd> polls_;
   std::vector<char> exited_;
+  UniqueFd loadavg_;           // /proc/loadavg, whose last field is the last pid the kernel handed out
+  std::string last_pid_;       // as read before the last complete scan
+  std::chrono::steady_clock::time_point last_scan_{};
 };
 
 }  // namespace reins::procfs
