@@ -1,4 +1,4 @@
-// The memory guard's cost (issue 4), in the two cases the targets name:
+// The memory guard's cost (issue 4), in the two cases the targets name. Run: build/release/bench/bench_guard
 //   - one tick guarding a 4 GiB process under its PSS limit: reins' tick (membership check + statm through the
 //     RSS gate, which stays closed) against athena's tick (read all of /proc/PID/smaps and sum its Pss lines),
 //     interleaved so both see the same machine. Target: reins ≥ 100× cheaper.
@@ -120,3 +120,14 @@ BENCHMARK(BM_GuardTree101_refresh)->Unit(benchmark::kMicrosecond)->Repetitions(3
 BENCHMARK(BM_GuardTree101_sample)->Unit(benchmark::kMicrosecond)->Repetitions(3)->ReportAggregatesOnly(true);
 
 }  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // Start every child first, so that no benchmark pays for (or runs beside) another one's page touching.
+  reins::bench::hog(4096);
+  reins::bench::tree(100);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

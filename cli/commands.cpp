@@ -6,13 +6,14 @@ namespace reins::cli {
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
 extern const CommandSpec kInitCommand;
+extern const CommandSpec kJobCommand;
 extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
 extern const CommandSpec kWatchCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand,   &kInitCommand,  &kLimitCommand,
-                                                        &kMemCommand,   &kWatchCommand, &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand,  &kJobCommand, &kLimitCommand,
+                                                        &kMemCommand, &kWatchCommand, &kPlotCommand};
   return commands;
 }
 

@@ -37,6 +37,11 @@ const FlagGroup& report_flags() {
 std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra) {
   std::vector<Option> all;
   for (const auto* g : groups) all.insert(all.end(), g->options.begin(), g->options.end());
+  // A command's own option keeps its short name over a shared one (`reins init -p` is tini's --pdeathsig;
+  // the shared -p/--property stays reachable as --property there).
+  for (auto& o : all)
+    for (const auto& e : extra)
+      if (o.short_name && o.short_name == e.short_name) o.short_name = 0;
   all.insert(all.end(), extra.begin(), extra.end());
   return all;
 }

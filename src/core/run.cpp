@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/run_job.hpp"
 #include "sys/event_loop.hpp"
 
 namespace reins {
@@ -38,23 +39,49 @@ class Supervisor {
   RunReport run() {
     report_.argv = opts_.command.argv;
     start_ = Clock::now();
-    child_ = Process::spawn(opts_.command);
+    job_ = make_run_job(opts_.job, report_.job, report_.notes);
+    child_ = job_ ? job_->spawn(opts_.command) : Process::spawn(opts_.command);
     UniqueFd sigfd;
     if (!opts_.forward_signals.empty()) {
       sigfd = make_signalfd(opts_.forward_signals);
       loop_.watch(sigfd.get(), POLLIN, [&](short) { forward(sigfd.get()); });
     }
     loop_.watch(child_.pidfd(), POLLIN, [&](short) { loop_.stop(); });
+    // OOM kills matter while the command runs only to end the whole job; otherwise the end-of-run
+    // statistics tell everything, and the loop needs no more wake-ups.
+    if (job_ && opts_.job.kill_job_on_oom && opts_.job.limits.memory_max) {
+      job_->select_events({JobEventKind::oom_kill});
+      loop_.watch(job_->event_fd(), POLLIN, [&](short) { on_job_events(); });
+    }
     if (opts_.timeout) loop_.after(*opts_.timeout, [&] { on_timeout(); });
     loop_.run();
     auto result = child_.wait();
     report_.wall = Clock::now() - start_;
     report_.status = result.status;
     report_.rusage = result.rusage;
+    if (job_) finish_job();
     return std::move(report_);
   }
 
  private:
+  void finish_job() { finish_run_job(*job_, opts_.job, report_); }
+
+  void on_job_events() {
+    bool oom = false;
+    for (const auto& e : job_->read_events()) oom = oom || e.kind == JobEventKind::oom_kill;
+    if (!oom || oom_handled_) return;
+    // The OOM killer ends one process; the job goes as a whole, as systemd's OOMPolicy=stop does. Whether
+    // the command was the victim or ended with the job, finish_job() reports it as killed_by "oom".
+    oom_handled_ = true;
+    report_.notes.push_back("the OOM killer ended a process in the job: ended the whole job");
+    job_->terminate();
+  }
+
+  void kill_everything() {
+    if (job_) job_->terminate();
+    else child_.signal(SIGKILL);
+  }
+
   void forward(int sigfd) {
     signalfd_siginfo si{};
     while (::read(sigfd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
@@ -71,13 +98,15 @@ class Supervisor {
     loop_.after(opts_.kill_after, [&] {
       report_.notes.push_back(
           fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.kill_after)));
-      child_.signal(SIGKILL);
+      kill_everything();
     });
   }
 
   const RunOptions& opts_;
   RunReport report_;
+  std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
   Process child_;
+  bool oom_handled_ = false;
   sys::EventLoop loop_;
   Clock::time_point start_;
 };
