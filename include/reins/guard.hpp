@@ -33,6 +33,7 @@
 
 namespace reins {
 
+class Job;
 class Process;
 
 enum class GuardMetric {
@@ -152,6 +153,11 @@ class GuardTarget {
   // being reparented stay guarded once found. Throws reins::Error (ESRCH).
   static GuardTarget tree(pid_t root);
   static GuardTarget tree(const Process& root);
+  // The processes of a job (its cgroup's members, found again at every sample) and, for GuardMetric::cgroup,
+  // its charge. Between samples the kernel wakes the guard on the job's memory events, at the limit itself
+  // (cgroup metric, v1 usage threshold), and on memory pressure (v2 PSI). The guard uses its own handle to
+  // the job (Job::reopen), so the caller may go on using `job` on its own thread. Throws reins::Error.
+  static GuardTarget job(const Job& job);
 
   GuardTarget(GuardTarget&&) noexcept;
   GuardTarget& operator=(GuardTarget&&) noexcept;

@@ -91,6 +91,7 @@ class Loop {
 };
 
 GuardResult Loop::run() {
+  s_.target->limit_changed(limit_, s_.options.metric);
   arm(tick_timer_.get(), nanoseconds(0), s_.options.interval);  // the first sample at once
   while (!end_) {
     polls_ = {{s_.control.get(), POLLIN, 0}, {tick_timer_.get(), POLLIN, 0}, {grace_timer_.get(), POLLIN, 0}};
@@ -120,18 +121,20 @@ GuardResult Loop::run() {
 }
 
 void Loop::on_control() {
-  std::lock_guard lock(s_.mutex);
-  if (s_.cancel_requested) {
-    end_ = GuardEnd::cancelled;
-    return;
-  }
-  if (s_.limit_version != limit_version_) {
+  {
+    std::lock_guard lock(s_.mutex);
+    if (s_.cancel_requested) {
+      end_ = GuardEnd::cancelled;
+      return;
+    }
+    if (s_.limit_version == limit_version_) return;
     limit_version_ = s_.limit_version;
     limit_ = s_.limit;
     s_.stats.limit = limit_;
-    armed_ = true;
-    monitor_.allow_walk_now();  // a limit someone just set deserves a measurement, spacing or not
   }
+  armed_ = true;
+  monitor_.allow_walk_now();  // a limit someone just set deserves a measurement, spacing or not
+  s_.target->limit_changed(limit_, s_.options.metric);
 }
 
 void Loop::tick() {

@@ -54,6 +54,9 @@ struct GuardTarget::Impl {
   virtual void wake_fds(std::vector<pollfd>& out) const = 0;
   // One of them woke the guard: consume the wake (read the eventfd...). Returns whether to sample now.
   virtual bool on_wake(int fd) = 0;
+  // The limit the guard enforces on `metric`, at the start and after each change: a target that can ask the
+  // kernel to wake it at that level (a v1 usage threshold) does so.
+  virtual void limit_changed(std::optional<std::uint64_t> /*limit*/, GuardMetric /*metric*/) {}
 
   // Sends `sig` to every member through its pidfd (after a last refresh). Returns how many got it.
   virtual std::size_t signal_all(int sig) = 0;
