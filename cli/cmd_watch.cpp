@@ -12,6 +12,7 @@
 #include "guard_report.hpp"
 #include "reins/error.hpp"
 #include "reins/guard.hpp"
+#include "reins/job.hpp"
 #include "reins/run.hpp"
 #include "reins/units.hpp"
 #include "report.hpp"
@@ -24,27 +25,34 @@ int watch_main(int argc, char** argv);
 extern const CommandSpec kWatchCommand;
 const CommandSpec kWatchCommand{
     "watch",
-    "(--pid PID | --tree PID) (--max-pss | --max-rss | --max-uss) SIZE [OPTIONS]",
-    "guard a running process or tree: kill it (or report) when its memory goes over a limit",
-    "Watches a running process (--pid) or a process and all its descendants (--tree) until it is gone, and\n"
-    "when its memory goes over the limit, sends SIGTERM to every process of it, then SIGKILL to what is left\n"
-    "after the grace (--grace, default 5s); with --no-kill it only reports. Signals go through pidfds taken\n"
-    "while each process was verifiably part of the target, so a recycled pid is never hit.\n\n"
+    "(--pid PID | --tree PID | --job NAME) (--max-pss | --max-rss | --max-uss | --max-cgroup) SIZE [OPTIONS]",
+    "guard a running process, tree or job: kill it (or report) when its memory goes over a limit",
+    "Watches a running process (--pid), a process and all its descendants (--tree) or the processes of a job\n"
+    "(--job, see reins job) until it is gone, and when its memory goes over the limit, sends SIGTERM to every\n"
+    "process of it, then SIGKILL to what is left after the grace (--grace, default 5s); with --no-kill it only\n"
+    "reports. Signals go through pidfds taken while each process was verifiably part of the target, so a\n"
+    "recycled pid is never hit.\n\n"
     "The limit is on PSS (proportional set size: shared pages divided among the processes that map them), RSS\n"
-    "(shared pages counted in full) or USS (private pages only); a tree's limit is on the sum of its processes\n"
-    "unless --per-process. Every --interval (default 100ms) reins reads the RSS counters, which cost about a\n"
+    "(shared pages counted in full), USS (private pages only), or for a job its cgroup's charge (page cache\n"
+    "included, as memory.max counts it); a tree's or job's limit is on the sum of its processes unless\n"
+    "--per-process. Every --interval (default 100ms) reins reads the RSS counters, which cost about a\n"
     "microsecond; PSS and USS need a walk of every resident page (milliseconds per GiB, while the process's own\n"
-    "memory-map calls wait), so they are read only when RSS, their upper bound, is within 10% of the limit.\n\n"
+    "memory-map calls wait), so they are read only when RSS, their upper bound, is within 10% of the limit. A\n"
+    "job also wakes reins between samples: at its memory events, under memory pressure (cgroup v2), and for\n"
+    "--max-cgroup when the charge crosses the limit (cgroup v1).\n\n"
     "A breach is printed as one line on stderr; --json FILE writes it, and the end, as JSON lines ('-' =\n"
     "stderr). Exit status: 0 if the target ended without a breach, 3 after a breach (killed, or reported\n"
     "with --no-kill), 1 if reins failed, 2 for bad usage, 128+N if signal N stopped reins first.",
     {
         {"pid", 'p', "PID", "guard this process", "pid"},
         {"tree", 't', "PID", "guard this process and all its descendants", "pid"},
+        {"job", 0, "NAME", "guard the processes of this job"},
+        {"cgroup-root", 0, "PATH", "with --job: the parent cgroup the job is under (as for reins job)"},
         {"max-pss", 0, "SIZE", "limit on PSS (512M, 2G)"},
         {"max-rss", 0, "SIZE", "limit on RSS"},
         {"max-uss", 0, "SIZE", "limit on USS"},
-        {"per-process", 0, nullptr, "with --tree, limit each process instead of the tree's sum"},
+        {"max-cgroup", 0, "SIZE", "with --job, limit on the job's cgroup charge"},
+        {"per-process", 0, nullptr, "with --tree or --job, limit each process instead of the sum"},
         {"no-kill", 'n', nullptr, "only report a breach; keep watching"},
         {"interval", 'i', "DURATION", "how often to sample (default 100ms)"},
         {"grace", 'g', "DURATION", "after SIGTERM, wait this long, then SIGKILL (default 5s; 0 = SIGKILL at once)"},
@@ -54,7 +62,8 @@ const CommandSpec kWatchCommand{
     },
     "  reins watch --pid 1234 --max-pss 2G\n"
     "  reins watch --tree $(pgrep -o make) --max-rss 8G --grace 30s\n"
-    "  reins watch --pid 1234 --max-uss 512M --no-kill --json -\n",
+    "  reins watch --pid 1234 --max-uss 512M --no-kill --json -\n"
+    "  reins watch --job build --max-cgroup 4G --grace 10s\n",
     &watch_main,
 };
 
@@ -62,6 +71,7 @@ namespace {
 
 struct WatchArgs {
   std::optional<GuardTarget> target;
+  std::optional<CgroupLayout> layout;
   GuardOptions options;
   std::optional<OutputFile> json;
 };
@@ -69,13 +79,13 @@ struct WatchArgs {
 void take_limit(WatchArgs& w, const ParsedArgs& args) {
   int given = 0;
   for (auto [name, metric] : {std::pair{"max-pss", GuardMetric::pss}, std::pair{"max-rss", GuardMetric::rss},
-                              std::pair{"max-uss", GuardMetric::uss}})
+                              std::pair{"max-uss", GuardMetric::uss}, std::pair{"max-cgroup", GuardMetric::cgroup}})
     if (const auto* v = args.last(name)) {
       ++given;
       w.options.metric = metric;
       w.options.limit = parse_size(*v);
     }
-  if (given != 1) throw UsageError{"give one limit: --max-pss, --max-rss or --max-uss SIZE"};
+  if (given != 1) throw UsageError{"give one limit: --max-pss, --max-rss, --max-uss or --max-cgroup SIZE"};
 }
 
 WatchArgs parse_watch_args(int argc, char** argv) {
@@ -84,9 +94,13 @@ WatchArgs parse_watch_args(int argc, char** argv) {
   WatchArgs w;
   const auto* pid = args.last("pid");
   const auto* tree = args.last("tree");
-  if (!pid == !tree) throw UsageError{"give one target: --pid PID or --tree PID"};
-  if (args.has("per-process") && !tree) throw UsageError{"--per-process needs --tree"};
+  const auto* job = args.last("job");
+  if ((pid != nullptr) + (tree != nullptr) + (job != nullptr) != 1)
+    throw UsageError{"give one target: --pid PID, --tree PID or --job NAME"};
+  if (args.has("per-process") && pid) throw UsageError{"--per-process needs --tree or --job"};
+  if (args.has("cgroup-root") && !job) throw UsageError{"--cgroup-root needs --job"};
   take_limit(w, args);
+  if (w.options.metric == GuardMetric::cgroup && !job) throw UsageError{"--max-cgroup needs --job"};
   GuardOptions& o = w.options;
   o.per_process = args.has("per-process");
   o.action = args.has("no-kill") ? GuardAction::report : GuardAction::kill;
@@ -97,7 +111,12 @@ WatchArgs parse_watch_args(int argc, char** argv) {
   if (const auto* v = args.last("stats")) o.log_every = parse_duration(*v);
   if (const auto* v = args.last("json")) w.json = OutputFile::open(*v);
   // Last: holding the target is the one step that depends on the process still being there.
-  w.target = pid ? GuardTarget::process(parse_pid_arg(*pid)) : GuardTarget::tree(parse_pid_arg(*tree));
+  if (job) {
+    if (const auto* root = args.last("cgroup-root")) w.layout.emplace(CgroupLayout::discover(*root));
+    w.target = GuardTarget::job(Job::open(*job, w.layout ? &*w.layout : nullptr));
+  } else {
+    w.target = pid ? GuardTarget::process(parse_pid_arg(*pid)) : GuardTarget::tree(parse_pid_arg(*tree));
+  }
   return w;
 }
 

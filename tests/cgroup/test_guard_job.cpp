@@ -67,5 +67,24 @@ TEST_P(MemoryGuardJob, TheCgroupMetricNeedsTheMemoryController) {
 
 REINS_INSTANTIATE_LAYOUTS(MemoryGuardJob);
 
+class MemoryGuardJobCli : public CgroupTest {};
+
+TEST_F(MemoryGuardJobCli, WatchKillsAJobPastItsCharge) {
+  JobOptions jo;
+  jo.accounting.memory = true;
+  Job job = Job::create(job_name(), jo);
+  if (!job.memory_current()) GTEST_SKIP() << "no memory controller for jobs";
+  auto child = spawn_ready(job, {"grow", "20", "50", "1000"});
+  auto out = run_capture({reins_bin(), "watch", "--job", job.name(), "--max-cgroup", "100M", "--grace", "0"});
+  EXPECT_EQ(out.exit_code, 3) << out.err;
+  EXPECT_NE(out.err.find("job " + job.name() + ": CGROUP"), std::string::npos) << out.err;
+  EXPECT_NE(out.err.find("sent SIGKILL to 1 process"), std::string::npos) << out.err;
+  auto status = child.process.wait().status;
+  EXPECT_TRUE(status.signaled() && status.signal() == SIGKILL) << status.describe();
+  EXPECT_FALSE(job.populated());
+  auto usage = run_capture({reins_bin(), "watch", "--pid", "1", "--max-cgroup", "1G"});
+  EXPECT_EQ(usage.exit_code, 2) << "--max-cgroup needs --job: " << usage.err;
+}
+
 }  // namespace
 }  // namespace reins::test
