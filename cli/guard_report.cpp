@@ -1,7 +1,10 @@
 #include "guard_report.hpp"
 
+#include <fmt/format.h>
+
 #include "mem_report.hpp"
 #include "reins/process.hpp"
+#include "reins/units.hpp"
 
 namespace reins::cli {
 namespace {
@@ -60,6 +63,35 @@ Json guard_result_json(const GuardResult& r) {
   j["sigkill_sent"] = r.sigkill_time.has_value();
   j["stats"] = guard_stats_json(r.stats);
   return j;
+}
+
+Json run_guard_json(const GuardResult& r) {
+  Json j;
+  j["metric"] = guard_metric_name(r.stats.metric);
+  j["limit_bytes"] = or_null(r.stats.limit);
+  j["peak_bytes"] = r.stats.current || r.stats.peak ? Json(r.stats.peak) : Json(nullptr);
+  j["rss_peak_bytes"] = r.stats.rss_peak;
+  j["breach"] = r.breach ? breach_json(*r.breach) : Json(nullptr);
+  j["sigkill_sent"] = r.sigkill_time.has_value();
+  j["samples"] = r.stats.samples;
+  j["walks"] = r.stats.walks;
+  return j;
+}
+
+std::string run_guard_text(const GuardResult& r) {
+  const char* metric = r.stats.metric == GuardMetric::pss   ? "PSS"
+                       : r.stats.metric == GuardMetric::rss ? "RSS"
+                       : r.stats.metric == GuardMetric::uss ? "USS"
+                                                            : "cgroup charge";
+  std::string peak = r.stats.current || r.stats.peak
+                         ? fmt::format("{} peak {}", metric, format_size(r.stats.peak))
+                         : fmt::format("{} not measured (RSS stayed under 90% of the limit, peak {})", metric,
+                                       format_size(r.stats.rss_peak));
+  std::string limit = r.stats.limit ? format_size(*r.stats.limit) : "none";
+  std::string outcome = !r.breach                               ? "not passed"
+                        : r.breach->action == GuardAction::kill ? "passed: killed"
+                                                                : "passed: warned only";
+  return fmt::format("{}, limit {}: {}", peak, limit, outcome);
 }
 
 }  // namespace reins::cli

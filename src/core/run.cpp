@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/run_guard.hpp"
 #include "core/run_job.hpp"
 #include "sys/event_loop.hpp"
 
@@ -41,6 +42,7 @@ class Supervisor {
     start_ = Clock::now();
     job_ = make_run_job(opts_.job, report_.job, report_.notes);
     child_ = job_ ? job_->spawn(opts_.command) : Process::spawn(opts_.command);
+    guard_.emplace(opts_.guard, child_, job_ ? &*job_ : nullptr);
     UniqueFd sigfd;
     if (!opts_.forward_signals.empty()) {
       sigfd = make_signalfd(opts_.forward_signals);
@@ -59,6 +61,7 @@ class Supervisor {
     report_.wall = Clock::now() - start_;
     report_.status = result.status;
     report_.rusage = result.rusage;
+    guard_->finish(report_);  // before the job goes: the guard watches it
     if (job_) finish_job();
     return std::move(report_);
   }
@@ -106,6 +109,7 @@ class Supervisor {
   RunReport report_;
   std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
   Process child_;
+  std::optional<RunGuard> guard_;  // after child_ and job_: stopped before either is destroyed
   bool oom_handled_ = false;
   sys::EventLoop loop_;
   Clock::time_point start_;
