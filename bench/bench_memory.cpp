@@ -10,56 +10,19 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <map>
-#include <memory>
 #include <string>
 
+#include "bench_support.hpp"
 #include "reins/memory.hpp"
-#include "support/ready_child.hpp"
-#include "support/support.hpp"
-#include "sys/fields.hpp"
 
 namespace {
 
-using reins::test::ReadyChild;
+using reins::bench::full_smaps_pss;
+using reins::bench::hog;
+using reins::bench::interleave;
+using reins::bench::raw_read;
 
-// Children started once per run and kept until it ends: memhog of N MiB, and a parent of 200 children.
-ReadyChild& hog(int mib) {
-  static std::map<int, std::unique_ptr<ReadyChild>> hogs;
-  auto& child = hogs[mib];
-  if (!child) child = std::make_unique<ReadyChild>(ReadyChild::testproc({"memhog", std::to_string(mib)}));
-  return *child;
-}
-
-ReadyChild& tree200() {
-  static auto parent = std::make_unique<ReadyChild>(ReadyChild::testproc({"children", "200"}));
-  return *parent;
-}
-
-// open + read() until EOF + close, as `cat` or a careful C reader does. Returns the bytes read.
-std::size_t raw_read(const std::string& path) {
-  static char buf[1 << 15];
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  std::size_t total = 0;
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) total += static_cast<std::size_t>(n);
-  ::close(fd);
-  return total;
-}
-
-// Reads all of /proc/PID/smaps and sums every VMA's "Pss:" line.
-std::uint64_t full_smaps_pss(pid_t pid) {
-  std::string text;
-  char buf[1 << 15];
-  int fd = ::open(("/proc/" + std::to_string(pid) + "/smaps").c_str(), O_RDONLY | O_CLOEXEC);
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  std::uint64_t pss = 0;
-  reins::sys::for_each_field(text, [&](std::string_view key, std::string_view value) {
-    if (key == "Pss") pss += reins::sys::parse_u64(value.substr(0, value.find(' '))).value_or(0) * 1024;
-  });
-  return pss;
-}
+reins::bench::ReadyChild& tree200() { return reins::bench::tree(200); }
 
 // The root and its descendants, as read_tree_memory reads them.
 std::vector<pid_t> tree_pids(pid_t root) {
@@ -140,27 +103,6 @@ BENCHMARK(BM_Tree_find_descendants)->Unit(benchmark::kMicrosecond)->Repetitions(
 // --- reins against the raw read, interleaved -----------------------------------------------------------
 // Each iteration runs both, in alternating order, and times each: on a loaded machine the two see the same
 // conditions, so `ratio` (reins time / raw time over the run) is steadier than comparing separate rows.
-
-template <typename Raw, typename Reins>
-void interleave(benchmark::State& state, Raw raw, Reins reins) {
-  using Clock = std::chrono::steady_clock;
-  Clock::duration raw_total{}, reins_total{};
-  bool raw_first = true;
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    raw_first ? raw() : reins();
-    auto t1 = Clock::now();
-    raw_first ? reins() : raw();
-    auto t2 = Clock::now();
-    raw_total += raw_first ? t1 - t0 : t2 - t1;
-    reins_total += raw_first ? t2 - t1 : t1 - t0;
-    raw_first = !raw_first;
-  }
-  auto ms = [&](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count() / state.iterations(); };
-  state.counters["raw_ms"] = ms(raw_total);
-  state.counters["reins_ms"] = ms(reins_total);
-  state.counters["ratio"] = static_cast<double>(reins_total.count()) / static_cast<double>(raw_total.count());
-}
 
 void BM_Ratio_pss(benchmark::State& state) {
   pid_t pid = hog(static_cast<int>(state.range(0))).pid();

@@ -13,7 +13,8 @@ namespace {
 
 int run_main(int argc, char** argv);
 // The flag groups `reins run` accepts; `reins init` accepts the same.
-const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &job_flags(), &report_flags()};
+const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &job_flags(), &guard_flags(),
+                                                         &report_flags()};
 
 }  // namespace
 
@@ -32,6 +33,10 @@ const CommandSpec kRunCommand{
     "MemorySwapMax= (K/M/G/T base 1024, N%, infinity), CPUQuota=N%, CPUQuotaPeriodSec=, CPUWeight=,\n"
     "AllowedCPUs=, AllowedMemoryNodes=, TasksMax=, IOReadBandwidthMax=/IOWriteBandwidthMax= 'PATH BYTES' and\n"
     "IOReadIOPSMax=/IOWriteIOPSMax= 'PATH N' (K/M/G/T base 1000).\n\n"
+    "--max-pss (or --max-rss, --max-uss) SIZE is a memory guard instead of a kernel limit: when the PSS of the\n"
+    "command's whole tree (its job's processes) passes SIZE, every process of it gets SIGTERM, then SIGKILL\n"
+    "after --guard-grace (default 5s), and the report says killed_by guard with the peak and the limit;\n"
+    "--no-kill only prints a warning. PSS is read only when RSS, its upper bound, comes near SIZE.\n\n"
     "Without --report or --json reins prints nothing of its own, except errors and one line when it killed\n"
     "the command.\n\n"
     "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
@@ -42,6 +47,7 @@ const CommandSpec kRunCommand{
     "  reins run -m 1G --cpus 1.5 --pids 200 -- ./build.sh\n"
     "  reins run -p MemoryMax=2G -p CPUQuota=50% -p 'IOWriteBandwidthMax=/dev/vda 20M' -- ./backup\n"
     "  reins run --rlimit nofile=1024 --rlimit as=2G --timeout 10m -- ./test-suite\n"
+    "  reins run --max-pss 2G --guard-grace 30s -- ./worker\n"
     "  reins run --json result.json --timeout 2s -- python3 student.py\n",
     &run_main,
     /*stop_at_first_operand=*/true,
@@ -55,6 +61,7 @@ int run_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kRunCommand, argc, argv);
   RunOptions opts;
   apply_groups(opts, args, kRunGroups);
+  check_guard_flags(opts);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   ReportOutputs outputs = ReportOutputs::open(args);

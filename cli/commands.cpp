@@ -9,10 +9,11 @@ extern const CommandSpec kInitCommand;
 extern const CommandSpec kJobCommand;
 extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
+extern const CommandSpec kWatchCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand, &kJobCommand, &kLimitCommand,
-                                                        &kMemCommand, &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand,  &kJobCommand, &kLimitCommand,
+                                                        &kMemCommand, &kWatchCommand, &kPlotCommand};
   return commands;
 }
 

@@ -12,6 +12,8 @@
 namespace reins::cli {
 
 nlohmann::ordered_json sample_json(const MemorySample& sample);
+// UTC with milliseconds, as JSON output shows times: "2025-05-01T12:00:00.123Z".
+std::string iso_time(std::chrono::system_clock::time_point t);
 
 // The processes (or trees) of a sample as a table: PID, PSS, RSS, USS, SWAP; "-" for what is unknown.
 std::string processes_text(const MemorySample& sample);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "guard_report.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
 
@@ -98,6 +99,7 @@ nlohmann::ordered_json report_json(const RunReport& r) {
   for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
   j["signals_forwarded"] = sigs;
   add_job_json(r.job, j);
+  j["guard"] = r.guard ? run_guard_json(*r.guard) : nullptr;
   j["notes"] = r.notes;
   return j;
 }
@@ -123,6 +125,7 @@ std::string report_text(const RunReport& r) {
        fmt::format("{} / {}", r.rusage.voluntary_switches, r.rusage.involuntary_switches));
   line("File system in/out (blocks):", fmt::format("{} / {}", r.rusage.block_inputs, r.rusage.block_outputs));
   add_job_text(r.job, line);
+  if (r.guard) line("Memory guard:", run_guard_text(*r.guard));
   for (const auto& n : r.notes) line("Note:", n);
   return out;
 }

@@ -22,6 +22,9 @@ struct FlagGroup {
 const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
 const FlagGroup& report_flags();   // --report, --json (written by ReportOutputs), --trace, --trace-interval
 const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
+const FlagGroup& guard_flags();    // --max-pss, --max-rss, --max-uss, --no-kill, --guard-interval, --guard-grace
+// Throws UsageError for guard flags given without a limit.
+void check_guard_flags(const RunOptions& opts);
 
 // The limit options alone (shared with `reins job create/set`), and applying one of them.
 const std::vector<Option>& limit_options();

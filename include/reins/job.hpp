@@ -253,6 +253,23 @@ class Job {
   // Bytes charged to the job now (for memory guards); nullopt without the memory controller.
   std::optional<std::uint64_t> memory_current() const;
 
+  // For memory guards, which watch a job from their own thread:
+  // Another handle to this job, for use on another thread (a Job is not synchronised): the same cgroups,
+  // never owning them (kill_on_close off), with its own event watch. Throws reins::Error (ENOENT) if removed.
+  Job reopen() const;
+  // `pid` held by a pidfd if it is a member now (its /proc/PID/cgroup is read after the pidfd is opened, and
+  // the pidfd is checked alive afterwards, so the reading was about that process); nullopt otherwise.
+  std::optional<Process> hold_member(pid_t pid) const;
+  // An eventfd that is readable each time the job's charge crosses `bytes`, either way: a v1 usage threshold
+  // (cgroup.event_control; the kernel compares every 128 page charges, so it fires within ~512 KiB of the
+  // crossing). nullopt where the kernel has no usage threshold (cgroup v2) or the job has no memory
+  // controller. Registering costs an RCU grace period (~10 ms).
+  std::optional<UniqueFd> memory_threshold_fd(std::uint64_t bytes) const;
+  // A PSI trigger on the job's cgroup v2 memory.pressure: polls POLLPRI when its tasks stalled on memory for
+  // `stall` in total within a `window` (at least 500 ms). nullopt without a v2 cgroup with pressure files, or
+  // when the kernel refuses the trigger (no PSI, or no write access).
+  std::optional<UniqueFd> memory_pressure_fd(std::chrono::microseconds stall, std::chrono::microseconds window) const;
+
   // Chooses which events to watch (default: all); call before event_fd() or read_events(). Watching costs
   // kernel work for some kinds on some layouts (a v1 memory_limit watch registers a usage threshold, which
   // costs an RCU grace period, ~10 ms, when set up and again when the job is removed).

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "reins/guard.hpp"
 #include "reins/job.hpp"
 #include "reins/process.hpp"
 
@@ -37,6 +38,18 @@ struct RunJobOptions {
   std::string cgroup_root;               // explicit parent cgroup for the job (see CgroupLayout::discover)
 };
 
+// A memory guard over the command (reins run --max-pss): its whole tree, or its job's processes when it has
+// a job. See reins/guard.hpp.
+struct RunGuardOptions {
+  GuardMetric metric = GuardMetric::pss;
+  std::optional<std::uint64_t> limit;       // bytes; required
+  GuardAction action = GuardAction::kill;   // report: the breach becomes a note, the command runs on
+  std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
+  std::chrono::nanoseconds grace = std::chrono::seconds(5);  // SIGTERM → SIGKILL
+  // Told of a breach as it happens, on the guard's thread (the CLI prints --no-kill's warning with it).
+  std::function<void(const GuardBreach&)> on_breach;
+};
+
 struct RunOptions {
   Command command;
   RunJobOptions job;
@@ -49,6 +62,7 @@ struct RunOptions {
   // every trace_interval; `reins plot` draws it. The file is created before the command starts.
   std::string trace_path;
   std::chrono::nanoseconds trace_interval = std::chrono::milliseconds(100);
+  std::optional<RunGuardOptions> guard;
 };
 
 // What the job saw, for the whole tree of processes (also those never waited for).
@@ -74,10 +88,11 @@ struct RunReport {
   Rusage rusage;                       // of the command and the descendants it waited for
   std::chrono::nanoseconds wall{0};
   // Why the command was ended, or nullopt when it ended on its own: "timeout", "oom" (SIGKILLed after the
-  // kernel's OOM killer acted in the job: as its victim, or with the whole job after it), later also
-  // "memory-limit" and "guard" (the memory guard).
+  // kernel's OOM killer acted in the job: as its victim, or with the whole job after it), "guard" (the
+  // memory guard: see `guard`), later also "memory-limit".
   std::optional<std::string> killed_by;
   RunJobReport job;
+  std::optional<GuardResult> guard;  // with RunOptions::guard: its breach, peak and limit
   std::vector<int> signals_forwarded;
   std::vector<std::string> notes;      // things the user should know ("timed out after 2s: sent SIGTERM")
 

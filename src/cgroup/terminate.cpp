@@ -14,21 +14,6 @@
 namespace reins::cgroup {
 namespace {
 
-// The member held by pidfd, or nullopt if `pid` is gone or no longer in the job.
-std::optional<Process> hold_member(const Backend& core, pid_t pid) {
-  std::optional<Process> proc;
-  try {
-    proc = Process::open(pid);
-  } catch (const Error&) {
-    return std::nullopt;  // exited already
-  }
-  std::string text;
-  if (sys::read_file_errno(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str(), text) != 0) return std::nullopt;
-  if (!path_within(membership_path(text, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
-  if (!proc->signal(0)) return std::nullopt;  // exited after the read: the text may be another process'
-  return proc;
-}
-
 // Waits until every held process has exited or the deadline passes.
 void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_point deadline) {
   std::vector<pollfd> fds;
@@ -48,6 +33,20 @@ void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_poi
 }
 
 }  // namespace
+
+std::optional<Process> hold_member(const Backend& core, pid_t pid) {
+  std::optional<Process> proc;
+  try {
+    proc = Process::open(pid);
+  } catch (const Error&) {
+    return std::nullopt;  // exited already
+  }
+  std::string text;
+  if (sys::read_file_errno(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str(), text) != 0) return std::nullopt;
+  if (!path_within(membership_path(text, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
+  if (!proc->signal(0)) return std::nullopt;  // exited after the read: the text may be another process'
+  return proc;
+}
 
 std::size_t signal_members(const Backend& core, int sig) {
   std::size_t sent = 0;

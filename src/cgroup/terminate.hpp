@@ -4,10 +4,16 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include "cgroup/backend.hpp"
+#include "reins/process.hpp"
 
 namespace reins::cgroup {
+
+// `pid` held by a pidfd if it is a member of the core's cgroup (or one below it) now; nullopt if it is gone
+// or elsewhere.
+std::optional<Process> hold_member(const Backend& core, pid_t pid);
 
 // Sends `sig` to every current member of the core's cgroup (and the cgroups below it). Returns how many
 // received it.

@@ -14,6 +14,7 @@
 #include "cgroup/layout_handle.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
+#include "cgroup/v1/backend.hpp"
 #include "pidfd/spawn.hpp"
 
 namespace reins {
@@ -227,6 +228,35 @@ JobStats Job::stats() const {
 std::optional<std::uint64_t> Job::memory_current() const {
   auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
   return b ? b->memory_current() : std::nullopt;
+}
+
+Job Job::reopen() const {
+  auto cgroups = cgroup::JobCgroups::open(impl_->cgroups.layout(), name());
+  if (!cgroups) throw Error(ENOENT, "reopen job", fmt::format("'{}' (its cgroup is gone)", name()));
+  return Job(std::make_unique<Impl>(std::move(*cgroups)));
+}
+
+std::optional<Process> Job::hold_member(pid_t pid) const { return cgroup::hold_member(impl_->core(), pid); }
+
+std::optional<UniqueFd> Job::memory_threshold_fd(std::uint64_t bytes) const {
+  const auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
+  const auto* dir = b && b->version() == cgroup::Version::v1 ? b->dir(cgroup::Controller::memory) : nullptr;
+  if (!dir) return std::nullopt;
+  return cgroup::register_v1_event(*dir, dir->open_file("memory.usage_in_bytes", O_RDONLY).get(),
+                                   std::to_string(bytes));
+}
+
+std::optional<UniqueFd> Job::memory_pressure_fd(std::chrono::microseconds stall,
+                                                std::chrono::microseconds window) const {
+  const cgroup::Backend& core = impl_->core();
+  if (core.version() != cgroup::Version::v2) return std::nullopt;
+  int fd = ::openat(core.core_dir().fd(), "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  UniqueFd trigger(fd);
+  // The trigger belongs to the fd that wrote it, and ends when that fd is closed.
+  std::string line = fmt::format("some {} {}", stall.count(), window.count());
+  if (::write(fd, line.c_str(), line.size() + 1) < 0) return std::nullopt;
+  return trigger;
 }
 
 void Job::select_events(const std::vector<JobEventKind>& kinds) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/run_guard.hpp"
 #include "core/run_job.hpp"
 #include "core/run_trace.hpp"
 #include "sys/event_loop.hpp"
@@ -33,6 +34,15 @@ bool already_delivered_by_tty(const signalfd_siginfo& si, const Process& child) 
   return tty_signal && si.ssi_code == SI_KERNEL && ::getpgid(child.pid()) == ::getpgrp();
 }
 
+// "PSS 612.0 MiB over the 512 MiB limit (3 processes): kill" for the trace's guard event.
+std::string guard_detail(const GuardBreach& b) {
+  return fmt::format("{} {} over the {} limit ({} processes)", b.metric == GuardMetric::rss   ? "RSS"
+                                                                : b.metric == GuardMetric::uss ? "USS"
+                                                                : b.metric == GuardMetric::pss ? "PSS"
+                                                                                               : "memory",
+                     format_size(b.value), format_size(b.limit), b.processes);
+}
+
 class Supervisor {
  public:
   explicit Supervisor(const RunOptions& opts) : opts_(opts) {}
@@ -44,6 +54,7 @@ class Supervisor {
     if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
     child_ = job_ ? job_->spawn(opts_.command) : Process::spawn(opts_.command);
     if (trace_) trace_->start(loop_, child_, job_ ? &*job_ : nullptr);
+    guard_.emplace(opts_.guard, child_, job_ ? &*job_ : nullptr);
     UniqueFd sigfd;
     if (!opts_.forward_signals.empty()) {
       sigfd = make_signalfd(opts_.forward_signals);
@@ -62,8 +73,10 @@ class Supervisor {
     report_.wall = Clock::now() - start_;
     report_.status = result.status;
     report_.rusage = result.rusage;
+    guard_->finish(report_);  // before the job goes: the guard watches it
     if (trace_) {
       trace_->finish();
+      if (report_.guard && report_.guard->breach) trace_->event("guard", guard_detail(*report_.guard->breach));
       trace_->event("exit", result.status.describe());
     }
     if (job_) finish_job();
@@ -125,6 +138,7 @@ class Supervisor {
   std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
   std::optional<RunTrace> trace_;
   Process child_;
+  std::optional<RunGuard> guard_;  // after child_ and job_: stopped before either is destroyed
   bool oom_handled_ = false;
   sys::EventLoop loop_;
   Clock::time_point start_;

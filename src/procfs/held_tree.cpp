@@ -24,6 +24,13 @@ std::optional<Process> open_unchecked(pid_t pid) {
 
 }  // namespace
 
+std::optional<Process> open_child(pid_t pid, pid_t parent_pid, const Process* parent) {
+  auto proc = open_unchecked(pid);
+  if (!proc || parent_of(pid) != parent_pid || !unreaped(*proc)) return std::nullopt;
+  if (parent && !unreaped(*parent)) return std::nullopt;
+  return proc;
+}
+
 std::vector<Process> open_descendants() {
   std::vector<Process> found;
   // Each entry: a pid to look at and the index in `found` of its parent (kSelf: the calling process).
@@ -34,11 +41,9 @@ std::vector<Process> open_descendants() {
   while (!pending.empty()) {
     auto [pid, parent_index] = pending.back();
     pending.pop_back();
-    auto proc = open_unchecked(pid);
+    const Process* parent = parent_index == kSelf ? nullptr : &found[parent_index];
+    auto proc = open_child(pid, parent ? parent->pid() : self, parent);
     if (!proc) continue;
-    const pid_t parent_pid = parent_index == kSelf ? self : found[parent_index].pid();
-    if (parent_of(pid) != parent_pid || !unreaped(*proc)) continue;
-    if (parent_index != kSelf && !unreaped(found[parent_index])) continue;
     found.push_back(std::move(*proc));
     size_t index = found.size() - 1;
     for (pid_t c : children_of(pid)) pending.emplace_back(c, index);

@@ -47,7 +47,7 @@ int cmd_memhog(int argc, char** argv) {  // memhog MIB [HOLD_SECONDS]
   return 0;
 }
 
-int cmd_grow(int, char** argv) {  // grow STEP_MIB INTERVAL_MS MAX_MIB
+int cmd_grow(int argc, char** argv) {  // grow STEP_MIB INTERVAL_MS MAX_MIB [HOLD_S]: then exit 0 after HOLD_S
   size_t step = std::strtoul(argv[0], nullptr, 10), max = std::strtoul(argv[2], nullptr, 10);
   auto interval = milliseconds(std::atol(argv[1]));
   ready();
@@ -57,7 +57,32 @@ int cmd_grow(int, char** argv) {  // grow STEP_MIB INTERVAL_MS MAX_MIB
     std::fflush(stdout);
     std::this_thread::sleep_for(interval);
   }
-  sleep_for_s(3600);
+  sleep_for_s(argc > 3 ? std::atof(argv[3]) : 3600);
+  return 0;
+}
+
+// parent ARGS...: forks a child that runs `reins-testproc ARGS...` (which says "ready" itself); prints
+// "child PID" before the child can say anything, then stays small and waits for it, then for ever.
+int cmd_parent(int argc, char** argv) {
+  int go[2];
+  if (pipe(go) != 0) return 3;
+  pid_t child = fork();
+  if (child < 0) return 3;
+  if (child == 0) {
+    close(go[1]);
+    char c;
+    [[maybe_unused]] auto r = read(go[0], &c, 1);  // EOF once the parent has printed our pid
+    std::vector<char*> args{const_cast<char*>("reins-testproc")};
+    for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+    args.push_back(nullptr);
+    execv("/proc/self/exe", args.data());
+    _exit(127);
+  }
+  std::printf("child %d\n", child);
+  std::fflush(stdout);
+  close(go[1]);
+  waitpid(child, nullptr, 0);
+  pause();
   return 0;
 }
 
@@ -282,7 +307,7 @@ constexpr Sub kSubs[] = {
     {"forkbomb", 1, cmd_forkbomb}, {"daemonize", 1, cmd_daemonize}, {"ignore-term", 0, cmd_ignore_term},
     {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},         {"orphans", 1, cmd_orphans},
     {"signals", 0, cmd_signals}, {"children", 1, cmd_children}, {"pause", 0, cmd_pause},
-    {"leave-behind", 1, cmd_leave_behind}, {"tty", 0, cmd_tty},
+    {"leave-behind", 1, cmd_leave_behind}, {"tty", 0, cmd_tty},   {"parent", 1, cmd_parent},
 };
 
 }  // namespace
@@ -295,8 +320,9 @@ int main(int argc, char** argv) {
   }
   for (const auto& s : kSubs)
     if (argc >= 2 && std::strcmp(argv[1], s.name) == 0 && argc - 2 >= s.min_args) return s.fn(argc - 2, argv + 2);
-  std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX | "
+  std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX [S] | "
                        "share MIB | children N | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | "
-                       "burn CPU_S | orphans N [TIMEOUT_S] | signals | pause | leave-behind MARKER | tty\n");
+                       "burn CPU_S | orphans N [TIMEOUT_S] | signals | pause | leave-behind MARKER | tty | "
+                       "parent ARGS...\n");
   return 2;
 }

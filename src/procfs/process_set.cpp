@@ -1,0 +1,186 @@
+#include "procfs/process_set.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "pidfd/pidfd_poll.hpp"
+#include "procfs/children.hpp"
+#include "procfs/held_tree.hpp"
+#include "procfs/proc_read.hpp"
+
+namespace reins::procfs {
+namespace {
+
+// Forks racing the SIGKILL sweep are caught by stopping first; a tree that keeps growing while being stopped
+// (a fork bomb) gets this many rounds before it is killed as far as it is known.
+constexpr int kMaxStopRounds = 64;
+
+std::string read_comm(pid_t pid) {
+  std::vector<char> buffer;
+  char path[64];
+  std::size_t length = 0;
+  if (read_whole_at(AT_FDCWD, proc_path(path, pid, "comm"), buffer, length) != 0) return {};
+  std::string comm(buffer.data(), length);
+  while (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm;
+}
+
+int pidfd_of(const guard::Member& m) { return m.process.pidfd(); }
+
+// The last field of /proc/loadavg ("0.00 0.01 0.05 1/123 4567"): the last pid handed out.
+std::string_view last_field(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  auto space = text.rfind(' ');
+  return space == std::string_view::npos ? text : text.substr(space + 1);
+}
+
+}  // namespace
+
+}  // namespace reins::procfs
+
+namespace reins::guard {
+
+Member Member::hold(Process process) {
+  char path[64];
+  UniqueFd statm(::open(procfs::proc_path(path, process.pid(), "statm"), O_RDONLY | O_CLOEXEC));
+  Member m{std::move(process), std::move(statm)};
+  if (m.statm && pidfd::reaped(m.process)) m.statm.reset();  // opened by number: keep it only if still ours
+  return m;
+}
+
+}  // namespace reins::guard
+
+namespace reins::procfs {
+
+ProcessSet::ProcessSet(Process root, bool follow_descendants)
+    : root_pid_(root.pid()), comm_(read_comm(root.pid())), follow_(follow_descendants) {
+  if (pidfd::reaped(root)) comm_.clear();  // read from whatever had the pid by then
+  pids_.insert(root_pid_);
+  members_.push_back(guard::Member::hold(std::move(root)));
+  loadavg_.reset(::open("/proc/loadavg", O_RDONLY | O_CLOEXEC));
+}
+
+std::string ProcessSet::default_name() const {
+  std::string who = comm_.empty() ? fmt::format("pid {}", root_pid_) : fmt::format("{} (pid {})", comm_, root_pid_);
+  return follow_ ? "tree of " + who : who;
+}
+
+bool ProcessSet::refresh() {
+  drop_exited();
+  if (follow_ && !members_.empty() && may_have_new_members()) adopt_children();
+  return !members_.empty();
+}
+
+bool ProcessSet::may_have_new_members() {
+  // A child appears only by fork or clone, which hands out a new pid: if the last pid handed out (counted
+  // for our pid namespace, which sees every pid of the namespaces below it) has not moved since the last
+  // scan started, nobody can have joined. A complete scan at least once a second still covers a pid counter
+  // that went all the way round between two samples.
+  std::size_t length = 0;
+  if (!loadavg_ || pread_whole(loadavg_.get(), buffer_, length) != 0) return true;
+  std::string_view now = last_field(std::string_view(buffer_.data(), length));
+  auto t = std::chrono::steady_clock::now();
+  if (!last_pid_.empty() && now == last_pid_ && t - last_scan_ < std::chrono::seconds(1)) return false;
+  last_pid_ = now;
+  last_scan_ = t;
+  return true;
+}
+
+void ProcessSet::drop_exited() {
+  pidfd::poll_exited(members_, pidfd_of, polls_, exited_);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (exited_[i]) {
+      pids_.erase(members_[i].process.pid());
+      continue;
+    }
+    if (kept != i) members_[kept] = std::move(members_[i]);
+    ++kept;
+  }
+  members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(kept), members_.end());
+}
+
+void ProcessSet::list_candidates(std::size_t first, std::size_t last,
+                                 std::vector<std::pair<std::size_t, pid_t>>& out) {
+  std::unordered_map<pid_t, std::vector<pid_t>> scanned;
+  if (!children_files_exist()) scanned = children_by_parent();
+  for (std::size_t i = first; i < last; ++i) {
+    children_.clear();
+    pid_t pid = members_[i].process.pid();
+    if (children_files_exist()) append_children(pid, buffer_, children_);
+    else if (auto it = scanned.find(pid); it != scanned.end()) children_ = it->second;
+    for (pid_t child : children_)
+      if (!pids_.contains(child)) out.emplace_back(i, child);
+  }
+}
+
+std::size_t ProcessSet::adopt_children() {
+  std::size_t added = 0;
+  std::vector<std::pair<std::size_t, pid_t>> candidates;
+  // Level by level: the members that joined in one round are searched for children in the next.
+  for (std::size_t first = 0; first < members_.size();) {
+    std::size_t last = members_.size();
+    candidates.clear();
+    list_candidates(first, last, candidates);
+    if (candidates.empty()) break;
+    for (auto [parent, pid] : candidates) {
+      if (pids_.contains(pid)) continue;  // listed twice while the tree changed
+      const Process& parent_process = members_[parent].process;
+      auto child = open_child(pid, parent_process.pid(), &parent_process);
+      if (!child) continue;
+      pids_.insert(pid);
+      members_.push_back(guard::Member::hold(std::move(*child)));
+      ++added;
+    }
+    first = last;
+  }
+  return added;
+}
+
+void ProcessSet::wake_fds(std::vector<pollfd>& out) const {
+  // Only the root's exit is worth an immediate look; the others are seen at the next tick.
+  if (!members_.empty() && members_.front().process.pid() == root_pid_)
+    out.push_back({members_.front().process.pidfd(), POLLIN, 0});
+}
+
+std::size_t ProcessSet::send(int sig) {
+  std::size_t sent = 0;
+  for (auto it = members_.rbegin(); it != members_.rend(); ++it) {  // descendants before their parents
+    try {
+      if (it->process.signal(sig)) ++sent;
+    } catch (const Error&) {
+      // EPERM: not ours to signal. The breach reports how many got the signal.
+    }
+  }
+  return sent;
+}
+
+std::size_t ProcessSet::signal_all(int sig) {
+  drop_exited();
+  if (follow_ && !members_.empty()) adopt_children();  // a complete scan, whatever the last pid says
+  return send(sig);
+}
+
+std::size_t ProcessSet::kill_all() {
+  if (follow_) {
+    // A process stopped cannot fork: once a round finds no new member, the tree is complete.
+    for (int round = 0; round < kMaxStopRounds; ++round) {
+      drop_exited();
+      std::size_t added = members_.empty() ? 0 : adopt_children();
+      if (round > 0 && added == 0) break;
+      send(SIGSTOP);
+    }
+  } else {
+    drop_exited();
+  }
+  std::size_t killed = send(SIGKILL);
+  for (const auto& member : members_) pidfd::release_memory(member.process);
+  return killed;
+}
+
+}  // namespace reins::procfs
