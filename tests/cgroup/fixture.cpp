@@ -12,6 +12,7 @@
 #include "cgroup/dir.hpp"
 #include "cgroup/layout.hpp"
 #include "cgroup/layout_handle.hpp"
+#include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
 
 namespace reins::test {
@@ -51,10 +52,17 @@ void force_remove(const std::vector<std::string>& paths) {
     if (auto dir = cgroup::CgroupDir::open(p, "")) dir->remove_tree(deadline);
 }
 
+CgroupTest::CgroupTest() = default;
+CgroupTest::~CgroupTest() = default;
+
 void CgroupTest::SetUp() {
   REINS_REQUIRE_ROOT();
   try {
-    cgroup::Layout::discover();
+    auto layout = cgroup::Layout::discover();
+    if (const auto* u = layout.unified(); u && !u->controllers.empty()) {
+      leaf_lease_ = std::make_unique<cgroup::DelegationLease>(*u);
+      leaf_lease_->enter_leaf();
+    }
   } catch (const Error& e) {
     GTEST_SKIP() << "no usable cgroup layout: " << e.what();
   }
@@ -95,6 +103,7 @@ void CgroupTest::TearDown() {
   for (const auto& p : leaked) list += "\n  " + p;
   EXPECT_TRUE(leaked.empty()) << "cgroups left behind by this test:" << list;
   force_remove(leaked);
+  leaf_lease_.reset();  // moves back out of the supervisor leaf and removes it
 }
 
 }  // namespace reins::test

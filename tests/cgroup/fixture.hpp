@@ -4,6 +4,7 @@
 // (RUN_SERIAL), so every new "reins-*" cgroup seen during a test is that test's.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,9 +12,17 @@
 #include "reins/job.hpp"
 #include "support/support.hpp"
 
+namespace reins::cgroup {
+class DelegationLease;
+}
+
 namespace reins::test {
 
 class CgroupTest : public ::testing::Test {
+ public:
+  CgroupTest();
+  ~CgroupTest() override;
+
  protected:
   void SetUp() override;
   void TearDown() override;
@@ -23,6 +32,9 @@ class CgroupTest : public ::testing::Test {
  private:
   std::vector<std::string> before_;
   bool active_ = false;
+  // On cgroup2 with controllers (a delegated service cgroup): the test process moves into the supervisor
+  // leaf, as a wrapper starting reins must, so that the reins processes it starts may enable controllers.
+  std::unique_ptr<cgroup::DelegationLease> leaf_lease_;
 };
 
 // The layouts a job test runs on: what this machine has (hybrid here), and the same machine driven through
