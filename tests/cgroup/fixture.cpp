@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "cgroup/layout_handle.hpp"
 #include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace reins::test {
 
@@ -22,6 +24,24 @@ std::vector<std::string> parent_dirs() {
   auto layout = cgroup::Layout::discover();
   for (const auto& h : layout.hierarchies()) out.push_back(h.parent_dir());
   return out;
+}
+
+std::optional<TestDisk> test_disk() {
+  std::vector<std::string> names;
+  if (DIR* d = opendir("/sys/block")) {
+    while (dirent* e = readdir(d)) names.emplace_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n[0] == '.' || n.rfind("loop", 0) == 0 || n.rfind("zram", 0) == 0) continue;
+    TestDisk disk{"/dev/" + n};
+    std::string dev;
+    if (access(disk.path.c_str(), F_OK) != 0 || sys::read_file_errno(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str(), dev))
+      continue;
+    if (std::sscanf(dev.c_str(), "%u:%u", &disk.major, &disk.minor) == 2) return disk;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> reins_cgroups() {

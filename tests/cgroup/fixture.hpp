@@ -57,6 +57,14 @@ std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info);
   INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), \
                            layout_kind_name)
 
+// A whole disk of this machine for I/O limits (the host's vda, the VM lanes' ram0): the first entry of
+// /sys/block that is neither a loop nor a zram device and has its /dev node; nullopt if there is none.
+struct TestDisk {
+  std::string path;  // "/dev/vda"
+  unsigned major = 0, minor = 0;
+};
+std::optional<TestDisk> test_disk();
+
 // Directories of every hierarchy's job parent (where jobs are made).
 std::vector<std::string> parent_dirs();
 // Every "reins-*" cgroup directory below the job parents, as full paths.

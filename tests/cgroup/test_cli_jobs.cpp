@@ -142,9 +142,11 @@ TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
 }
 
 TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
+  auto disk = test_disk();
+  if (!disk) GTEST_SKIP() << "no whole disk in /sys/block for IOReadBandwidthMax";
   std::string name = job_name();
   auto c = run_capture(reins({"job", "create", name, "-p", "MemoryMax=64M", "-p", "TasksMax=16", "-p", "CPUQuota=20%",
-                              "-p", "CPUWeight=50", "-p", "IOReadBandwidthMax=/dev/vda 10M"}));
+                              "-p", "CPUWeight=50", "-p", "IOReadBandwidthMax=" + disk->path + " 10M"}));
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto s = run_capture(reins({"job", "stat", name, "--json"}));
   run_capture(reins({"job", "rm", name}));

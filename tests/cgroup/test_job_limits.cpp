@@ -106,6 +106,8 @@ TEST_P(JobLimitsTest, CpuQuotaThrottlesABusyLoop) {
 }
 
 TEST_P(JobLimitsTest, LimitsReadBackAsWritten) {
+  auto disk = test_disk();
+  if (!disk) GTEST_SKIP() << "no whole disk in /sys/block for the I/O limits";
   JobLimits l;
   l.memory_max = SizeLimit{100ull << 20};
   l.swap_max = SizeLimit{8ull << 20};
@@ -113,8 +115,8 @@ TEST_P(JobLimitsTest, LimitsReadBackAsWritten) {
   l.cpu_weight = 250;
   l.cpuset_cpus = "0";
   l.pids_max = SizeLimit{50};
-  l.io.push_back({254, 0, IoLimitKind::read_bps, 10'000'000});
-  l.io.push_back({254, 0, IoLimitKind::write_iops, 120});
+  l.io.push_back({disk->major, disk->minor, IoLimitKind::read_bps, 10'000'000});
+  l.io.push_back({disk->major, disk->minor, IoLimitKind::write_iops, 120});
   Job job = Job::create(job_name(), options(l));
   JobLimits got = job.limits();
   EXPECT_EQ(got.memory_max, l.memory_max);
