@@ -30,7 +30,7 @@ json last_json_line(const std::string& err) {
   return json::parse(err.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1));
 }
 
-// Kills (through a pidfd) the processes whose command line holds this test's own marker.
+// Kills (through a pidfd) and waits out the processes whose command line holds this test's own marker.
 void kill_marked(const std::string& marker) {
   DIR* d = opendir("/proc");
   while (dirent* e = d ? readdir(d) : nullptr) {
@@ -40,7 +40,9 @@ void kill_marked(const std::string& marker) {
     std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     if (cmdline.find(marker) == std::string::npos) continue;
     try {
-      Process::open(pid).signal(SIGKILL);
+      Process p = Process::open(pid);
+      // Gone before the fixture's checks: it lives in our cgroup (or the supervisor leaf we share).
+      if (p.signal(SIGKILL)) p.wait_exit();
     } catch (const Error&) {
     }
   }
