@@ -90,6 +90,7 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
   if (const Hierarchy* u = layout.unified()) {
     ControllerSet enabled;
     if (!u->controllers.empty()) {  // else (hybrid, as here) cgroup2 offers nothing to enable
+      job.lease_ = std::make_unique<DelegationLease>(*u);
       enabled = v2.empty() ? enabled_v2_controllers(*u) : enable_v2_controllers(*u, v2);
       if (ControllerSet extra = v2_wanted(layout, optional); !extra.empty()) {
         try {
@@ -219,7 +220,10 @@ const CgroupDir* JobCgroups::dir_in(const Hierarchy& h) const noexcept {
 
 void JobCgroups::join(ControllerSet wanted, Deadline deadline) {
   ControllerSet v2 = v2_wanted(layout_, wanted);
-  if (!v2.empty() && v2_) v2_->add_controllers(enable_v2_controllers(*layout_.unified(), v2));
+  if (!v2.empty() && v2_) {
+    if (!lease_) lease_ = std::make_unique<DelegationLease>(*layout_.unified());
+    v2_->add_controllers(enable_v2_controllers(*layout_.unified(), v2));
+  }
   std::vector<const Hierarchy*> fresh;
   for (const Hierarchy* h : v1_hierarchies(layout_, wanted))
     if (!dir_in(*h)) fresh.push_back(h);

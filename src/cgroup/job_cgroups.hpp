@@ -14,6 +14,7 @@
 #include "cgroup/layout.hpp"
 #include "cgroup/v1/backend.hpp"
 #include "cgroup/v2/backend.hpp"
+#include "cgroup/v2/delegation.hpp"
 
 namespace reins::cgroup {
 
@@ -57,6 +58,8 @@ class JobCgroups {
 
   Layout layout_;
   std::string name_;
+  // Declared first, destroyed last: the move back out of the supervisor leaf needs the job's cgroup gone.
+  std::unique_ptr<DelegationLease> lease_;
   // Declared before the backends' users: the job's EventWatch (in Job::Impl) is destroyed first.
   std::unique_ptr<V2Backend> v2_;
   std::unique_ptr<V1Backend> v1_;

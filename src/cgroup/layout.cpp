@@ -1,4 +1,5 @@
 #include "cgroup/layout.hpp"
+#include "cgroup/v2/delegation.hpp"
 
 #include <fcntl.h>
 
@@ -82,6 +83,15 @@ Layout Layout::discover(const LayoutOptions& options) {
   return from_texts(sys::read_file("/proc/self/mountinfo"), sys::read_file("/proc/self/cgroup"), options);
 }
 
+namespace {
+// A supervisor that lives in the leaf reins moves into (v2/delegation.hpp) makes its jobs beside it.
+std::string beside_supervisor_leaf(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos || std::string_view(path).substr(slash + 1) != kSupervisorLeaf) return path;
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+}  // namespace
+
 Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgroup, const LayoutOptions& options) {
   Layout layout;
   auto lines = parse_proc_cgroup(proc_cgroup);
@@ -98,6 +108,7 @@ Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgro
     }
     const auto* own = membership_of(m, lines);
     h.parent = options.root.empty() ? (own ? own->path : std::string()) : options.root;
+    if (h.version == Version::v2 && options.root.empty()) h.parent = beside_supervisor_leaf(h.parent);
     if (h.parent.empty()) {
       layout.skipped_.push_back(fmt::format("{} at {}: not listed in /proc/self/cgroup", h.name, m.mount_point));
       continue;

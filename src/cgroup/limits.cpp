@@ -77,8 +77,8 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
     std::string why;
     if (!h) why = fmt::format("{}= needs the {} controller, which is not available", k.property, v1_name(k.controller));
     else if (!k.file[column(h->version)])
-      why = fmt::format("{}= is not available on {} (the {} controller is {})", k.property,
-                        h->version == Version::v1 ? "cgroup v1" : "cgroup v2", v1_name(k.controller),
+      why = fmt::format("{}= exists only on {} (the {} controller is {})", k.property,
+                        h->version == Version::v1 ? "cgroup v2" : "cgroup v1", v1_name(k.controller),
                         where(layout, k.controller));
     if (why.empty()) continue;
     if (!best_effort) throw Error(ENOTSUP, why);

@@ -101,8 +101,9 @@ std::vector<IoDeviceLimit> parse_io_max(std::string_view text) {
       std::string_view key = take(item, '=');
       for (const auto& [name, kind] : kKeys) {
         if (key != name) continue;
+        // The kernel lists every key of a device once any is set; "max" there is no cap, not a limit.
         auto v = parse_v2_limit(item);
-        if (v) out.push_back({dev->first, dev->second, kind, *v});
+        if (v && *v) out.push_back({dev->first, dev->second, kind, *v});
       }
     }
   }

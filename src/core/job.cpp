@@ -48,8 +48,9 @@ struct Job::Impl {
   bool kill_on_close = false;
   bool removed = false;
   // cgroup.kill was used on this job: clone3(CLONE_INTO_CGROUP) into it would give a child killed at birth
-  // on kernels with the kill_seq bug, so children join by writing cgroup.procs instead.
-  bool used_kill = false;
+  // on kernels with the kill_seq bug, so children join by writing cgroup.procs instead; also set once
+  // clone3 refused CLONE_INTO_CGROUP for it.
+  bool clone_into_unusable = false;
   unsigned event_kinds = ~0u;  // bits of JobEventKind to watch
   // Declared last: its sources refer to the backends above.
   std::unique_ptr<cgroup::EventWatch> events;
@@ -149,15 +150,16 @@ Process Job::spawn(const Command& cmd) {
   if (impl_->kill_on_close && c.parent_death_signal == 0) c.parent_death_signal = SIGKILL;
   const cgroup::Backend& core = impl_->core();
   sys::Placement placement;
-  placement.cgroup2_dirfd = impl_->used_kill ? -1 : core.clone_into_fd();
+  placement.cgroup2_dirfd = impl_->clone_into_unusable ? -1 : core.clone_into_fd();
   std::vector<UniqueFd> procs;
   for (const auto* dir : impl_->cgroups.dirs())
     if (dir->fd() != placement.cgroup2_dirfd) procs.push_back(dir->open_file("cgroup.procs", O_WRONLY));
   for (const auto& fd : procs) placement.join_procs_fds.push_back(fd.get());
   auto outcome = sys::spawn(c, placement);
-  if (outcome.killed_at_birth) {
-    // The kernel's kill_seq bug (see docs/design/jobs.md): join by cgroup.procs instead, from now on.
-    impl_->used_kill = true;
+  if (outcome.killed_at_birth || outcome.into_cgroup_refused) {
+    // The kernel's kill_seq bug (see docs/design/jobs.md), or clone3 refusing CLONE_INTO_CGROUP: join by
+    // cgroup.procs instead, from now on (a refusal by the cgroup's state then reports itself as "join").
+    impl_->clone_into_unusable = true;
     procs.push_back(core.core_dir().open_file("cgroup.procs", O_WRONLY));
     placement.cgroup2_dirfd = -1;
     placement.join_procs_fds.push_back(procs.back().get());
@@ -187,7 +189,7 @@ std::size_t Job::signal(int sig) { return cgroup::signal_members(impl_->core(), 
 void Job::terminate(std::chrono::nanoseconds timeout) {
   auto deadline = Clock::now() + timeout;
   cgroup::Backend& core = impl_->core();
-  if (core.kill_all()) impl_->used_kill = true;
+  if (core.kill_all()) impl_->clone_into_unusable = true;
   else cgroup::kill_members(core, deadline);
   if (!core.wait_empty(deadline)) {
     auto left = pids();

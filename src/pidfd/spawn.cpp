@@ -235,6 +235,10 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
   if (pid == 0) child_main(plan);
   int clone_err = errno;
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  // A refusal of the placement alone (the target cgroup's state, an old kernel) is the caller's to work
+  // around; a shortage (EAGAIN: pids limit, ENOMEM) would refuse any other way too.
+  if (pid < 0 && placement.cgroup2_dirfd >= 0 && clone_err != EAGAIN && clone_err != ENOMEM)
+    return {Process(), false, clone_err};
   if (pid < 0) throw Error(clone_err, "clone3 for", "'" + cmd.argv.front() + "'");
   write_end.reset();
 

@@ -20,6 +20,9 @@ struct SpawnOutcome {
   // The child was killed by SIGKILL before it ran a single step. Seen with CLONE_INTO_CGROUP into a cgroup
   // whose cgroup.kill was used (a kernel bug, see docs/design.md); the caller retries another way.
   bool killed_at_birth = false;
+  // The errno with which clone3 refused CLONE_INTO_CGROUP (EOPNOTSUPP, EBUSY, EINVAL, ENOSYS, EPERM...);
+  // no child exists then and the caller retries by joining before exec (Placement::join_procs_fds).
+  int into_cgroup_refused = 0;
 };
 
 // Throws SpawnError / InvalidArgument / reins::Error as Process::spawn documents.

@@ -6,13 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 
 #include "cgroup/dir.hpp"
 #include "cgroup/layout.hpp"
 #include "cgroup/layout_handle.hpp"
+#include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
+#include "sys/file_io.hpp"
 
 namespace reins::test {
 
@@ -21,6 +24,24 @@ std::vector<std::string> parent_dirs() {
   auto layout = cgroup::Layout::discover();
   for (const auto& h : layout.hierarchies()) out.push_back(h.parent_dir());
   return out;
+}
+
+std::optional<TestDisk> test_disk() {
+  std::vector<std::string> names;
+  if (DIR* d = opendir("/sys/block")) {
+    while (dirent* e = readdir(d)) names.emplace_back(e->d_name);
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    if (n[0] == '.' || n.rfind("loop", 0) == 0 || n.rfind("zram", 0) == 0) continue;
+    TestDisk disk{"/dev/" + n};
+    std::string dev;
+    if (access(disk.path.c_str(), F_OK) != 0 || sys::read_file_errno(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str(), dev))
+      continue;
+    if (std::sscanf(dev.c_str(), "%u:%u", &disk.major, &disk.minor) == 2) return disk;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> reins_cgroups() {
@@ -51,10 +72,17 @@ void force_remove(const std::vector<std::string>& paths) {
     if (auto dir = cgroup::CgroupDir::open(p, "")) dir->remove_tree(deadline);
 }
 
+CgroupTest::CgroupTest() = default;
+CgroupTest::~CgroupTest() = default;
+
 void CgroupTest::SetUp() {
   REINS_REQUIRE_ROOT();
   try {
-    cgroup::Layout::discover();
+    auto layout = cgroup::Layout::discover();
+    if (const auto* u = layout.unified(); u && !u->controllers.empty()) {
+      leaf_lease_ = std::make_unique<cgroup::DelegationLease>(*u);
+      leaf_lease_->enter_leaf();
+    }
   } catch (const Error& e) {
     GTEST_SKIP() << "no usable cgroup layout: " << e.what();
   }
@@ -95,6 +123,7 @@ void CgroupTest::TearDown() {
   for (const auto& p : leaked) list += "\n  " + p;
   EXPECT_TRUE(leaked.empty()) << "cgroups left behind by this test:" << list;
   force_remove(leaked);
+  leaf_lease_.reset();  // moves back out of the supervisor leaf and removes it
 }
 
 }  // namespace reins::test

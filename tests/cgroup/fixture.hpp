@@ -4,6 +4,7 @@
 // (RUN_SERIAL), so every new "reins-*" cgroup seen during a test is that test's.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,9 +12,17 @@
 #include "reins/job.hpp"
 #include "support/support.hpp"
 
+namespace reins::cgroup {
+class DelegationLease;
+}
+
 namespace reins::test {
 
 class CgroupTest : public ::testing::Test {
+ public:
+  CgroupTest();
+  ~CgroupTest() override;
+
  protected:
   void SetUp() override;
   void TearDown() override;
@@ -23,6 +32,9 @@ class CgroupTest : public ::testing::Test {
  private:
   std::vector<std::string> before_;
   bool active_ = false;
+  // On cgroup2 with controllers (a delegated service cgroup): the test process moves into the supervisor
+  // leaf, as a wrapper starting reins must, so that the reins processes it starts may enable controllers.
+  std::unique_ptr<cgroup::DelegationLease> leaf_lease_;
 };
 
 // The layouts a job test runs on: what this machine has (hybrid here), and the same machine driven through
@@ -44,6 +56,14 @@ std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info);
 #define REINS_INSTANTIATE_LAYOUTS(Suite)                                                                \
   INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), \
                            layout_kind_name)
+
+// A whole disk of this machine for I/O limits (the host's vda, the VM lanes' ram0): the first entry of
+// /sys/block that is neither a loop nor a zram device and has its /dev node; nullopt if there is none.
+struct TestDisk {
+  std::string path;  // "/dev/vda"
+  unsigned major = 0, minor = 0;
+};
+std::optional<TestDisk> test_disk();
 
 // Directories of every hierarchy's job parent (where jobs are made).
 std::vector<std::string> parent_dirs();

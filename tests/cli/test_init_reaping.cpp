@@ -1,5 +1,6 @@
 // reins init, black box: reaping orphans, ending what remains after the main command (SIGTERM, grace,
 // SIGKILL), --wait-all, --group and --pdeathsig. Each feature has a control run without it that must differ.
+#include <algorithm>
 #include <signal.h>
 #include <unistd.h>
 
@@ -120,7 +121,7 @@ TEST(Init, NegativeControlWithoutGroupOnlyTheCommandGetsSignals) {
 
 // SIGKILLs reins under `signals`, then sends USR2 to the orphaned command; returns the lines it printed.
 std::vector<std::string> after_reins_is_killed(std::vector<std::string> options) {
-  auto s = Spawned::start(init_argv(As::subreaper, std::move(options), {testproc(), "signals"}));
+  auto s = Spawned::start(init_argv(As::subreaper, options, {testproc(), "signals"}));
   EXPECT_TRUE(s.out.until("ready"));
   auto kids = children(s.process.pid());
   EXPECT_EQ(kids.size(), 1u);
@@ -130,6 +131,9 @@ std::vector<std::string> after_reins_is_killed(std::vector<std::string> options)
   command.signal(SIGUSR2);
   std::vector<std::string> lines;
   s.out.until(strsignal(SIGUSR2), std::chrono::seconds(20), &lines);
+  // A SIGKILLed reins cannot remove its job: remove it (and the command in it) as a user would.
+  if (std::find(options.begin(), options.end(), "--no-job") == options.end())
+    run_capture({reins_bin(), "job", "rm", "reins-" + std::to_string(s.process.pid()) + "-0"});
   return lines;
 }
 

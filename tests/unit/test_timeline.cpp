@@ -61,9 +61,10 @@ TEST(Timeline, SvgHasTheSeriesTheLimitAndTheEvents) {
   EXPECT_NE(svg.find("&lt;all&gt;"), std::string::npos) << "text is escaped";
   EXPECT_NE(svg.find("MiB</text>"), std::string::npos) << "axes in human units";
   // Well-formed XML, checked by a real parser.
+  if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3 to parse the SVG as XML (VM lanes)";
   std::string path = "/tmp/" + test::unique_name() + ".svg";
   std::ofstream(path) << svg;
-  auto check = test::run_capture({"python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path});
+  auto check = test::run_capture({"/usr/bin/python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path});
   unlink(path.c_str());
   EXPECT_EQ(check.exit_code, 0) << check.err;
 }

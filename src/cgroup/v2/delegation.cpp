@@ -1,8 +1,11 @@
 #include "cgroup/v2/delegation.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -13,10 +16,10 @@
 namespace reins::cgroup {
 namespace {
 
-std::string plus_list(ControllerSet set) {
+std::string plus_list(ControllerSet set, char sign = '+') {
   std::string out;
   for (auto c : kAllControllers)
-    if (set.has(c) && !v2_name(c).empty()) out += (out.empty() ? "+" : " +") + std::string(v2_name(c));
+    if (set.has(c) && !v2_name(c).empty()) out += (out.empty() ? "" : " ") + (sign + std::string(v2_name(c)));
   return out;
 }
 
@@ -27,21 +30,71 @@ ControllerSet minus(ControllerSet a, ControllerSet b) {
   return out;
 }
 
-// Whether reins is the only process in `dir`: only then does moving it out let controllers be enabled.
-bool holds_only_us(const CgroupDir& dir) {
-  std::string procs;
-  if (dir.read_errno("cgroup.procs", procs) != 0) return false;
-  auto pids = parse_pid_list(procs);
+// The process-wide state of the move into the supervisor leaf; every access holds `mutex`, so jobs made
+// by several threads at once enable controllers and move (or move back) one at a time.
+struct State {
+  std::mutex mutex;
+  int leases = 0;
+  bool moved = false;
+  ControllerSet enabled_before;  // the parent's subtree_control before we moved out
+};
+State& state() {
+  static State s;
+  return s;
+}
+
+std::vector<pid_t> procs_of(const std::string& dir) {
+  std::string text;
+  if (sys::read_file_errno(AT_FDCWD, (dir + "/cgroup.procs").c_str(), text) != 0) return {};
+  return parse_pid_list(text);
+}
+
+bool holds_only_us(const std::string& dir) {
+  auto pids = procs_of(dir);
   return pids.size() == 1 && pids.front() == ::getpid();
 }
 
-void move_self_to_leaf(const CgroupDir& parent) {
-  std::string leaf = parent.file(kSupervisorLeaf);
+// Whether `dir` has a child cgroup other than the supervisor leaf.
+bool has_other_children(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return true;
+  bool found = false;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (e->d_type == DT_DIR && name != "." && name != ".." && name != kSupervisorLeaf) found = true;
+  }
+  ::closedir(d);
+  return found;
+}
+
+// Moves this process (its whole thread group: cgroup.procs) into <parent>/reins-supervisor. Caller holds
+// the state's mutex.
+void move_self_to_leaf(const std::string& parent_dir) {
+  std::string leaf = parent_dir + "/" + kSupervisorLeaf;
   if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("create cgroup", leaf);
-  // The leaf is shared by every reins supervisor in this cgroup and stays: it is where they live.
-  auto dir = CgroupDir::open(leaf, parent.cgroup_path() + "/" + kSupervisorLeaf);
-  if (!dir) throw Error(ENOENT, "open cgroup", leaf);
-  dir->write("cgroup.procs", "0");
+  std::string before;
+  if (sys::read_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), before) != 0) before.clear();
+  if (int err = sys::write_file_errno(AT_FDCWD, (leaf + "/cgroup.procs").c_str(), "0"))
+    throw Error(err, "move reins itself into", leaf + "/cgroup.procs");
+  auto& s = state();
+  if (!s.moved) s.enabled_before = parse_v2_controllers(before);
+  s.moved = true;
+}
+
+// Undoes move_self_to_leaf when nothing else needs it. Caller holds the mutex. Best effort: on any
+// refusal things stay as they are (the leaf is then where this process lives until it exits).
+void move_back(const std::string& parent_dir) noexcept {
+  auto& s = state();
+  std::string leaf = parent_dir + "/" + kSupervisorLeaf;
+  if (!holds_only_us(leaf) || has_other_children(parent_dir)) return;
+  std::string now;
+  if (sys::read_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), now) != 0) return;
+  std::string off = plus_list(minus(parse_v2_controllers(now), s.enabled_before), '-');
+  if (!off.empty() && sys::write_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), off) != 0)
+    return;
+  if (sys::write_file_errno(AT_FDCWD, (parent_dir + "/cgroup.procs").c_str(), "0") != 0) return;
+  ::rmdir(leaf.c_str());
+  s.moved = false;
 }
 
 }  // namespace
@@ -53,6 +106,7 @@ ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept {
 }
 
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
+  std::lock_guard lock(state().mutex);
   auto parent = CgroupDir::open(h.parent_dir(), h.parent);
   if (!parent) throw Error(ENOENT, "open cgroup", h.parent_dir());
   ControllerSet enabled = parse_v2_controllers(parent->read("cgroup.subtree_control"));
@@ -64,18 +118,38 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
                                     "them; enable them in the parent, or use systemd's Delegate=yes)",
                                     plus_list(absent), parent->path()));
   std::string line = plus_list(missing);
-  int err = parent->write_errno("cgroup.subtree_control", line);
-  if (err == EBUSY && holds_only_us(*parent)) {
-    move_self_to_leaf(*parent);
-    err = parent->write_errno("cgroup.subtree_control", line);
+  // The root cgroup may hold processes beside enabled controllers; any other may not (and threaded
+  // controllers enabled there anyway would make the job cgroups unusable: see the header).
+  if (h.parent != "/" && !procs_of(parent->path()).empty()) {
+    if (!holds_only_us(parent->path()))
+      throw Error(EBUSY, fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
+                                     "controllers only above leaves; give reins a cgroup of its own",
+                                     line, parent->file("cgroup.subtree_control")));
+    move_self_to_leaf(parent->path());
   }
-  if (err == EBUSY)
-    throw Error(err, fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
-                                 "controllers only above leaves; give reins a cgroup of its own",
-                                 line, parent->file("cgroup.subtree_control")));
-  if (err) throw Error(err, "write '" + line + "' to", parent->file("cgroup.subtree_control"));
+  if (int err = parent->write_errno("cgroup.subtree_control", line))
+    throw Error(err, "write '" + line + "' to", parent->file("cgroup.subtree_control"));
   enabled.add(missing);
   return enabled;
+}
+
+DelegationLease::DelegationLease(const Hierarchy& h) : parent_dir_(h.parent_dir()), parent_path_(h.parent) {
+  std::lock_guard lock(state().mutex);
+  ++state().leases;
+}
+
+DelegationLease::~DelegationLease() {
+  auto& s = state();
+  std::lock_guard lock(s.mutex);
+  if (--s.leases == 0 && s.moved) move_back(parent_dir_);
+}
+
+bool DelegationLease::enter_leaf() {
+  std::lock_guard lock(state().mutex);
+  if (parent_path_ == "/" || procs_of(parent_dir_).empty()) return true;
+  if (!holds_only_us(parent_dir_)) return false;
+  move_self_to_leaf(parent_dir_);
+  return true;
 }
 
 }  // namespace reins::cgroup

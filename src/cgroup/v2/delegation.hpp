@@ -3,6 +3,15 @@
 // internal processes", Documentation/admin-guide/cgroup-v2.rst). When the process in the way is reins
 // itself, it moves into a leaf of its own, "reins-supervisor", as nsjail and isolate do. Controllers are
 // enabled only in the job's parent, never higher: reins writes nothing above the cgroup it was given.
+//
+// Found on a real kernel (6.1, systemd-style delegation; docs/design/jobs.md): threaded controllers (cpu,
+// pids, cpuset) CAN be enabled in a cgroup that holds processes, but that makes it a thread root and its
+// new children "domain invalid", into which clone3(CLONE_INTO_CGROUP) and cgroup.procs fail with EOPNOTSUPP.
+// So nothing is ever enabled in a parent that holds processes other than after reins moved itself out.
+//
+// A reins process whose own cgroup is a "reins-supervisor" leaf makes its jobs beside that leaf (see
+// Layout), so a supervisor started by another (a test, a wrapper) that moved into the leaf works too.
+// The move is undone when the last job of the process goes, if nothing else uses the parent by then.
 #pragma once
 
 #include "cgroup/layout.hpp"
@@ -13,8 +22,29 @@ inline constexpr const char* kSupervisorLeaf = "reins-supervisor";
 
 // Enables `wanted` in the subtree_control of h's parent; returns the controllers enabled there afterwards.
 // Throws reins::Error naming the file, the controllers and why (not delegated, other processes present).
+// Call it only while holding a DelegationLease on h.
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted);
 // The controllers enabled in the subtree_control of h's parent now (none if it cannot be read).
 ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept;
+
+// Held by every job made in a v2 hierarchy with controllers (process-wide count). When the last lease of
+// the process goes and reins had moved itself into the supervisor leaf, it moves back and restores the
+// parent's subtree_control, provided the leaf holds only this process and the parent no other cgroup.
+class DelegationLease {
+ public:
+  explicit DelegationLease(const Hierarchy& h);
+  ~DelegationLease();
+  DelegationLease(const DelegationLease&) = delete;
+  DelegationLease& operator=(const DelegationLease&) = delete;
+
+  // Moves this process into the supervisor leaf now if it is the only process of h's parent (what a
+  // caller that will start reins supervisors in this cgroup does first). Returns whether we are out of the
+  // parent afterwards.
+  bool enter_leaf();
+
+ private:
+  std::string parent_dir_;
+  std::string parent_path_;
+};
 
 }  // namespace reins::cgroup
