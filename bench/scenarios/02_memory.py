@@ -112,8 +112,8 @@ def agreement_section(ctx, children):
         "and athena's guard do) comes out lower: the kernel rounds each VMA's PSS down to a whole KiB, so the "
         "sum loses up to 1 KiB per VMA that maps shared pages. For the tree (201 processes with about 40 VMAs "
         "each) that is a few hundred KiB, always less than the number of VMAs in KiB (last column).", "",
-        ctx.target(SECTION, "PSS values agree: reins = smaps_rollup = psutil within 1%; "
-                   "smaps/smem lower only by per-VMA rounding",
+        ctx.target(SECTION, "PSS agrees: reins = smaps_rollup = psutil (≤ 1%); smaps, smem lower only by "
+                   "per-VMA rounding",
                    f"largest difference {100 * worst_rollup:.3f}%; unexplained by rounding "
                    f"{100 * worst_unexplained:.3f}%", ok), ""]
 
