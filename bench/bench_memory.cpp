@@ -6,7 +6,7 @@
 //   - the cheap counters: statm through a held fd vs by path vs a raw pread; status likewise.
 // Targets (issue 3): a PSS sample within 1.2x the raw read; a statm sample under 10 µs.
 // bench/compare's memory scenario runs this beside psutil, smem and `reins mem` and writes the tables into
-// docs/benchmarks.md; standalone: reins_bench --benchmark_filter='BM_(Pss|Tree|Ratio|Statm|Status)'
+// docs/benchmarks.md; standalone: bench_memory --benchmark_filter='BM_(Pss|Tree|Ratio|Statm|Status)'
 // (add --benchmark_min_time=3 for steadier Ratio figures).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>

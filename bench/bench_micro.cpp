@@ -95,3 +95,5 @@ void BM_Micro_rusage(benchmark::State& state) {
 BENCHMARK(BM_Micro_rusage);
 
 }  // namespace
+
+BENCHMARK_MAIN();

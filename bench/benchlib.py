@@ -7,6 +7,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -25,7 +26,7 @@ class Context:
         build = os.path.join(root, "build", "release")
         self.reins = os.path.join(build, "cli", "reins")
         self.testproc = os.path.join(build, "tests", "reins-testproc")
-        self.reins_bench = os.path.join(build, "bench", "reins_bench")
+        self.bench_dir = os.path.join(build, "bench")
         self.targets = []
 
     def pick(self, quick, full):
@@ -102,12 +103,21 @@ def ratio_rows(times, labels, ref_label):
 
 # --- interleaved timing -----------------------------------------------------------------------------------
 
-def hyperfine_times(cmd, runs, warmup=3):
-    """Runs one command `runs` times under hyperfine (no shell) and returns its times in seconds."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        run_quiet(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
-                   "--export-json", out.name, cmd])
-        return json.load(open(out.name))["results"][0]["times"]
+def hyperfine_times(cmd, runs, warmup=3, attempts=2):
+    """Runs one command `runs` times under hyperfine (no shell) and returns its times in seconds. A batch in
+    which the command failed is run again once (said on stderr): on a machine shared with test suites, a
+    cgroup test's cleanup may kill a job of ours; a command that keeps failing still stops the run."""
+    for attempt in range(attempts):
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            try:
+                run_quiet(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+                           "--export-json", out.name, cmd])
+            except RuntimeError as e:
+                if attempt + 1 == attempts:
+                    raise
+                print(f"bench: retrying a batch of `{cmd}`: {str(e).splitlines()[-1]}", file=sys.stderr)
+                continue
+            return json.load(open(out.name))["results"][0]["times"]
 
 
 def interleaved(commands, rounds, runs_per_round):
@@ -225,12 +235,12 @@ def status_field(pid, key):
 
 # --- Google Benchmark -------------------------------------------------------------------------------------
 
-def gbench(ctx, name_filter, min_time, repetitions=1, env=None):
-    """Runs reins_bench with a filter and returns {benchmark run name: [per-repetition result dicts]}.
+def gbench(ctx, program, name_filter, min_time, repetitions=1, env=None):
+    """Runs a Google Benchmark program of bench/ (bench_memory, ...) with a filter and returns {benchmark run name: [per-repetition result dicts]}.
     Repetitions of different benchmarks are interleaved in random order (so drift hits them alike). Times in
     the dicts are converted to seconds (`real_s`, `cpu_s`); user counters are kept as they are."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        run_quiet([ctx.reins_bench, f"--benchmark_filter={name_filter}", f"--benchmark_min_time={min_time}",
+        run_quiet([os.path.join(ctx.bench_dir, program), f"--benchmark_filter={name_filter}", f"--benchmark_min_time={min_time}",
                    f"--benchmark_repetitions={repetitions}", "--benchmark_enable_random_interleaving=true",
                    f"--benchmark_out={out.name}", "--benchmark_out_format=json"],
                   env={**os.environ, **(env or {})})

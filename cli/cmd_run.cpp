@@ -13,7 +13,7 @@ namespace {
 
 int run_main(int argc, char** argv);
 // The flag groups `reins run` accepts; `reins init` accepts the same.
-const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &report_flags()};
+const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &job_flags(), &report_flags()};
 
 }  // namespace
 
@@ -22,15 +22,25 @@ const CommandSpec kRunCommand{
     "run",
     "[OPTIONS] [--] COMMAND [ARGS...]",
     "run a command under limits and report what it used and why it ended",
-    "Runs COMMAND with the given limits, forwards HUP, INT, QUIT, TERM, USR1 and USR2 to it, and exits with its\n"
-    "status: its exit code, 128+N if signal N killed it, 124 if the timeout ended it, 125 if reins itself failed,\n"
-    "126 if COMMAND cannot be executed, 127 if it is not found. Without --report or --json reins prints nothing\n"
-    "of its own, except errors and one line when it killed the command.\n\n"
+    "Runs COMMAND in a fresh cgroup job with the given limits, forwards HUP, INT, QUIT, TERM, USR1 and USR2 to\n"
+    "it, and exits with its status: its exit code, 128+N if signal N killed it (137 after the OOM killer), 124\n"
+    "if the timeout ended it, 125 if reins itself failed, 126 if COMMAND cannot be executed, 127 if it is not\n"
+    "found. When COMMAND exits, whatever it left running in its job (daemons included) is killed and the job\n"
+    "removed, unless --keep-job. Where no cgroup can be made, COMMAND runs without a job (reins says so), and\n"
+    "only options that need one are refused.\n\n"
+    "-p takes systemd's resource-control properties with systemd's value syntax: MemoryMax=, MemoryHigh=,\n"
+    "MemorySwapMax= (K/M/G/T base 1024, N%, infinity), CPUQuota=N%, CPUQuotaPeriodSec=, CPUWeight=,\n"
+    "AllowedCPUs=, AllowedMemoryNodes=, TasksMax=, IOReadBandwidthMax=/IOWriteBandwidthMax= 'PATH BYTES' and\n"
+    "IOReadIOPSMax=/IOWriteIOPSMax= 'PATH N' (K/M/G/T base 1000).\n\n"
+    "Without --report or --json reins prints nothing of its own, except errors and one line when it killed\n"
+    "the command.\n\n"
     "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
     "rlimit names are prlimit's: core cpu fsize data stack rss nproc nofile memlock as locks sigpending msgqueue\n"
     "nice rtprio rttime; values are SOFT:HARD, SOFT: or :HARD, or one value for both, or 'unlimited'.",
     options_of(kRunGroups),
     "  reins run --report - -- make -j2\n"
+    "  reins run -m 1G --cpus 1.5 --pids 200 -- ./build.sh\n"
+    "  reins run -p MemoryMax=2G -p CPUQuota=50% -p 'IOWriteBandwidthMax=/dev/vda 20M' -- ./backup\n"
     "  reins run --rlimit nofile=1024 --rlimit as=2G --timeout 10m -- ./test-suite\n"
     "  reins run --json result.json --timeout 2s -- python3 student.py\n",
     &run_main,
@@ -48,6 +58,8 @@ int run_main(int argc, char** argv) {
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   ReportOutputs outputs = ReportOutputs::open(args);
+  // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report.
+  opts.job.statistics = outputs.text || outputs.json;
 
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
@@ -58,6 +70,8 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "reins run: %s\n", e.what());
     return e.shell_code();
   }
+  if (report.job.unavailable)
+    std::fprintf(stderr, "reins run: ran without a cgroup job: %s\n", report.job.unavailable->c_str());
   if (report.killed_by)
     std::fprintf(stderr, "reins run: %s\n", report.notes.empty() ? report.killed_by->c_str() : report.notes[0].c_str());
   outputs.write(report);

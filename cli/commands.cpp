@@ -6,12 +6,13 @@ namespace reins::cli {
 extern const CommandSpec kRunCommand;
 extern const CommandSpec kLimitCommand;
 extern const CommandSpec kInitCommand;
+extern const CommandSpec kJobCommand;
 extern const CommandSpec kMemCommand;
 extern const CommandSpec kPlotCommand;
 
 const std::vector<const CommandSpec*>& all_commands() {
-  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand, &kLimitCommand, &kMemCommand,
-                                                        &kPlotCommand};
+  static const std::vector<const CommandSpec*> commands{&kRunCommand, &kInitCommand, &kJobCommand, &kLimitCommand,
+                                                        &kMemCommand, &kPlotCommand};
   return commands;
 }
 

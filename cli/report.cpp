@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,56 @@ std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json seconds_or_null(const std::optional<std::chrono::nanoseconds>& v) {
+  return v ? nlohmann::ordered_json(seconds(*v)) : nlohmann::ordered_json(nullptr);
+}
+
+// The job's figures, flat in the report as the issue and scripts name them.
+void add_job_json(const RunJobReport& job, nlohmann::ordered_json& j) {
+  const bool in_job = !job.name.empty();
+  j["job"] = in_job ? nlohmann::ordered_json(job.name) : nullptr;
+  j["job_unavailable"] = or_null(job.unavailable);
+  j["job_kept"] = job.kept;
+  j["peak_memory_bytes"] = or_null(job.peak_memory_bytes);
+  j["cpu_s"] = in_job ? nlohmann::ordered_json(seconds(job.cpu)) : nullptr;
+  j["cpu_user_s"] = seconds_or_null(job.cpu_user);
+  j["cpu_system_s"] = seconds_or_null(job.cpu_system);
+  j["oom_kills"] = in_job ? nlohmann::ordered_json(job.oom_kills) : nullptr;
+  j["memory_limit_hits"] = in_job ? nlohmann::ordered_json(job.memory_limit_hits) : nullptr;
+  j["pids_peak"] = or_null(job.pids_peak);
+  j["pids_limit_hits"] = in_job ? nlohmann::ordered_json(job.pids_limit_hits) : nullptr;
+  j["throttled_periods"] = or_null(job.throttled_periods);
+  j["throttled_s"] = seconds_or_null(job.throttled);
+  j["leftovers_killed"] = job.leftovers_killed;
+}
+
+void add_job_text(const RunJobReport& job, const std::function<void(std::string_view, const std::string&)>& line) {
+  if (job.name.empty()) {
+    line("Job:", job.unavailable ? fmt::format("none ({})", *job.unavailable) : std::string("none"));
+    return;
+  }
+  line("Job:", job.name + (job.kept ? " (kept)" : ""));
+  if (job.peak_memory_bytes) line("Job peak memory:", format_size(*job.peak_memory_bytes));
+  line("Job CPU time:", format_duration(job.cpu) +
+                            (job.cpu_user && job.cpu_system
+                                 ? fmt::format(" (user {}, system {})", format_duration(*job.cpu_user),
+                                               format_duration(*job.cpu_system))
+                                 : std::string()));
+  if (job.throttled_periods)
+    line("Job CPU throttling:", fmt::format("{} periods, {}", *job.throttled_periods,
+                                            format_duration(job.throttled.value_or(std::chrono::nanoseconds(0)))));
+  if (job.pids_peak) line("Job peak processes:", std::to_string(*job.pids_peak));
+  if (job.oom_kills) line("Job OOM kills:", std::to_string(job.oom_kills));
+  if (job.memory_limit_hits) line("Job memory limit reached:", fmt::format("{} time(s)", job.memory_limit_hits));
+  if (job.pids_limit_hits) line("Job forks refused:", std::to_string(job.pids_limit_hits));
+  if (job.leftovers_killed) line("Left behind, killed:", std::to_string(job.leftovers_killed));
 }
 
 }  // namespace
@@ -46,13 +97,17 @@ nlohmann::ordered_json report_json(const RunReport& r) {
   nlohmann::ordered_json sigs = nlohmann::ordered_json::array();
   for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
   j["signals_forwarded"] = sigs;
+  add_job_json(r.job, j);
   j["notes"] = r.notes;
   return j;
 }
 
 std::string report_text(const RunReport& r) {
   std::string cmd;
-  for (const auto& a : r.argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  for (const auto& a : r.argv) {
+    if (!cmd.empty()) cmd += ' ';
+    cmd += shell_quote(a);
+  }
   std::string out;
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
   out += fmt::format("reins run report\n");
@@ -67,6 +122,7 @@ std::string report_text(const RunReport& r) {
   line("Context switches (vol/invol):",
        fmt::format("{} / {}", r.rusage.voluntary_switches, r.rusage.involuntary_switches));
   line("File system in/out (blocks):", fmt::format("{} / {}", r.rusage.block_inputs, r.rusage.block_outputs));
+  add_job_text(r.job, line);
   for (const auto& n : r.notes) line("Note:", n);
   return out;
 }

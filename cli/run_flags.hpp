@@ -21,6 +21,11 @@ struct FlagGroup {
 
 const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
 const FlagGroup& report_flags();   // --report, --json (applied by ReportOutputs, not to RunOptions)
+const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
+
+// The limit options alone (shared with `reins job create/set`), and applying one of them.
+const std::vector<Option>& limit_options();
+bool apply_limit_flag(JobLimits& limits, std::string_view name, const std::string& value);
 
 // Concatenates the option tables of `groups`, then `extra`.
 std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra = {});

@@ -19,8 +19,6 @@ declare -A fixtures=(
   [cgroup_limit]=$c/v1/job/memory.limit_in_bytes,$c/v2/parent/child/memory.max
   [cgroup_stat]=$c/v1/job/memory.stat,$c/v2/parent/child/memory.stat
   [cgroup_events]=$c/v1/limited/memory.oom_control,$c/v2/parent/child/memory.events
-  [proc_cgroup]=$p/self_cgroup_hybrid
-  [mountinfo]=$p/mountinfo_hybrid
 )
 status=0
 for bin in build/fuzz/tests/fuzz/fuzz_*; do

@@ -9,12 +9,37 @@
 #include <string>
 #include <vector>
 
+#include "reins/job.hpp"
 #include "reins/process.hpp"
 
 namespace reins {
 
+// The job (cgroup) the command runs in.
+struct RunJobOptions {
+  // Run in a fresh job: limits apply to the whole tree, the report covers it, and whatever the command
+  // leaves behind is killed at exit. When no cgroup can be made and no limit needs one, the command runs
+  // without a job (RunReport::job.unavailable says why).
+  bool enabled = true;
+  JobLimits limits;
+  // Non-empty: name the job so, and leave it (and whatever runs in it) in place at exit.
+  std::string keep_name;
+  // Non-empty: run inside this existing job instead of a fresh one (limits are not applied; the job and its
+  // other processes stay; the report's job figures are the whole job's).
+  std::string existing_name;
+  // Gather the job's statistics for the report (peak memory and processes need the v1 memory and pids
+  // controllers on hybrid/v1, a cgroup each). Off: only what the limits need is made, and the report's job
+  // figures stay empty, except killed_by "oom".
+  bool statistics = true;
+  // When the OOM killer ends a process in the job, end the whole job (systemd's OOMPolicy=stop; v1 kills
+  // only one victim).
+  bool kill_job_on_oom = true;
+  const CgroupLayout* layout = nullptr;  // nullptr: discover, with cgroup_root
+  std::string cgroup_root;               // explicit parent cgroup for the job (see CgroupLayout::discover)
+};
+
 struct RunOptions {
   Command command;
+  RunJobOptions job;
   std::optional<std::chrono::nanoseconds> timeout;      // wall-clock limit; nullopt = none
   std::chrono::nanoseconds kill_after = std::chrono::seconds(5);  // SIGTERM → SIGKILL grace
   // Signals to forward to the command. The caller must have blocked them in every thread (see
@@ -22,14 +47,33 @@ struct RunOptions {
   std::vector<int> forward_signals;
 };
 
+// What the job saw, for the whole tree of processes (also those never waited for).
+struct RunJobReport {
+  std::string name;                        // empty when the command ran without a job
+  std::optional<std::string> unavailable;  // why it ran without one
+  bool kept = false;                       // --keep-job: left in place
+  std::optional<std::uint64_t> peak_memory_bytes;
+  std::chrono::nanoseconds cpu{0};         // CPU time of every process that ran in the job
+  std::optional<std::chrono::nanoseconds> cpu_user, cpu_system;
+  std::uint64_t oom_kills = 0;
+  std::uint64_t memory_limit_hits = 0;
+  std::optional<std::uint64_t> pids_peak;
+  std::uint64_t pids_limit_hits = 0;
+  std::optional<std::uint64_t> throttled_periods;
+  std::optional<std::chrono::nanoseconds> throttled;
+  std::size_t leftovers_killed = 0;        // processes still in the job when the command exited
+};
+
 struct RunReport {
   std::vector<std::string> argv;
   ExitStatus status;
   Rusage rusage;                       // of the command and the descendants it waited for
   std::chrono::nanoseconds wall{0};
-  // Why reins ended the command, or nullopt when it ended on its own: "timeout" (later also "memory-limit",
-  // "oom", "guard").
+  // Why the command was ended, or nullopt when it ended on its own: "timeout", "oom" (SIGKILLed after the
+  // kernel's OOM killer acted in the job: as its victim, or with the whole job after it), later also
+  // "memory-limit" and "guard" (the memory guard).
   std::optional<std::string> killed_by;
+  RunJobReport job;
   std::vector<int> signals_forwarded;
   std::vector<std::string> notes;      // things the user should know ("timed out after 2s: sent SIGTERM")
 
@@ -37,8 +81,9 @@ struct RunReport {
   int exit_code() const noexcept;
 };
 
-// Spawns and supervises until the command has exited. Throws SpawnError if it cannot be started, reins::Error
-// if supervision itself fails (the command is then killed: nothing is left running).
+// Spawns and supervises until the command has exited. Throws SpawnError if it cannot be started,
+// InvalidArgument for a bad limit, reins::Error if a job the limits need cannot be made (naming the limits)
+// or supervision itself fails (the command is then killed: nothing is left running).
 RunReport run(const RunOptions& options);
 
 // Blocks `signals` in the calling thread (call it before starting other threads) and returns the previous

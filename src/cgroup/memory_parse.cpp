@@ -11,20 +11,6 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-// Splits off the text up to `sep` (all of it when there is none).
-std::string_view split_off(std::string_view& text, char sep) noexcept {
-  auto at = text.find(sep);
-  auto head = text.substr(0, at);
-  text.remove_prefix(at == std::string_view::npos ? text.size() : at + 1);
-  return head;
-}
-
-bool has_item(std::string_view list, std::string_view item) noexcept {
-  while (!list.empty())
-    if (split_off(list, ',') == item) return true;
-  return false;
-}
-
 constexpr std::uint64_t kV1NoLimitFrom = 1ull << 62;
 
 }  // namespace
@@ -102,45 +88,6 @@ void parse_oom_control_v1(std::string_view text, CgroupMemoryEvents& out) noexce
   out.oom_kill = sys::field_u64(text, "oom_kill");
   if (auto v = sys::field_u64(text, "under_oom")) out.under_oom = *v != 0;
   if (auto v = sys::field_u64(text, "oom_kill_disable")) out.oom_kill_disabled = *v != 0;
-}
-
-ProcCgroupPaths parse_proc_cgroup(std::string_view text) noexcept {
-  ProcCgroupPaths paths;
-  while (!text.empty()) {
-    auto line = split_off(text, '\n');
-    auto id = split_off(line, ':');
-    if (line.find(':') == std::string_view::npos || id.empty()) continue;
-    auto controllers = split_off(line, ':');  // what is left of `line` is the path, which may hold ':'
-    if (line.empty() || line.front() != '/') continue;
-    if (id == "0" && controllers.empty()) paths.v2 = line;
-    else if (has_item(controllers, "memory")) paths.v1_memory = line;
-  }
-  return paths;
-}
-
-CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) noexcept {
-  CgroupMounts mounts;
-  while (!mountinfo.empty()) {
-    auto line = split_off(mountinfo, '\n');
-    // "36 25 0:31 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory": fields, then optional
-    // fields up to a lone "-", then fstype, source and the superblock options.
-    auto dash = line.find(" - ");
-    if (dash == std::string_view::npos) continue;
-    auto tail = line.substr(dash + 3);
-    line = line.substr(0, dash);
-    split_off(line, ' ');
-    split_off(line, ' ');
-    split_off(line, ' ');
-    auto root = split_off(line, ' '), mount_point = split_off(line, ' ');
-    auto fstype = split_off(tail, ' ');
-    split_off(tail, ' ');
-    auto super_options = trim(tail);
-    if (root.empty() || mount_point.empty()) continue;
-    if (fstype == "cgroup2" && !mounts.v2) mounts.v2 = CgroupMount{root, mount_point};
-    else if (fstype == "cgroup" && has_item(super_options, "memory") && !mounts.v1_memory)
-      mounts.v1_memory = CgroupMount{root, mount_point};
-  }
-  return mounts;
 }
 
 }  // namespace reins::cgroup

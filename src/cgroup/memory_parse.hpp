@@ -22,24 +22,4 @@ void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out, std::opt
 void parse_memory_events_v2(std::string_view text, CgroupMemoryEvents& out) noexcept;
 void parse_oom_control_v1(std::string_view text, CgroupMemoryEvents& out) noexcept;
 
-// /proc/self/cgroup: the path of the cgroup2 line ("0::/a/b") and of the v1 hierarchy that has the memory
-// controller ("4:memory:/a/b").
-struct ProcCgroupPaths {
-  std::optional<std::string_view> v2;
-  std::optional<std::string_view> v1_memory;
-};
-ProcCgroupPaths parse_proc_cgroup(std::string_view text) noexcept;
-
-// A cgroup filesystem mount from /proc/self/mountinfo: the cgroup it shows (root) and where. mount_point is
-// as mountinfo writes it, with octal escapes (\040 for a space).
-struct CgroupMount {
-  std::string_view root;
-  std::string_view mount_point;
-};
-struct CgroupMounts {
-  std::optional<CgroupMount> v2;
-  std::optional<CgroupMount> v1_memory;
-};
-CgroupMounts parse_cgroup_mounts(std::string_view mountinfo) noexcept;
-
 }  // namespace reins::cgroup

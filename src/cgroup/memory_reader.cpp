@@ -1,4 +1,5 @@
 #include "cgroup/memory_reader.hpp"
+#include "reins/error.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -80,54 +81,12 @@ void read_v1(int dirfd, CgroupMemory& m) {
   if (auto oom = read_text(dirfd, "memory.oom_control")) parse_oom_control_v1(*oom, m.events);
 }
 
-// cgroup.controllers of the v2 root lists the controllers bound to v2: "cpuset cpu io memory pids".
-bool v2_has_memory_controller(const CgroupMount& mount) {
-  std::string controllers;
-  auto path = unescape_mount_path(mount.mount_point) + "/cgroup.controllers";
-  if (sys::read_file_errno(AT_FDCWD, path.c_str(), controllers) != 0) return false;
-  std::string_view rest = controllers;
-  while (!rest.empty()) {
-    auto end = rest.find_first_of(" \n");
-    if (rest.substr(0, end) == "memory") return true;
-    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-  }
-  return false;
-}
-
 }  // namespace
 
-std::string unescape_mount_path(std::string_view escaped) {
-  std::string out;
-  out.reserve(escaped.size());
-  for (std::size_t i = 0; i < escaped.size(); ++i) {
-    auto is_octal = [&](std::size_t j) { return j < escaped.size() && escaped[j] >= '0' && escaped[j] <= '7'; };
-    if (escaped[i] == '\\' && is_octal(i + 1) && is_octal(i + 2) && is_octal(i + 3)) {
-      out += static_cast<char>((escaped[i + 1] - '0') * 64 + (escaped[i + 2] - '0') * 8 + (escaped[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += escaped[i];
-    }
-  }
-  return out;
-}
-
-std::string cgroup_dir(const CgroupMount& mount, std::string_view path) {
-  std::string dir = unescape_mount_path(mount.mount_point);
-  std::string_view root = mount.root;
-  if (root != "/" && path.substr(0, root.size()) == root &&
-      (path.size() == root.size() || path[root.size()] == '/'))
-    path.remove_prefix(root.size());
-  if (!path.empty() && path != "/") dir += path;
-  return dir;
-}
-
-std::optional<std::string> memory_cgroup_dir(std::string_view proc_cgroup, std::string_view mountinfo,
-                                             bool memory_on_v2) {
-  auto paths = parse_proc_cgroup(proc_cgroup);
-  auto mounts = parse_cgroup_mounts(mountinfo);
-  if (memory_on_v2 && mounts.v2 && paths.v2) return cgroup_dir(*mounts.v2, *paths.v2);
-  if (mounts.v1_memory && paths.v1_memory) return cgroup_dir(*mounts.v1_memory, *paths.v1_memory);
-  return std::nullopt;
+std::optional<std::string> own_memory_dir(const Layout& layout) {
+  const Hierarchy* h = layout.find(Controller::memory);
+  if (!h) return std::nullopt;
+  return h->parent_dir();
 }
 
 }  // namespace cgroup
@@ -148,13 +107,11 @@ CgroupMemory read_cgroup_memory(const std::string& dir) {
 }
 
 std::optional<std::string> own_memory_cgroup_dir() {
-  std::string proc_cgroup, mountinfo;
-  if (sys::read_file_errno(AT_FDCWD, "/proc/self/cgroup", proc_cgroup) != 0 ||
-      sys::read_file_errno(AT_FDCWD, "/proc/self/mountinfo", mountinfo) != 0)
-    return std::nullopt;
-  auto mounts = cgroup::parse_cgroup_mounts(mountinfo);
-  bool memory_on_v2 = mounts.v2 && cgroup::v2_has_memory_controller(*mounts.v2);
-  return cgroup::memory_cgroup_dir(proc_cgroup, mountinfo, memory_on_v2);
+  try {
+    return cgroup::own_memory_dir(cgroup::Layout::discover());
+  } catch (const Error&) {
+    return std::nullopt;  // no cgroup hierarchy mounted at all
+  }
 }
 
 std::optional<CgroupMemory> read_own_cgroup_memory() {

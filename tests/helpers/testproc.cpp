@@ -1,6 +1,7 @@
 // reins-testproc: the one program the tests start, with one subcommand per behaviour under test.
 // Each prints "ready" on stdout (flushed) once it is in the state the test wants, so tests wait on that line
 // rather than sleep.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -124,18 +125,27 @@ int cmd_forkbomb(int, char** argv) {  // forkbomb SECONDS: fork until refused; t
   std::printf("refused %d\n", refused);
   ready();
   sleep_for_s(std::atof(argv[0]));
-  return 0;
+  // _exit: under a pids limit a sanitizer's exit-time checks cannot start their thread.
+  _exit(0);
 }
 
 int cmd_daemonize(int, char** argv) {  // daemonize MARKER: leave a setsid'ed grandchild "sleep" behind
   const char* self = "/proc/self/exe";
+  int exec_done[2];  // close-on-exec: EOF once the grandchild has exec'd (its argv then holds the marker)
+  if (pipe2(exec_done, O_CLOEXEC) != 0) return 3;
   if (fork() == 0) {
     setsid();
     if (fork() == 0) {
+      int null = open("/dev/null", O_RDWR);  // as a daemon does: let go of the caller's terminal and pipes
+      for (int fd = 0; fd < 3; ++fd) dup2(null, fd);
       execl(self, "reins-testproc", "sleep", "1000", argv[0], nullptr);
       _exit(127);
     }
     _exit(0);
+  }
+  close(exec_done[1]);
+  char c;
+  while (read(exec_done[0], &c, 1) > 0) {
   }
   wait(nullptr);
   ready();

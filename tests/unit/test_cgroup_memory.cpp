@@ -106,56 +106,20 @@ TEST(CgroupMemoryParse, StatAndEventsLeaveMissingOrBadFieldsUnknown) {
   EXPECT_FALSE(events.max);
 }
 
-TEST(ProcCgroup, FindsTheV2PathAndTheV1MemoryPath) {
-  auto text = sys::read_file(test::fixture("proc/self_cgroup_hybrid"));  // the paths are views into it
-  auto hybrid = cgroup::parse_proc_cgroup(text);
-  ASSERT_TRUE(hybrid.v2 && hybrid.v1_memory);
-  EXPECT_EQ(*hybrid.v2, "/");
-  EXPECT_EQ(hybrid.v1_memory->substr(0, 13), "/process_api/");
-  auto pure = cgroup::parse_proc_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n");
-  EXPECT_EQ(pure.v2, "/user.slice/user-1000.slice/session-2.scope");
-  EXPECT_FALSE(pure.v1_memory);
-  auto joined = cgroup::parse_proc_cgroup("5:cpu,memory,pids:/a:b\n7:name=systemd:/x\nbad line\n9:memoryless:/y\n");
-  EXPECT_EQ(joined.v1_memory, "/a:b");
-  EXPECT_FALSE(joined.v2);
-}
+}  // namespace
+}  // namespace reins
 
-TEST(Mountinfo, FindsTheCgroupMounts) {
-  auto text = sys::read_file(test::fixture("proc/mountinfo_hybrid"));  // the mounts are views into it
-  auto hybrid = cgroup::parse_cgroup_mounts(text);
-  ASSERT_TRUE(hybrid.v2 && hybrid.v1_memory);
-  EXPECT_EQ(hybrid.v2->mount_point, "/sys/fs/cgroup/unified");
-  EXPECT_EQ(hybrid.v1_memory->mount_point, "/sys/fs/cgroup/memory");
-  EXPECT_EQ(hybrid.v1_memory->root, "/");
-  auto other = cgroup::parse_cgroup_mounts(
-      "30 1 0:26 /docker/abc /sys/fs/cgroup/my\\040mem rw shared:9 - cgroup cgroup rw,memory\n"
-      "31 1 0:27 / /sys/fs/cgroup/memoryless rw - cgroup cgroup rw,cpu\n"
-      "truncated line - cgroup2\n");
-  ASSERT_TRUE(other.v1_memory);
-  EXPECT_EQ(other.v1_memory->root, "/docker/abc");
-  EXPECT_EQ(other.v1_memory->mount_point, "/sys/fs/cgroup/my\\040mem");
-  EXPECT_FALSE(other.v2);
-}
+namespace reins {
+namespace {
 
-TEST(MemoryCgroupDir, JoinsTheMountAndThePath) {
-  EXPECT_EQ(cgroup::unescape_mount_path("/a\\040b\\134c\\0"), "/a b\\c\\0");
-  cgroup::CgroupMount root{"/", "/sys/fs/cgroup/memory"};
-  EXPECT_EQ(cgroup::cgroup_dir(root, "/job/1"), "/sys/fs/cgroup/memory/job/1");
-  EXPECT_EQ(cgroup::cgroup_dir(root, "/"), "/sys/fs/cgroup/memory");
-  cgroup::CgroupMount subtree{"/docker/abc", "/sys/fs/cgroup/memory"};
-  EXPECT_EQ(cgroup::cgroup_dir(subtree, "/docker/abc"), "/sys/fs/cgroup/memory");
-  EXPECT_EQ(cgroup::cgroup_dir(subtree, "/docker/abc/w"), "/sys/fs/cgroup/memory/w");
-  EXPECT_EQ(cgroup::cgroup_dir(subtree, "/docker/abcd"), "/sys/fs/cgroup/memory/docker/abcd");
-}
-
-TEST(MemoryCgroupDir, PrefersV2OnlyWhenItHasTheMemoryController) {
+TEST(MemoryCgroupDir, FollowsTheLayoutToTheMemoryHierarchy) {
   auto proc_cgroup = sys::read_file(test::fixture("proc/self_cgroup_hybrid"));
   auto mountinfo = sys::read_file(test::fixture("proc/mountinfo_hybrid"));
-  auto v1 = cgroup::memory_cgroup_dir(proc_cgroup, mountinfo, false);
-  ASSERT_TRUE(v1);
-  EXPECT_EQ(v1->substr(0, 34), "/sys/fs/cgroup/memory/process_api/");
-  EXPECT_EQ(cgroup::memory_cgroup_dir(proc_cgroup, mountinfo, true), "/sys/fs/cgroup/unified");
-  EXPECT_FALSE(cgroup::memory_cgroup_dir("0::/\n", "", false));
+  // A fake prefix with no v2 cgroup.controllers: the cgroup2 mount offers no memory controller (hybrid).
+  auto layout = cgroup::Layout::from_texts(mountinfo, proc_cgroup, {.root = "", .fs_prefix = "/nonexistent"});
+  auto dir = cgroup::own_memory_dir(layout);
+  ASSERT_TRUE(dir);
+  EXPECT_NE(dir->find("/sys/fs/cgroup/memory/process_api/"), std::string::npos) << *dir;
 }
 
 }  // namespace

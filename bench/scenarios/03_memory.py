@@ -124,7 +124,7 @@ def gbench_measurer(ctx, children, min_time):
     env = {"REINS_BENCH_TARGETS": ",".join(f"{k}={c.pid}" for k, c in children.items())}
 
     def measure():
-        runs = benchlib.gbench(ctx, GBENCH_PSS, min_time, env=env)
+        runs = benchlib.gbench(ctx, "bench_memory", GBENCH_PSS, min_time, env=env)
         out = {}
         for name, reps in runs.items():
             for r in reps:
@@ -199,7 +199,7 @@ COUNTER_ROWS = [
 
 def counters_section(ctx, children):
     env = {"REINS_BENCH_TARGETS": f"1024={children[1024].pid}"}
-    runs = benchlib.gbench(ctx, GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5), env=env)
+    runs = benchlib.gbench(ctx, "bench_memory", GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5), env=env)
     med = {name: benchlib.median([r["real_s"] for r in reps]) for name, reps in runs.items()}
     cpu = {name: benchlib.median([r["cpu_s"] for r in reps]) for name, reps in runs.items()}
     rows = [[label, benchlib.fmt_time(med[name]), benchlib.fmt_time(cpu[name])] for label, name in COUNTER_ROWS]
@@ -258,7 +258,7 @@ def run(ctx):
             *agreement,
             f"### One sample, in a program ({rounds} rounds, interleaved)", "",
             "Medians over the rounds of the time per sample (wall). The C rows are `bench/bench_memory.cpp` "
-            "(Google Benchmark, in `reins_bench`); psutil's is timed in this Python process, tree found by "
+            "(Google Benchmark); psutil's is timed in this Python process, tree found by "
             "`children(recursive=True)`.", "",
             program_table(times), "",
             "The cost of PSS is the kernel's walk of every resident page (≈12 ms per GiB of 4 KiB pages here), "

@@ -1,0 +1,216 @@
+// reins job: named jobs from the shell, one action per invocation (create, add, exec, ps, stat, set, events,
+// freeze, thaw, kill, rm, list). Every action is one or two calls of reins::Job.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "job_report.hpp"
+#include "reins/job.hpp"
+#include "reins/run.hpp"
+#include "run_flags.hpp"
+
+namespace reins::cli {
+namespace {
+
+int job_main(int argc, char** argv);
+
+std::vector<Option> job_options() {
+  std::vector<Option> all = limit_options();
+  all.push_back({"json", 0, nullptr, "stat, events, list: print JSON (events: one object per line)"});
+  all.push_back({"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)",
+                 "signal"});
+  all.push_back({"until-empty", 0, nullptr, "events: stop after the next all-exited"});
+  all.push_back({"cgroup-root", 0, "CGROUP", "find and make jobs below this cgroup instead of reins' own"});
+  return all;
+}
+
+}  // namespace
+
+extern const CommandSpec kJobCommand;
+const CommandSpec kJobCommand{
+    "job",
+    "ACTION [NAME] [OPTIONS] [ARGS...]",
+    "create, fill, watch, limit and end named cgroup jobs",
+    "Actions:\n"
+    "  create NAME [LIMITS]     make a job (it stays until 'rm')\n"
+    "  add NAME PID...          move running processes into it\n"
+    "  exec NAME -- COMMAND     run COMMAND inside it; exits with its status\n"
+    "  ps NAME                  list its processes\n"
+    "  stat NAME [--json]       its limits and statistics\n"
+    "  set NAME LIMITS          change its limits\n"
+    "  events NAME [--json]     print events as they come: all-exited, oom-kill, memory-limit, memory-high,\n"
+    "                           pids-limit (one JSON object per line with --json)\n"
+    "  freeze NAME, thaw NAME   stop and resume all its processes\n"
+    "  kill NAME [--signal SIG] signal every process; the default KILL ends them all, forks included\n"
+    "  rm NAME                  end its processes and remove it\n"
+    "  list [--json]            the jobs reins made here\n\n"
+    "LIMITS are the options below, as for 'reins run'. Jobs live below reins' own cgroup in each hierarchy\n"
+    "(or --cgroup-root), so a later 'reins job' finds them from the same place.",
+    job_options(),
+    "  reins job create build -m 2G --cpus 2\n"
+    "  reins job exec build -- make -j4\n"
+    "  reins job events build --json\n"
+    "  reins job stat build --json\n"
+    "  reins job rm build\n",
+    &job_main,
+};
+
+namespace {
+
+struct Context {
+  const ParsedArgs& args;
+  std::optional<CgroupLayout> layout;
+  const CgroupLayout* layout_ptr() const { return layout ? &*layout : nullptr; }
+};
+
+const std::string& need_name(const ParsedArgs& args, const char* action) {
+  if (args.operands.size() < 2) throw UsageError{fmt::format("'{}' needs a job NAME", action)};
+  return args.operands[1];
+}
+
+JobLimits limits_of(const ParsedArgs& args) {
+  JobLimits l;
+  for (const auto& [opt, value] : args.options) apply_limit_flag(l, opt->long_name, value);
+  return l;
+}
+
+int create(Context& c) {
+  JobOptions o;
+  o.limits = limits_of(c.args);
+  o.layout = c.layout_ptr();
+  Job job = Job::create(need_name(c.args, "create"), o);
+  job.release();
+  for (const auto& s : job.skipped()) std::fprintf(stderr, "reins job: skipped: %s\n", s.c_str());
+  return 0;
+}
+
+int add(Context& c) {
+  Job job = Job::open(need_name(c.args, "add"), c.layout_ptr());
+  if (c.args.operands.size() < 3) throw UsageError{"'add' needs at least one PID"};
+  for (size_t i = 2; i < c.args.operands.size(); ++i) {
+    char* end = nullptr;
+    long pid = std::strtol(c.args.operands[i].c_str(), &end, 10);
+    if (*end || pid <= 0) throw UsageError{fmt::format("invalid pid '{}'", c.args.operands[i])};
+    job.assign(static_cast<pid_t>(pid));
+  }
+  return 0;
+}
+
+int exec(Context& c) {
+  RunOptions opts;
+  opts.job.existing_name = need_name(c.args, "exec");
+  opts.job.layout = c.layout_ptr();
+  if (c.args.operands.size() < 3) throw UsageError{"'exec' needs a COMMAND (reins job exec NAME -- COMMAND...)"};
+  opts.command.argv.assign(c.args.operands.begin() + 2, c.args.operands.end());
+  // As `reins run` does: the caller's signals are passed on to the command.
+  opts.forward_signals = default_forwarded_signals();
+  opts.command.signal_mask = block_signals(opts.forward_signals);
+  try {
+    return run(opts).exit_code();
+  } catch (const SpawnError& e) {
+    std::fprintf(stderr, "reins job: %s\n", e.what());
+    return e.shell_code();
+  }
+}
+
+int ps(Context& c) {
+  Job job = Job::open(need_name(c.args, "ps"), c.layout_ptr());
+  std::string out = fmt::format("{:>7} {}\n", "PID", "COMMAND");
+  for (pid_t pid : job.pids()) {
+    std::ifstream f(fmt::format("/proc/{}/cmdline", pid));
+    std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    for (auto& ch : cmdline)
+      if (ch == '\0') ch = ' ';
+    out += fmt::format("{:>7} {}\n", pid, cmdline);
+  }
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+int stat(Context& c) {
+  Job job = Job::open(need_name(c.args, "stat"), c.layout_ptr());
+  if (c.args.has("json")) std::puts(job_json(job).dump(2).c_str());
+  else std::fputs(job_text(job).c_str(), stdout);
+  return 0;
+}
+
+int set(Context& c) {
+  Job job = Job::open(need_name(c.args, "set"), c.layout_ptr());
+  JobLimits l = limits_of(c.args);
+  if (l.empty()) throw UsageError{"'set' needs at least one limit option (e.g. --memory 1G)"};
+  job.set_limits(l);
+  return 0;
+}
+
+int events(Context& c) {
+  Job job = Job::open(need_name(c.args, "events"), c.layout_ptr());
+  bool json = c.args.has("json"), until_empty = c.args.has("until-empty");
+  for (;;) {
+    for (const auto& e : job.wait_events(std::nullopt)) {
+      std::string line = json ? event_json(job, e).dump() : fmt::format("{} {}", event_name(e.kind), e.count);
+      std::puts(line.c_str());
+      std::fflush(stdout);
+      if (until_empty && e.kind == JobEventKind::all_exited) return 0;
+    }
+  }
+}
+
+int freeze_or_thaw(Context& c, bool freeze) {
+  Job job = Job::open(need_name(c.args, freeze ? "freeze" : "thaw"), c.layout_ptr());
+  freeze ? job.freeze() : job.thaw();
+  return 0;
+}
+
+int kill(Context& c) {
+  Job job = Job::open(need_name(c.args, "kill"), c.layout_ptr());
+  int sig = c.args.has("signal") ? parse_signal(*c.args.last("signal")) : SIGKILL;
+  if (sig == SIGKILL) job.terminate();
+  else job.signal(sig);
+  return 0;
+}
+
+int rm(Context& c) {
+  Job job = Job::open(need_name(c.args, "rm"), c.layout_ptr());
+  job.remove();
+  return 0;
+}
+
+int list(Context& c) {
+  auto names = Job::list(c.layout_ptr());
+  if (c.args.has("json")) {
+    std::puts(nlohmann::json(names).dump().c_str());
+    return 0;
+  }
+  for (const auto& n : names) std::puts(n.c_str());
+  return 0;
+}
+
+int job_main(int argc, char** argv) {
+  ParsedArgs args = parse_args(kJobCommand, argc, argv);
+  if (args.operands.empty()) throw UsageError{"no action given (create, add, exec, ps, stat, set, events, ...)"};
+  Context c{args, std::nullopt};
+  if (auto* root = args.last("cgroup-root")) c.layout.emplace(CgroupLayout::discover(*root));
+  const std::string& action = args.operands[0];
+  if (action == "create") return create(c);
+  if (action == "add") return add(c);
+  if (action == "exec") return exec(c);
+  if (action == "ps") return ps(c);
+  if (action == "stat") return stat(c);
+  if (action == "set") return set(c);
+  if (action == "events") return events(c);
+  if (action == "freeze" || action == "thaw") return freeze_or_thaw(c, action == "freeze");
+  if (action == "kill") return kill(c);
+  if (action == "rm") return rm(c);
+  if (action == "list") return list(c);
+  throw UsageError{fmt::format("unknown action '{}' (valid: create, add, exec, ps, stat, set, events, freeze, "
+                               "thaw, kill, rm, list)", action)};
+}
+
+}  // namespace
+}  // namespace reins::cli

@@ -1,0 +1,151 @@
+#include "job_report.hpp"
+
+#include <chrono>
+
+#include <ctime>
+#include <fmt/format.h>
+
+#include "reins/units.hpp"
+
+namespace reins::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+template <typename T>
+Json or_null(const std::optional<T>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+double secs(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
+Json secs_or_null(const std::optional<std::chrono::nanoseconds>& d) { return d ? Json(secs(*d)) : Json(nullptr); }
+
+// A limit: null when not shown, "max" when unlimited, else the number.
+Json limit_json(const std::optional<SizeLimit>& l) {
+  if (!l) return nullptr;
+  return *l ? Json(**l) : Json("max");
+}
+
+std::string limit_text(const std::optional<SizeLimit>& l, bool bytes) {
+  if (!l) return "-";
+  if (!*l) return "max";
+  return bytes ? format_size(**l) : std::to_string(**l);
+}
+
+const char* io_kind(IoLimitKind k) {
+  switch (k) {
+    case IoLimitKind::read_bps: return "read_bps";
+    case IoLimitKind::write_bps: return "write_bps";
+    case IoLimitKind::read_iops: return "read_iops";
+    case IoLimitKind::write_iops: return "write_iops";
+  }
+  return "?";
+}
+
+Json limits_json(const JobLimits& l) {
+  Json j;
+  j["memory_max"] = limit_json(l.memory_max);
+  j["memory_high"] = limit_json(l.memory_high);
+  j["swap_max"] = limit_json(l.swap_max);
+  if (l.cpu_quota) {
+    j["cpu_quota_us"] = l.cpu_quota->quota ? Json(l.cpu_quota->quota->count()) : Json("max");
+    j["cpu_period_us"] = l.cpu_quota->period.count();
+  }
+  j["cpu_weight"] = or_null(l.cpu_weight);
+  j["cpuset_cpus"] = or_null(l.cpuset_cpus);
+  j["cpuset_mems"] = or_null(l.cpuset_mems);
+  j["pids_max"] = limit_json(l.pids_max);
+  Json io = Json::array();
+  for (const auto& d : l.io)
+    io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)}, {"kind", io_kind(d.kind)},
+                  {"value", d.value ? Json(*d.value) : Json("max")}});
+  j["io"] = io;
+  return j;
+}
+
+Json stats_json(const JobStats& s) {
+  Json j;
+  j["cpu"] = {{"usage_s", secs(s.cpu.usage)}, {"user_s", secs_or_null(s.cpu.user)},
+              {"system_s", secs_or_null(s.cpu.system)}, {"periods", or_null(s.cpu.periods)},
+              {"throttled_periods", or_null(s.cpu.throttled_periods)}, {"throttled_s", secs_or_null(s.cpu.throttled)}};
+  if (s.memory) {
+    const auto& m = *s.memory;
+    Json stat = Json::object();
+    for (const auto& [k, v] : m.stat) stat[k] = v;
+    j["memory"] = {{"current_bytes", or_null(m.current)}, {"peak_bytes", or_null(m.peak)}, {"swap_bytes", or_null(m.swap)},
+                   {"anon_bytes", or_null(m.anon)}, {"file_bytes", or_null(m.file)}, {"kernel_bytes", or_null(m.kernel)},
+                   {"oom_kills", m.oom_kills}, {"limit_hits", m.limit_hits}, {"high_hits", m.high_hits}, {"stat", stat}};
+  }
+  if (s.pids)
+    j["pids"] = {{"current", or_null(s.pids->current)}, {"peak", or_null(s.pids->peak)},
+                 {"limit_hits", s.pids->limit_hits}};
+  if (s.io) {
+    Json io = Json::array();
+    for (const auto& d : *s.io)
+      io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)}, {"read_bytes", d.read_bytes},
+                    {"write_bytes", d.write_bytes}, {"read_ios", d.read_ios}, {"write_ios", d.write_ios}});
+    j["io"] = io;
+  }
+  return j;
+}
+
+}  // namespace
+
+Json job_json(const Job& job) {
+  Json j;
+  j["name"] = job.name();
+  j["paths"] = job.paths();
+  j["pids"] = job.pids();
+  j["frozen"] = job.frozen();
+  j["limits"] = limits_json(job.limits());
+  j["stats"] = stats_json(job.stats());
+  return j;
+}
+
+std::string job_text(const Job& job) {
+  JobLimits l = job.limits();
+  JobStats s = job.stats();
+  std::string out;
+  auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<22} {}\n", k, v); };
+  out += fmt::format("job {}\n", job.name());
+  line("Processes:", std::to_string(job.pids().size()) + (job.frozen() ? " (frozen)" : ""));
+  line("Memory limit:", limit_text(l.memory_max, true) + "  high: " + limit_text(l.memory_high, true) +
+                            "  swap: " + limit_text(l.swap_max, true));
+  if (l.cpu_quota)
+    line("CPU quota:", l.cpu_quota->quota ? fmt::format("{:.2f} CPUs", static_cast<double>(l.cpu_quota->quota->count()) /
+                                                                          static_cast<double>(l.cpu_quota->period.count()))
+                                          : std::string("max"));
+  if (l.cpu_weight) line("CPU weight:", std::to_string(*l.cpu_weight));
+  if (l.cpuset_cpus) line("CPUs:", *l.cpuset_cpus);
+  line("Tasks limit:", limit_text(l.pids_max, false));
+  line("CPU time:", format_duration(s.cpu.usage));
+  if (s.cpu.throttled_periods)
+    line("Throttled:", fmt::format("{} periods, {}", *s.cpu.throttled_periods,
+                                   format_duration(s.cpu.throttled.value_or(std::chrono::nanoseconds(0)))));
+  if (s.memory) {
+    line("Memory now / peak:", fmt::format("{} / {}", s.memory->current ? format_size(*s.memory->current) : "-",
+                                           s.memory->peak ? format_size(*s.memory->peak) : "-"));
+    line("OOM kills:", std::to_string(s.memory->oom_kills));
+  }
+  if (s.pids) line("Tasks now / peak:", fmt::format("{} / {}", s.pids->current.value_or(0), s.pids->peak.value_or(0)));
+  for (const auto& p : job.paths()) line("Cgroup:", p);
+  return out;
+}
+
+// UTC time of now with milliseconds, ISO 8601: "2026-11-23T18:40:01.123Z". (gmtime_r rather than
+// fmt/chrono.h, which would pull the locale machinery into every reins binary.)
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%FT%T", &tm);
+  return fmt::format("{}.{:03}Z", buf, ms % 1000);
+}
+
+Json event_json(const Job& job, const JobEvent& event) {
+  return {{"job", job.name()}, {"event", event_name(event.kind)}, {"count", event.count}, {"time", utc_now()}};
+}
+
+}  // namespace reins::cli

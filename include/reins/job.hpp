@@ -1,0 +1,274 @@
+// Jobs: groups of processes that are limited, measured, watched and ended as one, backed by cgroups (what a
+// Windows Job Object is). A Job works on cgroup v2, hybrid (v1 controllers beside a cgroup2 mount) and v1;
+// which files it uses is decided once per CgroupLayout and never shows in this API.
+//
+// Where jobs live: below our own cgroup in every hierarchy (what /proc/self/cgroup names), or below an
+// explicit root. A job only has cgroups in the hierarchies it needs: the core (membership, kill, freeze,
+// "empty" events, CPU time) plus the controllers of the limits asked for and of the statistics wanted.
+//
+// Thread safety: a Job is not synchronised; use one from one thread at a time. Different Jobs are independent.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "reins/process.hpp"
+#include "reins/units.hpp"
+
+namespace reins {
+
+// ---------------------------------------------------------------------------------------------------------
+// Limits
+
+// CPU bandwidth: at most `quota` of CPU time in every `period` (cpu.max, or cpu.cfs_quota_us/cfs_period_us).
+// A quota of 1.5 periods is 1.5 CPUs' worth.
+struct CpuQuota {
+  std::optional<std::chrono::microseconds> quota;  // nullopt: no cap
+  std::chrono::microseconds period{100000};        // 1 ms .. 1 s; the kernel default is 100 ms
+
+  // `cpus` CPUs' worth (1.5 → 150 ms per 100 ms). Throws InvalidArgument unless 0 < cpus ≤ 4096 and the
+  // quota is at least 1 ms.
+  static CpuQuota cpus(double cpus, std::chrono::microseconds period = std::chrono::microseconds(100000));
+  bool operator==(const CpuQuota&) const = default;
+};
+
+enum class IoLimitKind { read_bps, write_bps, read_iops, write_iops };
+
+// A bandwidth (bytes/s) or IOPS cap on one block device, named by its MAJ:MIN (the whole disk: the kernel
+// refuses partitions with ENODEV).
+struct IoDeviceLimit {
+  unsigned major = 0, minor = 0;
+  IoLimitKind kind = IoLimitKind::read_bps;
+  std::optional<std::uint64_t> value;  // nullopt: no cap
+  bool operator==(const IoDeviceLimit&) const = default;
+};
+
+// What to set. Each outer nullopt means "leave as it is"; inside, SizeLimit's nullopt means "no limit".
+struct JobLimits {
+  std::optional<SizeLimit> memory_max;   // hard limit: reclaim, then the OOM killer (MemoryMax=)
+  std::optional<SizeLimit> memory_high;  // throttle above this; cgroup v2 only (MemoryHigh=)
+  std::optional<SizeLimit> swap_max;     // swap the job may use, beyond memory_max (MemorySwapMax=)
+  std::optional<CpuQuota> cpu_quota;     // (CPUQuota=)
+  std::optional<std::uint32_t> cpu_weight;  // 1..10000, default 100 (CPUWeight=)
+  std::optional<std::string> cpuset_cpus;   // "0-3,5" (AllowedCPUs=)
+  std::optional<std::string> cpuset_mems;   // NUMA nodes (AllowedMemoryNodes=)
+  std::optional<SizeLimit> pids_max;        // processes and threads (TasksMax=)
+  std::vector<IoDeviceLimit> io;            // (IOReadBandwidthMax= ...)
+
+  bool empty() const noexcept;
+  // The systemd property names of the limits set here ("MemoryMax", "TasksMax"), for messages.
+  std::vector<std::string> names() const;
+  // Sets every limit that `other` sets (io entries for the same device and kind are replaced).
+  void merge(const JobLimits& other);
+  bool operator==(const JobLimits&) const = default;
+};
+
+// Parses one systemd resource-control assignment into `limits`, with systemd's names and value syntax:
+//   MemoryMax= MemoryHigh= MemorySwapMax=  bytes with K/M/G/T (base 1024), N% of RAM (of swap for swap), infinity
+//   CPUQuota=150%  (100% = one CPU)   CPUQuotaPeriodSec=  CPUWeight=1..10000   AllowedCPUs= AllowedMemoryNodes=
+//   TasksMax=N, N% of the kernel's maximum, infinity
+//   IOReadBandwidthMax= IOWriteBandwidthMax=  "PATH BYTES" with K/M/G/T base 1000; PATH is a device or a file on it
+//   IOReadIOPSMax= IOWriteIOPSMax=  "PATH N"
+// Throws InvalidArgument quoting the text and listing the valid names or forms.
+void apply_job_property(JobLimits& limits, std::string_view assignment);
+// The property names apply_job_property accepts.
+std::vector<std::string> job_property_names();
+// "1.5" → CpuQuota::cpus(1.5); throws InvalidArgument.
+CpuQuota parse_cpus(std::string_view text);
+// Checks a cpuset list ("0-3,5"); returns it unchanged or throws InvalidArgument.
+std::string parse_cpu_list(std::string_view text);
+// The whole-disk MAJ:MIN that holds `path` (a block device node, or any file: the disk it is stored on).
+// Throws reins::Error naming the path.
+std::pair<unsigned, unsigned> block_device_of(const std::string& path);
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics. std::nullopt: this kernel or layout does not provide the figure for this job.
+
+struct JobMemoryStats {
+  std::optional<std::uint64_t> current;  // bytes charged now (memory.current, memory.usage_in_bytes)
+  std::optional<std::uint64_t> peak;     // highest charge seen (memory.peak, memory.max_usage_in_bytes)
+  std::optional<std::uint64_t> swap;     // swap in use
+  std::optional<std::uint64_t> anon;     // anonymous memory: the "private working set"
+  std::optional<std::uint64_t> file;     // page cache
+  std::optional<std::uint64_t> kernel;   // kernel memory (v2)
+  std::uint64_t oom_kills = 0;           // processes the OOM killer ended in the job
+  std::uint64_t limit_hits = 0;          // times the hard limit was reached (v2 events "max", v1 failcnt)
+  std::uint64_t high_hits = 0;           // times the job was throttled above memory_high (v2)
+  std::vector<std::pair<std::string, std::uint64_t>> stat;  // memory.stat as the kernel gives it
+};
+
+struct JobCpuStats {
+  std::chrono::nanoseconds usage{0};   // CPU time of every process that ever ran in the job
+  std::optional<std::chrono::nanoseconds> user, system;
+  std::optional<std::uint64_t> periods, throttled_periods;  // with a CPU quota
+  std::optional<std::chrono::nanoseconds> throttled;
+};
+
+struct JobIoDeviceStats {
+  unsigned major = 0, minor = 0;
+  std::uint64_t read_bytes = 0, write_bytes = 0, read_ios = 0, write_ios = 0;
+};
+
+struct JobPidsStats {
+  std::optional<std::uint64_t> current, peak;
+  std::uint64_t limit_hits = 0;  // forks refused by pids_max
+};
+
+struct JobStats {
+  std::optional<JobMemoryStats> memory;  // when the job has the memory controller
+  JobCpuStats cpu;
+  std::optional<std::vector<JobIoDeviceStats>> io;
+  std::optional<JobPidsStats> pids;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Events
+
+enum class JobEventKind {
+  all_exited,    // the job became empty (cgroup.events populated 0)
+  oom_kill,      // the OOM killer ended a process in the job
+  memory_limit,  // the job reached its hard memory limit
+  memory_high,   // the job was throttled above memory_high
+  pids_limit,    // a fork was refused by pids_max
+};
+struct JobEvent {
+  JobEventKind kind;
+  std::uint64_t count = 1;  // how many happened since the last report (counters can jump by more than 1)
+};
+// "all-exited", "oom-kill", "memory-limit", "memory-high", "pids-limit".
+std::string_view event_name(JobEventKind kind) noexcept;
+
+// ---------------------------------------------------------------------------------------------------------
+// The layout and the job
+
+// Where the cgroup hierarchies are, discovered once (from /proc/self/mountinfo and /proc/self/cgroup) and
+// passed to every Job made with it. Cheap to copy.
+class CgroupLayout {
+ public:
+  // `root`: an explicit parent cgroup for jobs (a path inside each hierarchy, e.g. "/reins"); empty: our own
+  // cgroups. Throws reins::Error when no cgroup hierarchy is usable.
+  static CgroupLayout discover(const std::string& root = {});
+  // "v2", "hybrid" or "v1".
+  std::string mode() const;
+  // Where each hierarchy is and where jobs go, one line each.
+  std::string describe() const;
+
+  // The library's own view (src/cgroup); opaque to users.
+  struct Impl;
+  const Impl& impl() const noexcept { return *impl_; }
+  explicit CgroupLayout(std::shared_ptr<const Impl> impl) noexcept : impl_(std::move(impl)) {}
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// What the job accounts for even without a limit on it (joining a v1 controller costs a cgroup per job).
+struct JobAccounting {
+  bool memory = false;
+  bool pids = false;
+  bool io = false;
+  bool cpu_throttling = false;
+};
+
+struct JobOptions {
+  JobLimits limits;
+  JobAccounting accounting;
+  // A limit whose controller is missing is skipped (see Job::skipped()) instead of an error.
+  bool best_effort = false;
+  // Where cgroups go; nullptr: discover now.
+  const CgroupLayout* layout = nullptr;
+};
+
+class Job {
+ public:
+  // Creates a new job named "reins-<pid>-<n>", or `name`. Throws reins::Error if it cannot (the message
+  // names the cgroup path and the controller), InvalidArgument for a bad name or limit; nothing is left
+  // behind on failure. The new job owns its processes: destroying it kills them and removes its cgroups.
+  static Job create(const JobOptions& options = {});
+  static Job create(const std::string& name, const JobOptions& options = {});
+  // Opens an existing job. Does not own it (kill_on_close off). Throws reins::Error (ENOENT) if absent.
+  static Job open(const std::string& name, const CgroupLayout* layout = nullptr);
+  // The names of the jobs below the layout's parent (cgroups reins marked as jobs).
+  static std::vector<std::string> list(const CgroupLayout* layout = nullptr);
+
+  Job(Job&&) noexcept;
+  Job& operator=(Job&&) noexcept;
+  // With kill_on_close: terminate() and remove() within a few seconds, never throws. Otherwise closes.
+  ~Job();
+
+  const std::string& name() const noexcept;
+  // Filesystem paths of the job's cgroups, core first.
+  std::vector<std::string> paths() const;
+  // "hybrid" and where each hierarchy is.
+  std::string describe() const;
+  // Limits skipped under best_effort, with why.
+  const std::vector<std::string>& skipped() const noexcept;
+
+  // Whether destruction ends the job. release() turns it off for good: the job and its processes stay.
+  bool kill_on_close() const noexcept;
+  void set_kill_on_close(bool on) noexcept;
+  void release() noexcept { set_kill_on_close(false); }
+
+  // Moves a running process (all its threads) into the job, in every hierarchy, with no window in which a
+  // child it forks lands half inside. Throws reins::Error (ESRCH if it is gone, EPERM...).
+  void assign(pid_t pid);
+  // Starts `cmd` inside the job: it runs no instruction of its own before it is a member everywhere. With
+  // kill_on_close and no parent_death_signal set, the child gets PR_SET_PDEATHSIG SIGKILL. Throws as
+  // Process::spawn.
+  Process spawn(const Command& cmd);
+
+  // Members of the job and of any cgroups its processes created below it.
+  std::vector<pid_t> pids() const;
+  bool populated() const;
+  // Stops every member where it is (cgroup.freeze / the v1 freezer) and waits until they are stopped.
+  void freeze();
+  void thaw();
+  bool frozen() const;
+  // Sends `sig` to every member through a pidfd, after checking it is still a member. Returns how many got it.
+  std::size_t signal(int sig);
+  // SIGKILLs every member, including processes forked meanwhile, until the job is empty (cgroup.kill where
+  // the kernel has it; else freeze, kill each through a pidfd, thaw, repeat). Throws reins::Error if members
+  // remain after `timeout`.
+  void terminate(std::chrono::nanoseconds timeout = std::chrono::seconds(5));
+  // Blocks until the job is empty or `timeout` passes; returns whether it is empty.
+  bool wait_empty(std::chrono::nanoseconds timeout);
+  // terminate(), then removes every cgroup of the job (children first, retrying while the kernel is busy).
+  // Idempotent. Throws reins::Error if a cgroup stays busy past `timeout`.
+  void remove(std::chrono::nanoseconds timeout = std::chrono::seconds(5));
+
+  // Sets limits, joining the controllers they need (existing members are moved along). Throws
+  // InvalidArgument, or reins::Error naming the file and the value (e.g. EBUSY: the limit is below usage).
+  void set_limits(const JobLimits& limits, bool best_effort = false);
+  // The limits in force, as far as the job's controllers show them.
+  JobLimits limits() const;
+  JobStats stats() const;
+  // Bytes charged to the job now (for memory guards); nullopt without the memory controller.
+  std::optional<std::uint64_t> memory_current() const;
+
+  // Chooses which events to watch (default: all); call before event_fd() or read_events(). Watching costs
+  // kernel work for some kinds on some layouts (a v1 memory_limit watch registers a usage threshold, which
+  // costs an RCU grace period, ~10 ms, when set up and again when the job is removed).
+  void select_events(const std::vector<JobEventKind>& kinds);
+  // A file descriptor that polls readable (POLLIN) when read_events() has something to report. The job owns it.
+  int event_fd() const;
+  // The events since the last call; never blocks.
+  std::vector<JobEvent> read_events();
+  // Blocks until at least one event or `timeout` (nullopt: forever); returns them (empty on timeout).
+  std::vector<JobEvent> wait_events(std::optional<std::chrono::nanoseconds> timeout);
+
+  struct Impl;
+
+ private:
+  explicit Job(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reins

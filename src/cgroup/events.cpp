@@ -1,0 +1,86 @@
+#include "cgroup/events.hpp"
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "reins/error.hpp"
+#include "sys/fields.hpp"
+#include "sys/file_io.hpp"
+
+namespace reins::cgroup {
+
+EventWatch::EventWatch(unsigned kinds) : kinds_(kinds) {
+  int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw_errno("create", "epoll set for job events");
+  epoll_.reset(fd);
+}
+
+void EventWatch::add(UniqueFd fd, unsigned events, Collect collect) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd.get();
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) throw_errno("watch", "job event source");
+  sources_.push_back({std::move(fd), std::move(collect)});
+}
+
+void EventWatch::add_sampled(std::chrono::milliseconds interval, Collect collect) {
+  if (!timer_) {
+    int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (fd < 0) throw_errno("create", "timerfd for job events");
+    timer_.reset(fd);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("watch", "job event timer");
+  }
+  if (interval_.count() == 0 || interval < interval_) {
+    interval_ = interval;
+    itimerspec spec{};
+    spec.it_interval.tv_sec = static_cast<time_t>(interval.count() / 1000);
+    spec.it_interval.tv_nsec = static_cast<long>(interval.count() % 1000 * 1'000'000);
+    spec.it_value = spec.it_interval;
+    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0) throw_errno("arm", "timerfd for job events");
+  }
+  sources_.push_back({UniqueFd(), std::move(collect)});
+}
+
+std::vector<JobEvent> EventWatch::collect() {
+  std::vector<JobEvent> out;
+  if (timer_) {
+    std::uint64_t ticks;
+    [[maybe_unused]] auto n = ::read(timer_.get(), &ticks, sizeof ticks);
+  }
+  for (auto& s : sources_) s.collect(out);
+  return out;
+}
+
+std::vector<JobEvent> EventWatch::wait(std::optional<std::chrono::nanoseconds> timeout) {
+  auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout) : std::nullopt;
+  for (;;) {
+    auto events = collect();
+    if (!events.empty()) return events;
+    int ms = -1;
+    if (deadline) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return {};
+      ms = static_cast<int>(std::min<long long>(left.count(), 1 << 30));
+    }
+    pollfd p{epoll_.get(), POLLIN, 0};
+    if (::poll(&p, 1, ms) < 0 && errno != EINTR) throw_errno("wait for", "job events");
+  }
+}
+
+void collect_counters(int fd, std::vector<CounterSource>& counters, std::vector<JobEvent>& out) {
+  std::string text;
+  if (sys::pread_all_errno(fd, text) != 0) return;  // the cgroup is gone: nothing more will happen
+  for (auto& c : counters) {
+    auto v = sys::field_u64(text, c.key);
+    if (!v || *v <= c.last) continue;
+    out.push_back({c.kind, *v - c.last});
+    c.last = *v;
+  }
+}
+
+}  // namespace reins::cgroup

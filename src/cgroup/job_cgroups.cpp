@@ -1,0 +1,293 @@
+#include "cgroup/job_cgroups.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cgroup/mountinfo.hpp"
+#include "cgroup/v1/cpuset.hpp"
+#include "cgroup/v2/delegation.hpp"
+#include "reins/error.hpp"
+#include "reins/process.hpp"
+#include "sys/file_io.hpp"
+
+namespace reins::cgroup {
+namespace {
+
+// Marks a cgroup as a reins job, so that `list` can tell jobs from other cgroups beside them.
+constexpr const char* kJobXattr = "user.reins.job";
+
+std::string first_item(const std::string& s) { return s.substr(0, s.find(',')); }
+
+// Writes `pid` to dir's cgroup.procs. Returns false if the process is gone.
+bool write_pid(const CgroupDir& dir, pid_t pid) {
+  int err = dir.write_errno("cgroup.procs", std::to_string(pid));
+  if (err == ESRCH) return false;
+  if (err) throw Error(err, fmt::format("move pid {} into", pid), dir.path());
+  return true;
+}
+
+// Every hierarchy a job with `wanted` needs, besides the core's.
+std::vector<const Hierarchy*> v1_hierarchies(const Layout& layout, ControllerSet wanted) {
+  std::vector<const Hierarchy*> out;
+  const Hierarchy* core = &layout.core();
+  if (core->version == Version::v1) out.push_back(core);
+  for (auto c : kAllControllers) {
+    if (!wanted.has(c)) continue;
+    const Hierarchy* h = layout.find(c);
+    if (!h) throw Error(ENOENT, fmt::format("the {} controller is not available (no v1 hierarchy carries it and "
+                                            "cgroup2 does not offer it below {})", v1_name(c),
+                                            layout.unified() ? layout.unified()->parent : std::string("/")));
+    if (h->version == Version::v1 && std::find(out.begin(), out.end(), h) == out.end()) out.push_back(h);
+  }
+  return out;
+}
+
+ControllerSet v2_wanted(const Layout& layout, ControllerSet wanted) {
+  ControllerSet out;
+  const Hierarchy* u = layout.unified();
+  for (auto c : kAllControllers)
+    if (wanted.has(c) && u && layout.find(c) == u) out.add(c);
+  return out;
+}
+
+// Removes what a failed create() made.
+struct Undo {
+  std::vector<std::string> paths;
+  bool armed = true;
+  ~Undo() {
+    if (!armed) return;
+    for (auto it = paths.rbegin(); it != paths.rend(); ++it) ::rmdir(it->c_str());
+  }
+};
+
+}  // namespace
+
+void check_job_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 200 && name != "." && name != ".." &&
+            std::all_of(name.begin(), name.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                     c == '_' || c == '-' || c == '@' || c == ':' || c == '+';
+            });
+  if (!ok)
+    throw InvalidArgument(fmt::format("invalid job name '{}': use 1 to 200 letters, digits and . _ - @ : + "
+                                      "(for example build-42)", name));
+}
+
+JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
+                              ControllerSet optional) {
+  check_job_name(name);
+  wanted.add(layout.core_controllers());
+  auto v1 = v1_hierarchies(layout, wanted);
+  ControllerSet v2 = v2_wanted(layout, wanted);
+  JobCgroups job(layout, name);
+  Undo undo;
+  if (const Hierarchy* u = layout.unified()) {
+    ControllerSet enabled;
+    if (!u->controllers.empty()) {  // else (hybrid, as here) cgroup2 offers nothing to enable
+      enabled = v2.empty() ? enabled_v2_controllers(*u) : enable_v2_controllers(*u, v2);
+      if (ControllerSet extra = v2_wanted(layout, optional); !extra.empty()) {
+        try {
+          enabled = enable_v2_controllers(*u, extra);
+        } catch (const Error&) {
+          // Statistics only: without the controller the job simply lacks those figures.
+        }
+      }
+    }
+    std::string path = u->dir_of(u->child_path(name));
+    job.v2_ = std::make_unique<V2Backend>(CgroupDir::create(path, u->child_path(name)), enabled);
+    undo.paths.push_back(path);
+  }
+  for (const Hierarchy* h : v1) {
+    job.create_v1(*h);
+    undo.paths.push_back(h->dir_of(h->child_path(name)));
+  }
+  for (auto c : kAllControllers) {
+    const Hierarchy* h = optional.has(c) ? layout.find(c) : nullptr;
+    if (!h || h->version != Version::v1 || job.dir_in(*h)) continue;
+    try {
+      job.create_v1(*h);
+      undo.paths.push_back(h->dir_of(h->child_path(name)));
+    } catch (const Error&) {
+      // As above: statistics only.
+    }
+  }
+  // Best effort: on a file system without user xattrs `list` just cannot tell jobs apart.
+  ::setxattr(job.core().core_dir().path().c_str(), kJobXattr, "1", 1, 0);
+  undo.armed = false;
+  return job;
+}
+
+void JobCgroups::create_v1(const Hierarchy& h) {
+  std::string path = h.dir_of(h.child_path(name_));
+  V1Cgroup cg{h.controllers, first_item(h.name), CgroupDir::create(path, h.child_path(name_))};
+  if (h.controllers.has(Controller::cpuset)) {
+    try {
+      init_v1_cpuset(cg.dir, h.parent_dir(), h.mount_point);
+    } catch (...) {
+      ::rmdir(path.c_str());
+      throw;
+    }
+  }
+  if (v1_) {
+    v1_->add(std::move(cg));
+  } else {
+    std::vector<V1Cgroup> list;
+    list.push_back(std::move(cg));
+    v1_ = std::make_unique<V1Backend>(std::move(list));
+  }
+}
+
+std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::string& name) {
+  check_job_name(name);
+  JobCgroups job(layout, name);
+  if (const Hierarchy* u = layout.unified()) {
+    auto dir = CgroupDir::open(u->dir_of(u->child_path(name)), u->child_path(name));
+    if (!dir) return std::nullopt;
+    ControllerSet enabled = parse_v2_controllers(dir->read("cgroup.controllers"));
+    job.v2_ = std::make_unique<V2Backend>(std::move(*dir), enabled);
+  }
+  std::vector<V1Cgroup> v1;
+  const Hierarchy* core = &layout.core();
+  for (const auto& h : layout.hierarchies()) {
+    if (h.version != Version::v1) continue;
+    auto dir = CgroupDir::open(h.dir_of(h.child_path(name)), h.child_path(name));
+    if (!dir) {
+      if (&h == core) return std::nullopt;
+      continue;
+    }
+    V1Cgroup cg{h.controllers, first_item(h.name), std::move(*dir)};
+    if (&h == core) v1.insert(v1.begin(), std::move(cg));
+    else v1.push_back(std::move(cg));
+  }
+  if (!v1.empty()) job.v1_ = std::make_unique<V1Backend>(std::move(v1));
+  return job;
+}
+
+std::vector<std::string> JobCgroups::list(const Layout& layout) {
+  std::vector<std::string> out;
+  std::string parent = layout.core().parent_dir();
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) throw_errno("list", parent);
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+    char value[8];
+    if (::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value) >= 0) out.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Backend* JobCgroups::holding(Controller c) const noexcept {
+  if (v2_ && v2_->dir(c)) return v2_.get();
+  if (v1_ && v1_->dir(c)) return v1_.get();
+  return nullptr;
+}
+
+std::vector<Backend*> JobCgroups::backends() const {
+  std::vector<Backend*> out{&core()};
+  if (v1_ && v2_) out.push_back(v1_.get());
+  return out;
+}
+
+std::vector<const CgroupDir*> JobCgroups::dirs() const {
+  std::vector<const CgroupDir*> out;
+  for (auto* b : backends())
+    for (auto* d : b->dirs()) out.push_back(d);
+  return out;
+}
+
+std::vector<std::string> JobCgroups::paths() const {
+  std::vector<std::string> out;
+  for (const auto* d : dirs()) out.push_back(d->path());
+  return out;
+}
+
+const CgroupDir* JobCgroups::dir_in(const Hierarchy& h) const noexcept {
+  if (!v1_) return nullptr;
+  for (auto c : kAllControllers)
+    if (h.controllers.has(c))
+      if (const CgroupDir* d = v1_->dir(c)) return d;
+  return nullptr;
+}
+
+void JobCgroups::join(ControllerSet wanted, Deadline deadline) {
+  ControllerSet v2 = v2_wanted(layout_, wanted);
+  if (!v2.empty() && v2_) v2_->add_controllers(enable_v2_controllers(*layout_.unified(), v2));
+  std::vector<const Hierarchy*> fresh;
+  for (const Hierarchy* h : v1_hierarchies(layout_, wanted))
+    if (!dir_in(*h)) fresh.push_back(h);
+  if (fresh.empty()) return;
+  for (const Hierarchy* h : fresh) create_v1(*h);
+  // Bring the members along, frozen so that none forks a child into the old cgroups meanwhile.
+  bool froze = !core().frozen() && core().set_frozen(true, deadline);
+  try {
+    for (pid_t pid : core().core_dir().pids_recursive())
+      for (const Hierarchy* h : fresh) write_pid(*dir_in(*h), pid);
+    fix_stragglers();
+  } catch (...) {
+    if (froze) core().set_frozen(false, deadline);
+    throw;
+  }
+  if (froze) core().set_frozen(false, deadline);
+}
+
+void JobCgroups::move_in(pid_t pid, Deadline deadline) {
+  Process held = Process::open(pid);  // throws ESRCH
+  auto all = dirs();
+  // Across several hierarchies the moves are not one step: freeze the job so that the process, once in the
+  // core cgroup, cannot fork a child that lands outside the others.
+  bool froze = all.size() > 1 && !core().frozen() && core().set_frozen(true, deadline);
+  try {
+    for (const auto* d : all)
+      if (!write_pid(*d, pid)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
+    // The pid named the process we hold only if it is still alive now.
+    if (!held.signal(0)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
+    if (all.size() > 1) fix_stragglers();
+  } catch (...) {
+    if (froze) core().set_frozen(false, deadline);
+    throw;
+  }
+  if (froze) core().set_frozen(false, deadline);
+}
+
+// Moves members of the core cgroup that some other hierarchy still has elsewhere (children forked while
+// their parent was being moved).
+void JobCgroups::fix_stragglers() {
+  if (!v1_) return;
+  for (int pass = 0; pass < 16; ++pass) {
+    bool moved = false;
+    for (pid_t pid : core().core_dir().pids_recursive()) {
+      std::string text;
+      if (sys::read_file_errno(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str(), text) != 0) continue;
+      for (const auto& h : layout_.hierarchies()) {
+        const CgroupDir* d = h.version == Version::v1 ? dir_in(h) : nullptr;
+        if (!d || path_within(membership_path(text, first_item(h.name)), d->cgroup_path())) continue;
+        moved = write_pid(*d, pid) || moved;
+      }
+    }
+    if (!moved) return;
+  }
+}
+
+int JobCgroups::remove(Deadline deadline, std::string& failed) noexcept {
+  int first_err = 0;
+  auto all = dirs();
+  // Controllers first, the core last: while anything is left, the core still sees and can kill it.
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    int err = (*it)->remove_tree(deadline);
+    if (err && !first_err) {
+      first_err = err;
+      failed = (*it)->path();
+    }
+  }
+  return first_err;
+}
+
+}  // namespace reins::cgroup

@@ -1,0 +1,69 @@
+// The cgroups of one job across the hierarchies of a Layout, and the backends that drive them: creating
+// them (only in the hierarchies the job needs), opening them by name, joining more controllers later,
+// moving a process into all of them, and removing them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cgroup/layout.hpp"
+#include "cgroup/v1/backend.hpp"
+#include "cgroup/v2/backend.hpp"
+
+namespace reins::cgroup {
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+class JobCgroups {
+ public:
+  // Makes the job's cgroups: the core, plus one per hierarchy that holds a controller in `wanted`, and where
+  // possible in `optional` (statistics only: a failure there just leaves the controller out). Throws
+  // reins::Error (naming the controller, or the path and errno); nothing is left behind then.
+  static JobCgroups create(const Layout& layout, const std::string& name, ControllerSet wanted,
+                           ControllerSet optional = {});
+  // Opens a job's existing cgroups; nullopt when its core cgroup does not exist.
+  static std::optional<JobCgroups> open(const Layout& layout, const std::string& name);
+  // The names of the jobs below the layout's core parent (cgroups marked by create()).
+  static std::vector<std::string> list(const Layout& layout);
+
+  const std::string& name() const noexcept { return name_; }
+  const Layout& layout() const noexcept { return layout_; }
+  Backend& core() const noexcept { return v2_ ? static_cast<Backend&>(*v2_) : static_cast<Backend&>(*v1_); }
+  // The backend whose cgroup holds controller c, or nullptr when the job has not joined c.
+  Backend* holding(Controller c) const noexcept;
+  std::vector<Backend*> backends() const;
+  // Every cgroup of the job, the core first.
+  std::vector<const CgroupDir*> dirs() const;
+  std::vector<std::string> paths() const;
+
+  // Joins more controllers: creates their cgroups and moves the job's members along (frozen meanwhile).
+  void join(ControllerSet wanted, Deadline deadline);
+  // Moves process `pid` (all its threads) into every cgroup of the job; see Job::assign.
+  void move_in(pid_t pid, Deadline deadline);
+  // Removes every cgroup of the job (members must be gone). Returns 0 or the errno of the first failure,
+  // with `failed` set to the path.
+  int remove(Deadline deadline, std::string& failed) noexcept;
+
+ private:
+  JobCgroups(const Layout& layout, std::string name) : layout_(layout), name_(std::move(name)) {}
+  void create_v1(const Hierarchy& h);
+  void fix_stragglers();
+  const CgroupDir* dir_in(const Hierarchy& h) const noexcept;
+
+  Layout layout_;
+  std::string name_;
+  // Declared before the backends' users: the job's EventWatch (in Job::Impl) is destroyed first.
+  std::unique_ptr<V2Backend> v2_;
+  std::unique_ptr<V1Backend> v1_;
+};
+
+// Checks a job name: one path component of letters, digits and ._-@:+ , at most 200 characters, not "."
+// or "..". Throws InvalidArgument quoting it.
+void check_job_name(const std::string& name);
+
+}  // namespace reins::cgroup

@@ -1,0 +1,78 @@
+// Statistics of v1 cgroups (Documentation/admin-guide/cgroup-v1/): memory in bytes, cpuacct.usage in
+// nanoseconds (exact), cpu.stat throttled_time in nanoseconds, blkio per device and operation.
+#include <sys/eventfd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cgroup/common_stats.hpp"
+#include "cgroup/parse.hpp"
+#include "cgroup/v1/backend.hpp"
+#include "reins/error.hpp"
+#include "sys/fields.hpp"
+
+namespace reins::cgroup {
+namespace {
+
+std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<long long>(v)); }
+
+}  // namespace
+
+JobMemoryStats read_v1_memory(const CgroupDir& dir) {
+  JobMemoryStats m;
+  m.current = dir.read_u64("memory.usage_in_bytes");
+  m.peak = dir.read_u64("memory.max_usage_in_bytes");
+  auto memsw = dir.read_u64("memory.memsw.usage_in_bytes");
+  if (memsw && m.current) m.swap = *memsw > *m.current ? *memsw - *m.current : 0;
+  std::string text;
+  if (dir.read_errno("memory.stat", text) == 0) {
+    keep_memory_stat(text, m);
+    // total_* include the job's sub-cgroups; rss is anonymous memory (plus swap cache).
+    m.anon = sys::field_u64(text, "total_rss");
+    m.file = sys::field_u64(text, "total_cache");
+  }
+  if (dir.read_errno("memory.oom_control", text) == 0) m.oom_kills = sys::field_u64(text, "oom_kill").value_or(0);
+  // A charge refused at the limit counts in failcnt, or in memsw.failcnt for the memory+swap limit; but 6.18
+  // leaves both at 0 when a memsw limit is set (measured), while an OOM kill in a limited cgroup always
+  // means the limit was reached at least once.
+  m.limit_hits = std::max(dir.read_u64("memory.failcnt").value_or(0) + dir.read_u64("memory.memsw.failcnt").value_or(0),
+                          m.oom_kills);
+  return m;
+}
+
+void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out) {
+  if (auto v = dir.read_u64("cpuacct.usage")) out.usage = ns(*v);
+  // usage_user/usage_sys come from tick sampling and can exceed usage; they are only a split.
+  if (auto v = dir.read_u64("cpuacct.usage_user")) out.user = ns(*v);
+  if (auto v = dir.read_u64("cpuacct.usage_sys")) out.system = ns(*v);
+}
+
+void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out) {
+  std::string text;
+  if (dir.read_errno("cpu.stat", text) != 0) return;
+  out.periods = sys::field_u64(text, "nr_periods");
+  out.throttled_periods = sys::field_u64(text, "nr_throttled");
+  if (auto v = sys::field_u64(text, "throttled_time")) out.throttled = ns(*v);
+}
+
+std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
+  std::vector<JobIoDeviceStats> out;
+  std::string text;
+  if (dir.read_errno("blkio.throttle.io_service_bytes_recursive", text) == 0) add_blkio_stat(text, true, out);
+  if (dir.read_errno("blkio.throttle.io_serviced_recursive", text) == 0) add_blkio_stat(text, false, out);
+  return out;
+}
+
+
+UniqueFd register_v1_event(const CgroupDir& dir, int file_fd, std::string_view args) {
+  int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (efd < 0) throw_errno("create", "eventfd");
+  UniqueFd event(efd);
+  // The kernel resolves the file when the line is written; it need not stay open afterwards.
+  std::string line = fmt::format("{} {}{}{}", efd, file_fd, args.empty() ? "" : " ", args);
+  dir.write("cgroup.event_control", line);
+  return event;
+}
+
+}  // namespace reins::cgroup

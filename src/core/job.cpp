@@ -1,0 +1,244 @@
+// reins::Job over src/cgroup: the lifecycle (create, open, spawn inside, assign, freeze, terminate, remove)
+// and the kill-on-close policy. Nothing here knows which cgroup version it talks to.
+#include "reins/job.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include <fmt/format.h>
+
+#include "cgroup/job_cgroups.hpp"
+#include "cgroup/layout_handle.hpp"
+#include "cgroup/limits.hpp"
+#include "cgroup/terminate.hpp"
+#include "pidfd/spawn.hpp"
+
+namespace reins {
+
+using Clock = std::chrono::steady_clock;
+
+CgroupLayout CgroupLayout::discover(const std::string& root) {
+  cgroup::LayoutOptions options;
+  options.root = root;
+  return CgroupLayout(std::make_shared<const Impl>(Impl{cgroup::Layout::discover(options)}));
+}
+
+std::string CgroupLayout::mode() const { return std::string(cgroup::mode_name(impl_->layout.mode())); }
+std::string CgroupLayout::describe() const { return impl_->layout.describe(); }
+
+struct Job::Impl {
+  explicit Impl(cgroup::JobCgroups c) : cgroups(std::move(c)) {}
+
+  cgroup::Backend& core() const { return cgroups.core(); }
+  cgroup::EventWatch& watch() {
+    if (!events) {
+      events = std::make_unique<cgroup::EventWatch>(event_kinds);
+      core().watch_populated(*events);
+      for (auto* b : cgroups.backends()) b->watch_controllers(*events);
+    }
+    return *events;
+  }
+
+  cgroup::JobCgroups cgroups;
+  std::vector<std::string> skipped;
+  bool kill_on_close = false;
+  bool removed = false;
+  // cgroup.kill was used on this job: clone3(CLONE_INTO_CGROUP) into it would give a child killed at birth
+  // on kernels with the kill_seq bug, so children join by writing cgroup.procs instead.
+  bool used_kill = false;
+  unsigned event_kinds = ~0u;  // bits of JobEventKind to watch
+  // Declared last: its sources refer to the backends above.
+  std::unique_ptr<cgroup::EventWatch> events;
+};
+
+namespace {
+
+cgroup::Layout layout_of(const CgroupLayout* layout) {
+  return layout ? layout->impl().layout : cgroup::Layout::discover();
+}
+
+cgroup::ControllerSet accounted(const cgroup::Layout& layout, const JobAccounting& a) {
+  cgroup::ControllerSet set;
+  auto add_if = [&](bool on, cgroup::Controller c) {
+    if (on && layout.find(c)) set.add(c);  // statistics only where available: never an error
+  };
+  add_if(a.memory, cgroup::Controller::memory);
+  add_if(a.pids, cgroup::Controller::pids);
+  add_if(a.io, cgroup::Controller::io);
+  add_if(a.cpu_throttling, cgroup::Controller::cpu);
+  return set;
+}
+
+std::string unique_job_name() {
+  static std::atomic<unsigned> counter{0};
+  return fmt::format("reins-{}-{}", ::getpid(), counter++);
+}
+
+}  // namespace
+
+Job::Job(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Job::Job(Job&&) noexcept = default;
+Job& Job::operator=(Job&& other) noexcept {
+  if (this != &other) {
+    Job old(std::move(impl_));  // ends the job held so far, as its destructor would
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+Job::~Job() {
+  if (!impl_ || !impl_->kill_on_close || impl_->removed) return;
+  try {
+    remove(std::chrono::seconds(5));
+  } catch (...) {
+    // A destructor cannot report; what is left is visible to `reins job list`.
+  }
+}
+
+Job Job::create(const JobOptions& options) {
+  // Another reins with our pid in another pid namespace may share the parent cgroup: try the next name.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return create(unique_job_name(), options);
+    } catch (const Error& e) {
+      if (e.errno_value() != EEXIST || attempt == 8) throw;
+    }
+  }
+}
+
+Job Job::create(const std::string& name, const JobOptions& options) {
+  cgroup::Layout layout = layout_of(options.layout);
+  std::vector<std::string> skipped;
+  JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
+  Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
+                                                             accounted(layout, options.accounting))));
+  job.impl_->kill_on_close = true;  // from here on a failure removes what was made
+  job.impl_->skipped = std::move(skipped);
+  cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
+  return job;
+}
+
+Job Job::open(const std::string& name, const CgroupLayout* layout) {
+  cgroup::Layout l = layout_of(layout);
+  auto cgroups = cgroup::JobCgroups::open(l, name);
+  if (!cgroups)
+    throw Error(ENOENT, "open job", fmt::format("'{}' (no cgroup {})", name, l.core().dir_of(l.core().child_path(name))));
+  return Job(std::make_unique<Impl>(std::move(*cgroups)));
+}
+
+std::vector<std::string> Job::list(const CgroupLayout* layout) { return cgroup::JobCgroups::list(layout_of(layout)); }
+
+const std::string& Job::name() const noexcept { return impl_->cgroups.name(); }
+std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
+std::string Job::describe() const { return impl_->cgroups.layout().describe(); }
+const std::vector<std::string>& Job::skipped() const noexcept { return impl_->skipped; }
+bool Job::kill_on_close() const noexcept { return impl_->kill_on_close; }
+void Job::set_kill_on_close(bool on) noexcept { impl_->kill_on_close = on; }
+
+void Job::assign(pid_t pid) {
+  impl_->cgroups.move_in(pid, Clock::now() + std::chrono::seconds(5));
+  if (impl_->events) impl_->events->note_populated();
+}
+
+Process Job::spawn(const Command& cmd) {
+  Command c = cmd;
+  if (impl_->kill_on_close && c.parent_death_signal == 0) c.parent_death_signal = SIGKILL;
+  const cgroup::Backend& core = impl_->core();
+  sys::Placement placement;
+  placement.cgroup2_dirfd = impl_->used_kill ? -1 : core.clone_into_fd();
+  std::vector<UniqueFd> procs;
+  for (const auto* dir : impl_->cgroups.dirs())
+    if (dir->fd() != placement.cgroup2_dirfd) procs.push_back(dir->open_file("cgroup.procs", O_WRONLY));
+  for (const auto& fd : procs) placement.join_procs_fds.push_back(fd.get());
+  auto outcome = sys::spawn(c, placement);
+  if (outcome.killed_at_birth) {
+    // The kernel's kill_seq bug (see docs/design/jobs.md): join by cgroup.procs instead, from now on.
+    impl_->used_kill = true;
+    procs.push_back(core.core_dir().open_file("cgroup.procs", O_WRONLY));
+    placement.cgroup2_dirfd = -1;
+    placement.join_procs_fds.push_back(procs.back().get());
+    outcome = sys::spawn(c, placement);
+    if (outcome.killed_at_birth) throw SpawnError(ECHILD, "start (killed by SIGKILL at birth)", c.argv.front());
+  }
+  if (impl_->events) impl_->events->note_populated();
+  return std::move(outcome.process);
+}
+
+std::vector<pid_t> Job::pids() const { return impl_->core().core_dir().pids_recursive(); }
+bool Job::populated() const { return impl_->core().populated(); }
+
+void Job::freeze() {
+  if (!impl_->core().set_frozen(true, Clock::now() + std::chrono::seconds(5)))
+    throw Error(ENOTSUP, "freeze job " + name(), "(no freezer: cgroup v1 without the freezer hierarchy)");
+}
+
+void Job::thaw() {
+  if (!impl_->core().set_frozen(false, Clock::now() + std::chrono::seconds(5)))
+    throw Error(ENOTSUP, "thaw job " + name(), "(no freezer: cgroup v1 without the freezer hierarchy)");
+}
+
+bool Job::frozen() const { return impl_->core().frozen(); }
+std::size_t Job::signal(int sig) { return cgroup::signal_members(impl_->core(), sig); }
+
+void Job::terminate(std::chrono::nanoseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  cgroup::Backend& core = impl_->core();
+  if (core.kill_all()) impl_->used_kill = true;
+  else cgroup::kill_members(core, deadline);
+  if (!core.wait_empty(deadline)) {
+    auto left = pids();
+    throw Error(ETIMEDOUT, fmt::format("terminate job {}: {} member(s) left after {}", name(), left.size(),
+                                       format_duration(timeout)));
+  }
+}
+
+bool Job::wait_empty(std::chrono::nanoseconds timeout) { return impl_->core().wait_empty(Clock::now() + timeout); }
+
+void Job::remove(std::chrono::nanoseconds timeout) {
+  if (impl_->removed) return;
+  auto deadline = Clock::now() + timeout;
+  if (impl_->core().populated()) terminate(timeout);
+  impl_->events.reset();  // its fds would keep nothing alive, but v1 eventfds fire on rmdir: stop listening
+  std::string failed;
+  if (int err = impl_->cgroups.remove(deadline, failed)) throw Error(err, "remove cgroup", failed);
+  impl_->removed = true;
+}
+
+void Job::set_limits(const JobLimits& limits, bool best_effort) {
+  const cgroup::Layout& layout = impl_->cgroups.layout();
+  JobLimits supported = cgroup::supported_limits(layout, limits, best_effort, impl_->skipped);
+  impl_->cgroups.join(cgroup::controllers_for(supported), Clock::now() + std::chrono::seconds(5));
+  impl_->events.reset();  // rebuilt on next use, with the sources of newly joined controllers
+  cgroup::apply_limits(impl_->cgroups, supported, best_effort, impl_->skipped);
+}
+
+JobLimits Job::limits() const { return cgroup::read_limits(impl_->cgroups); }
+
+JobStats Job::stats() const {
+  JobStats s;
+  impl_->core().read_cpu_usage(s.cpu);
+  for (auto* b : impl_->cgroups.backends()) b->read_stats(s);
+  return s;
+}
+
+std::optional<std::uint64_t> Job::memory_current() const {
+  auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
+  return b ? b->memory_current() : std::nullopt;
+}
+
+void Job::select_events(const std::vector<JobEventKind>& kinds) {
+  impl_->event_kinds = 0;
+  for (auto k : kinds) impl_->event_kinds |= 1u << static_cast<unsigned>(k);
+  impl_->events.reset();
+}
+
+int Job::event_fd() const { return impl_->watch().fd(); }
+std::vector<JobEvent> Job::read_events() { return impl_->watch().collect(); }
+std::vector<JobEvent> Job::wait_events(std::optional<std::chrono::nanoseconds> timeout) {
+  return impl_->watch().wait(timeout);
+}
+
+}  // namespace reins

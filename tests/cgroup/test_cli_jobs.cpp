@@ -1,0 +1,255 @@
+// Black-box runs of `reins run` with job limits and of `reins job`, as root on the real kernel: what the
+// issue's "How it is checked" lists.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cgroup/fixture.hpp"
+#include "reins/job.hpp"
+#include "reins/process.hpp"
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace reins::test {
+namespace {
+
+class CliJobs : public CgroupTest {};
+
+// Runs `reins ARGS...` with --json - (where asked) and returns the report parsed from stderr's last line.
+json last_json_line(const std::string& err) {
+  auto end = err.find_last_not_of('\n');
+  auto start = err.rfind('\n', end);
+  return json::parse(err.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1));
+}
+
+// Kills (through a pidfd) the processes whose command line holds this test's own marker.
+void kill_marked(const std::string& marker) {
+  DIR* d = opendir("/proc");
+  while (dirent* e = d ? readdir(d) : nullptr) {
+    pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (pid <= 0 || pid == getpid()) continue;
+    std::ifstream f("/proc/" + std::string(e->d_name) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (cmdline.find(marker) == std::string::npos) continue;
+    try {
+      Process::open(pid).signal(SIGKILL);
+    } catch (const Error&) {
+    }
+  }
+  if (d) closedir(d);
+}
+
+// A process with its stdout on a pipe we read.
+struct Piped {
+  Process process;
+  UniqueFd out;
+};
+
+Piped spawn_piped(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+  UniqueFd r(fds[0]), w(fds[1]);
+  Command c;
+  c.argv = argv;
+  c.stdout_fd = w.get();
+  return {Process::spawn(c), std::move(r)};
+}
+
+// Reads the "ready\n" a reins-testproc prints once it is in place.
+bool read_ready(int fd) {
+  char ready[6];
+  return read(fd, ready, sizeof ready) == 6;
+}
+
+std::vector<std::string> reins(std::vector<std::string> args) {
+  args.insert(args.begin(), reins_bin());
+  return args;
+}
+
+TEST_F(CliJobs, MemoryLimitEndsAHogWithOomAnd137) {
+  auto o = run_capture(reins({"run", "--json", "-", "--memory", "64M", "--swap", "0", "--", testproc(), "memhog", "200"}));
+  EXPECT_EQ(o.exit_code, 137) << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_TRUE(r["killed_by"] == "oom" || r["killed_by"] == "memory-limit") << r.dump();
+  EXPECT_GE(r["oom_kills"].get<int>(), 1);
+  EXPECT_LE(r["peak_memory_bytes"].get<std::uint64_t>(), (64ull << 20) + 256 * 1024) << r.dump();
+}
+
+TEST_F(CliJobs, ForkBombUnderPids32EndsCleanlyWithNothingLeft) {
+  auto o = run_capture(reins({"run", "--json", "-", "--pids", "32", "--", testproc(), "forkbomb", "0.3101"}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_LE(r["pids_peak"].get<int>(), 32) << r.dump();
+  EXPECT_GT(r["pids_limit_hits"].get<int>(), 0) << r.dump();
+  EXPECT_GT(r["leftovers_killed"].get<int>(), 0) << r.dump();
+  EXPECT_FALSE(process_with_marker_exists("0.3101"));
+}
+
+TEST_F(CliJobs, DoubleForkedSetsidDaemonIsGoneWhenRunReturns) {
+  std::string marker = unique_name("reins-daemon-marker");
+  auto o = run_capture(reins({"run", "--", testproc(), "daemonize", marker}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_FALSE(process_with_marker_exists(marker)) << "the daemon outlived `reins run`";
+}
+
+TEST_F(CliJobs, NegativeControlWithoutAJobTheDaemonSurvives) {
+  std::string marker = unique_name("reins-daemon-marker");
+  auto o = run_capture(reins({"run", "--no-job", "--", testproc(), "daemonize", marker}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(process_with_marker_exists(marker));
+  kill_marked(marker);
+}
+
+TEST_F(CliJobs, CpuQuotaOfPoint2GivesAbout0Point4sOver2sAndReportsThrottling) {
+  auto o = run_capture(reins({"run", "--json", "-", "--cpus", "0.2", "--", testproc(), "spin", "2"}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_NEAR(r["cpu_s"].get<double>(), 0.4, 0.4 * 0.3) << r.dump();
+  EXPECT_GT(r["throttled_periods"].get<int>(), 5) << r.dump();
+  EXPECT_GT(r["throttled_s"].get<double>(), 0.5) << r.dump();
+}
+
+TEST_F(CliJobs, KeepJobLeavesTheJobAndItsDaemonUntilRm) {
+  std::string name = job_name(), marker = unique_name("reins-daemon-marker");
+  auto o = run_capture(reins({"run", "--keep-job", name, "--", testproc(), "daemonize", marker}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(process_with_marker_exists(marker));
+  auto ps = run_capture(reins({"job", "ps", name}));
+  EXPECT_NE(ps.out.find(marker), std::string::npos) << ps.out;
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+  EXPECT_FALSE(process_with_marker_exists(marker));
+}
+
+TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
+  // A root that does not exist stands for "no cgroup can be created here".
+  auto o = run_capture(reins({"run", "--json", "-", "--cgroup-root", "/reins-no-such-parent", "--", testproc(), "exit", "0"}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("ran without a cgroup job"), std::string::npos) << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_TRUE(r["job"].is_null());
+  EXPECT_FALSE(r["job_unavailable"].is_null());
+  auto refused = run_capture(reins({"run", "--cgroup-root", "/reins-no-such-parent", "-m", "1G", "--", testproc(), "exit", "0"}));
+  EXPECT_EQ(refused.exit_code, 125);
+  EXPECT_NE(refused.err.find("MemoryMax"), std::string::npos) << refused.err;
+}
+
+TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
+  std::string name = job_name();
+  auto c = run_capture(reins({"job", "create", name, "-p", "MemoryMax=64M", "-p", "TasksMax=16", "-p", "CPUQuota=20%",
+                              "-p", "CPUWeight=50", "-p", "IOReadBandwidthMax=/dev/vda 10M"}));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto s = run_capture(reins({"job", "stat", name, "--json"}));
+  run_capture(reins({"job", "rm", name}));
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  json l = json::parse(s.out)["limits"];
+  EXPECT_EQ(l["memory_max"], 64 << 20);
+  EXPECT_EQ(l["pids_max"], 16);
+  EXPECT_EQ(l["cpu_quota_us"], 20000);
+  EXPECT_EQ(l["cpu_weight"], 50);
+  ASSERT_EQ(l["io"].size(), 1u) << l.dump();
+  EXPECT_EQ(l["io"][0]["value"], 10'000'000);
+}
+
+TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
+  std::string name = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", name, "--pids", "50"})).exit_code, 0);
+  // events in the background. It prints nothing until an event, so there is no "ready" to wait for; it
+  // only has to open the job before the command below ends 0.3 s later.
+  auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "--until-empty"}));
+  auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "ignore-term", "0.3"}));
+  ASSERT_TRUE(read_ready(exec_out.get())) << "the command inside never said ready";
+  auto ps = run_capture(reins({"job", "ps", name}));
+  EXPECT_NE(ps.out.find("ignore-term"), std::string::npos) << ps.out;
+  EXPECT_EQ(exec.wait().status.exit_code(), 0);
+  auto exited = Clock::now();
+  pollfd p{r.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 2000), 1) << "no event line";
+  auto reported = Clock::now();
+  char buf[512];
+  ssize_t n = read(r.get(), buf, sizeof buf);
+  ASSERT_GT(n, 0);
+  json e = json::parse(std::string(buf, static_cast<size_t>(n)).substr(0, std::string(buf, static_cast<size_t>(n)).find('\n')));
+  EXPECT_EQ(e["event"], "all-exited");
+  EXPECT_EQ(e["job"], name);
+  EXPECT_LT(reported - exited, 50ms);
+  EXPECT_EQ(events.wait().status.exit_code(), 0);
+  auto st = run_capture(reins({"job", "stat", name, "--json"}));
+  EXPECT_EQ(json::parse(st.out)["pids"].size(), 0u);
+  EXPECT_EQ(run_capture(reins({"job", "kill", name})).exit_code, 0);
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+  EXPECT_NE(run_capture(reins({"job", "stat", name})).exit_code, 0);
+}
+
+TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
+  std::string name = job_name(), marker = unique_name("reins-marker");
+  ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
+  auto o = run_capture(reins({"job", "exec", name, "--", "sh", "-c",
+                              std::string(testproc()) + " sleep 100 " + marker + " >/dev/null 2>&1 & " + testproc() + " sleep 100 " +
+                                  marker + " >/dev/null 2>&1 &"}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(process_with_marker_exists(marker));
+  EXPECT_EQ(run_capture(reins({"job", "freeze", name})).exit_code, 0);
+  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  EXPECT_TRUE(st["frozen"].get<bool>());
+  EXPECT_EQ(st["pids"].size(), 2u);
+  EXPECT_EQ(run_capture(reins({"job", "thaw", name})).exit_code, 0);
+  EXPECT_EQ(run_capture(reins({"job", "kill", name})).exit_code, 0);
+  EXPECT_FALSE(process_with_marker_exists(marker));
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+}
+
+TEST_F(CliJobs, AddListSetAndRm) {
+  std::string name = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
+  auto list = run_capture(reins({"job", "list", "--json"}));
+  EXPECT_NE(json::parse(list.out).dump().find(name), std::string::npos) << list.out;
+  Command c;
+  c.argv = {testproc(), "sleep", "100"};
+  Process outside = Process::spawn(c);
+  auto add = run_capture(reins({"job", "add", name, std::to_string(outside.pid())}));
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  EXPECT_EQ(st["pids"], json::array({outside.pid()}));
+  auto set = run_capture(reins({"job", "set", name, "--pids", "7", "-m", "300M"}));
+  EXPECT_EQ(set.exit_code, 0) << set.err;
+  st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  EXPECT_EQ(st["limits"]["pids_max"], 7);
+  EXPECT_EQ(st["limits"]["memory_max"], 300 << 20);
+  EXPECT_EQ(st["stats"]["pids"]["current"], 1) << "the member joined the new pids cgroup";
+  if (CgroupLayout::discover().mode() != "v2") {  // memory on v1: no MemoryHigh=, said by name
+    auto bad = run_capture(reins({"job", "set", name, "--memory-high", "1G"}));
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE(bad.err.find("MemoryHigh"), std::string::npos) << bad.err;
+  }
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+  EXPECT_EQ(outside.wait().status.signal(), SIGKILL);
+  list = run_capture(reins({"job", "list"}));
+  EXPECT_EQ(list.out.find(name), std::string::npos) << list.out;
+}
+
+TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {
+  std::string name = job_name();
+  auto [supervisor, out] = spawn_piped(reins({"run", "--keep-job", name, "--", testproc(), "ignore-term", "100"}));
+  ASSERT_TRUE(read_ready(out.get()));
+  Job job = Job::open(name);
+  auto pids = job.pids();
+  ASSERT_EQ(pids.size(), 1u);
+  Process command = Process::open(pids[0]);
+  supervisor.signal(SIGKILL);
+  supervisor.wait();
+  // PR_SET_PDEATHSIG: the command goes with the supervisor even though nobody could clean up.
+  pollfd p{command.pidfd(), POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 2000), 1) << "the command outlived its killed supervisor";
+  job.remove();
+}
+
+}  // namespace
+}  // namespace reins::test
