@@ -14,7 +14,7 @@ namespace {
 
 int init_main(int argc, char** argv);
 // The same groups as `reins run`; the options below are init's own.
-const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &report_flags()};
+const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &report_flags()};
 
 bool apply_init_option(InitOptions& opts, std::string_view name, const std::string& value) {
   if (name == "subreaper") opts.subreaper = true;

@@ -58,8 +58,8 @@ int run_main(int argc, char** argv) {
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   ReportOutputs outputs = ReportOutputs::open(args);
-  // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report.
-  opts.job.statistics = outputs.text || outputs.json;
+  // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
+  opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
 
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);

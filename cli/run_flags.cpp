@@ -28,8 +28,15 @@ const FlagGroup& report_flags() {
       {
           {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
           {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+          {"trace", 0, "FILE", "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
+                               "draw it with 'reins plot FILE'", "file"},
+          {"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
       },
-      [](RunOptions&, std::string_view name, const std::string&) { return name == "report" || name == "json"; },
+      [](RunOptions& opts, std::string_view name, const std::string& value) {
+        if (name == "trace") opts.trace_path = value;
+        else if (name == "trace-interval") opts.trace_interval = parse_duration(value);
+        return name == "report" || name == "json" || name == "trace" || name == "trace-interval";
+      },
   };
   return group;
 }
@@ -37,6 +44,11 @@ const FlagGroup& report_flags() {
 std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra) {
   std::vector<Option> all;
   for (const auto* g : groups) all.insert(all.end(), g->options.begin(), g->options.end());
+  // A command's own option keeps its short name over a shared one (`reins init -p` is tini's --pdeathsig;
+  // the shared -p/--property stays reachable as --property there).
+  for (auto& o : all)
+    for (const auto& e : extra)
+      if (o.short_name && o.short_name == e.short_name) o.short_name = 0;
   all.insert(all.end(), extra.begin(), extra.end());
   return all;
 }

@@ -20,7 +20,7 @@ struct FlagGroup {
 };
 
 const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
-const FlagGroup& report_flags();   // --report, --json (applied by ReportOutputs, not to RunOptions)
+const FlagGroup& report_flags();   // --report, --json (written by ReportOutputs), --trace, --trace-interval
 const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
 
 // The limit options alone (shared with `reins job create/set`), and applying one of them.

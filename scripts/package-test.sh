@@ -30,4 +30,9 @@ cmake --build "$work/fp" >/dev/null
 pcdir=$(dirname "$(find "$prefix" -name reins.pc)")
 PKG_CONFIG_PATH=$pcdir tests/consumer/pkg-config/build.sh "$work/pc-consumer"
 "$work/pc-consumer"
+
+# The README's library example, compiled against the package as written (running `true` instead of make).
+sed -n '/^```cpp$/,/^```$/p' README.md | sed '1d;$d' | sed 's/{"make", "-j2"}/{"true"}/' > "$work/readme.cpp"
+g++ -std=c++20 -o "$work/readme" "$work/readme.cpp" $(PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs reins)
+"$work/readme"
 echo "package: ok"

@@ -45,6 +45,10 @@ struct RunOptions {
   // Signals to forward to the command. The caller must have blocked them in every thread (see
   // block_signals()); they are then taken through a signalfd while the command runs.
   std::vector<int> forward_signals;
+  // Non-empty: record a timeline (memory, CPU, processes and events) to this file, JSON lines or CSV (.csv),
+  // every trace_interval; `reins plot` draws it. The file is created before the command starts.
+  std::string trace_path;
+  std::chrono::nanoseconds trace_interval = std::chrono::milliseconds(100);
 };
 
 // What the job saw, for the whole tree of processes (also those never waited for).

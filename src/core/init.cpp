@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "core/run_job.hpp"
 #include "procfs/held_tree.hpp"
 #include "reins/units.hpp"
 #include "signals/signal_fd.hpp"
@@ -51,6 +52,7 @@ class Supervisor {
   sys::EventLoop loop_;
   std::optional<Reaper> reaper_;
   sys::SignalFd signals_;
+  std::optional<Job> job_;  // before main_: a main child still running at unwinding is killed, then its job
   Process main_;
   Reaper::Claim main_claim_;
   Phase phase_ = Phase::running;
@@ -79,6 +81,7 @@ InitReport Supervisor::run() {
 
   report_.run.argv = opts_.run.command.argv;
   start_ = Clock::now();
+  job_ = make_run_job(opts_.run.job, report_.run.job, report_.run.notes);
   main_ = spawn_main(original);
   // Claimed before the reaper's first pass, which runs in this thread, in the loop below.
   main_claim_ = reaper_->claim(main_.pid());
@@ -90,6 +93,7 @@ InitReport Supervisor::run() {
   if (opts_.page_out_startup_code)
     main_timers_.push_back(loop_.after(*opts_.page_out_startup_code, [] { sys::page_out_own_code(); }));
   loop_.run();
+  if (job_) finish_run_job(*job_, opts_.run.job, report_.run);
 
   if (report_.reaped > 0) note(fmt::format("reaped {} other processes (orphans and what remained)", report_.reaped));
   report_.exit_code = report_.run.exit_code();
@@ -98,7 +102,7 @@ InitReport Supervisor::run() {
   return std::move(report_);
 }
 
-// The one place the main child is started; with a job (RunOptions, later) it is started inside it.
+// The one place the main child is started: inside the job when there is one.
 Process Supervisor::spawn_main(const sigset_t& original_mask) {
   Command cmd = opts_.run.command;
   cmd.new_process_group = true;
@@ -106,7 +110,7 @@ Process Supervisor::spawn_main(const sigset_t& original_mask) {
   foreground_ = ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
   cmd.foreground_terminal = foreground_;
   if (!cmd.signal_mask) cmd.signal_mask = original_mask;
-  return Process::spawn(cmd);
+  return job_ ? job_->spawn(cmd) : Process::spawn(cmd);
 }
 
 int Supervisor::rewritten(int sig) const noexcept {
@@ -138,8 +142,9 @@ bool Supervisor::send_to_main(int sig) noexcept {
 }
 
 std::size_t Supervisor::send_to_remaining(int sig) {
-  // Without a job, what remains is every descendant (orphans are ours as PID 1 or subreaper). With a job it
-  // will be the job's cgroup, which also finds processes that left the process tree.
+  // With a job, what remains is the job's cgroup, which also finds processes that left the process group or
+  // session. Without one, every descendant (orphans are ours as PID 1 or subreaper).
+  if (job_) return job_->signal(sig);
   return procfs::signal_each(procfs::open_descendants(), sig);
 }
 

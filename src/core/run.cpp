@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/run_job.hpp"
+#include "core/run_trace.hpp"
 #include "sys/event_loop.hpp"
 
 namespace reins {
@@ -31,67 +33,6 @@ bool already_delivered_by_tty(const signalfd_siginfo& si, const Process& child) 
   return tty_signal && si.ssi_code == SI_KERNEL && ::getpgid(child.pid()) == ::getpgrp();
 }
 
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n + "=";
-  return out;
-}
-
-// A fresh job for the command, or nullopt (with the reason in the report) when none can be made and no
-// option needs one.
-std::optional<Job> make_job(const RunJobOptions& o, RunJobReport& report, std::vector<std::string>& notes) {
-  if (!o.enabled) return std::nullopt;
-  JobOptions jo;
-  jo.limits = o.limits;
-  jo.layout = o.layout;
-  std::optional<CgroupLayout> rooted;
-  jo.accounting.memory = o.statistics;  // peak memory of the whole tree
-  jo.accounting.pids = o.statistics;    // peak process count
-  try {
-    if (!jo.layout && !o.cgroup_root.empty()) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
-    if (!o.existing_name.empty()) {
-      Job job = Job::open(o.existing_name, jo.layout);
-      report.name = job.name();
-      report.kept = true;
-      return job;
-    }
-    Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
-    report.name = job.name();
-    return job;
-  } catch (const InvalidArgument&) {
-    throw;
-  } catch (const Error& e) {
-    if (!o.existing_name.empty()) throw;
-    std::vector<std::string> needs = o.limits.names();
-    if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
-    if (!needs.empty())
-      throw Error(e.errno_value(), fmt::format("cannot create the cgroup job that {} need(s): {}",
-                                               o.limits.names().empty() ? "--keep-job" : joined(o.limits.names()),
-                                               e.what()));
-    report.unavailable = e.what();
-    notes.push_back(fmt::format("ran without a cgroup job ({}): the report covers only the command and the "
-                                "children it waited for, and what it leaves behind keeps running", e.what()));
-    return std::nullopt;
-  }
-}
-
-void fill_job_report(const JobStats& s, RunJobReport& r) {
-  r.cpu = s.cpu.usage;
-  r.cpu_user = s.cpu.user;
-  r.cpu_system = s.cpu.system;
-  r.throttled_periods = s.cpu.throttled_periods;
-  r.throttled = s.cpu.throttled;
-  if (s.memory) {
-    r.peak_memory_bytes = s.memory->peak;
-    r.oom_kills = s.memory->oom_kills;
-    r.memory_limit_hits = s.memory->limit_hits;
-  }
-  if (s.pids) {
-    r.pids_peak = s.pids->peak;
-    r.pids_limit_hits = s.pids->limit_hits;
-  }
-}
-
 class Supervisor {
  public:
   explicit Supervisor(const RunOptions& opts) : opts_(opts) {}
@@ -99,8 +40,10 @@ class Supervisor {
   RunReport run() {
     report_.argv = opts_.command.argv;
     start_ = Clock::now();
-    job_ = make_job(opts_.job, report_.job, report_.notes);
+    job_ = make_run_job(opts_.job, report_.job, report_.notes);
+    if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
     child_ = job_ ? job_->spawn(opts_.command) : Process::spawn(opts_.command);
+    if (trace_) trace_->start(loop_, child_, job_ ? &*job_ : nullptr);
     UniqueFd sigfd;
     if (!opts_.forward_signals.empty()) {
       sigfd = make_signalfd(opts_.forward_signals);
@@ -119,29 +62,24 @@ class Supervisor {
     report_.wall = Clock::now() - start_;
     report_.status = result.status;
     report_.rusage = result.rusage;
+    if (trace_) {
+      trace_->finish();
+      trace_->event("exit", result.status.describe());
+    }
     if (job_) finish_job();
     return std::move(report_);
   }
 
  private:
-  // Kills what the command left behind (unless the job is kept), records the job's figures, removes it.
-  void finish_job() {
-    const bool keep = !opts_.job.keep_name.empty() || !opts_.job.existing_name.empty();
-    if (!keep && job_->populated()) {
-      report_.job.leftovers_killed = job_->pids().size();
-      job_->terminate();
-      report_.notes.push_back(
-          fmt::format("killed {} process(es) the command left behind in its job", report_.job.leftovers_killed));
-    }
-    const bool sigkilled = report_.status.signaled() && report_.status.signal() == SIGKILL;
-    if (opts_.job.statistics || sigkilled) fill_job_report(job_->stats(), report_.job);
-    if (!report_.killed_by && sigkilled && report_.job.oom_kills > 0) report_.killed_by = "oom";
-    if (keep) {
-      job_->release();
-      report_.job.kept = true;
-    } else {
-      job_->remove();  // empty by now: terminate() above, or nothing was left
-    }
+  void finish_job() { finish_run_job(*job_, opts_.job, report_); }
+
+  Timeline trace_header() const {
+    Timeline header;
+    header.command = opts_.command.argv;
+    header.interval_s = std::chrono::duration<double>(opts_.trace_interval).count();
+    if (opts_.job.limits.memory_max && *opts_.job.limits.memory_max)
+      header.memory_limit_bytes = **opts_.job.limits.memory_max;
+    return header;
   }
 
   void on_job_events() {
@@ -152,6 +90,7 @@ class Supervisor {
     // the command was the victim or ended with the job, finish_job() reports it as killed_by "oom".
     oom_handled_ = true;
     report_.notes.push_back("the OOM killer ended a process in the job: ended the whole job");
+    if (trace_) trace_->event("oom", "the OOM killer ended a process in the job");
     job_->terminate();
   }
 
@@ -172,6 +111,7 @@ class Supervisor {
   void on_timeout() {
     report_.killed_by = "timeout";
     report_.notes.push_back(fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.timeout)));
+    if (trace_) trace_->event("timeout", report_.notes.back());
     child_.signal(SIGTERM);
     loop_.after(opts_.kill_after, [&] {
       report_.notes.push_back(
@@ -183,6 +123,7 @@ class Supervisor {
   const RunOptions& opts_;
   RunReport report_;
   std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
+  std::optional<RunTrace> trace_;
   Process child_;
   bool oom_handled_ = false;
   sys::EventLoop loop_;

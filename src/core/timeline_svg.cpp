@@ -144,6 +144,18 @@ text { font-family: DejaVu Sans, Helvetica, Arial, sans-serif; font-size: 12px; 
 </style>
 )";
 
+// Legend entries for the series the timeline has.
+std::string legend(const Timeline& tl) {
+  auto any = [&](auto get) { return std::any_of(tl.samples.begin(), tl.samples.end(), get); };
+  std::string out;
+  if (any([](const TimelineSample& s) { return s.memory_bytes.has_value(); }))
+    out += R"(<tspan class="legend-memory">━ memory</tspan>  )";
+  if (any([](const TimelineSample& s) { return s.pss_bytes.has_value(); }))
+    out += R"(<tspan class="legend-pss">━ PSS (guard)</tspan>  )";
+  if (any([](const TimelineSample& s) { return s.cpu_s.has_value(); })) out += R"(<tspan class="legend-cpu">━ CPU</tspan>  )";
+  return out;
+}
+
 }  // namespace
 
 std::string render_svg(const Timeline& tl) {
@@ -160,9 +172,9 @@ std::string render_svg(const Timeline& tl) {
       R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}">)" "\n{}"
       R"(<rect width="100%" height="100%" fill="white"/>)" "\n"
       R"(<text x="{}" y="28" class="heading">reins run: {}</text>)" "\n"
-      R"(<text x="{}" y="50" class="legend"><tspan class="legend-memory">━ memory</tspan>  <tspan class="legend-pss">━ PSS (guard)</tspan>  <tspan class="legend-cpu">━ CPU</tspan>  {} samples every {}</text>)" "\n",
+      R"(<text x="{}" y="50" class="legend">{}{} samples every {}</text>)" "\n",
       kWidth, kHeight, kWidth, kHeight, kStyle, kLeft, escape(cmd.empty() ? "(unknown command)" : cmd), kWidth - kRight,
-      tl.samples.size(),
+      legend(tl), tl.samples.size(),
       format_duration(std::chrono::nanoseconds(static_cast<long long>(std::clamp(tl.interval_s, 0.0, 1e6) * 1e9))));
   out += memory_panel(tl, t_max);
   out += cpu_panel(tl, t_max);

@@ -139,7 +139,9 @@ TEST(Init, PdeathsigSignalsTheCommandWhenReinsIsKilled) {
 }
 
 TEST(Init, NegativeControlWithoutPdeathsigTheCommandGetsNothing) {
-  EXPECT_EQ(after_reins_is_killed({}), (std::vector<std::string>{strsignal(SIGUSR2)}));
+  // Without a job: with one (the default), a command started in it dies with reins (SIGKILL) unless
+  // --pdeathsig names another signal.
+  EXPECT_EQ(after_reins_is_killed({"--no-job"}), (std::vector<std::string>{strsignal(SIGUSR2)}));
 }
 
 REINS_INSTANTIATE_AS(InitEnding);

@@ -1,0 +1,96 @@
+#include "core/run_job.hpp"
+
+#include <signal.h>
+
+#include <fmt/format.h>
+
+namespace reins {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n + "=";
+  return out;
+}
+
+// A fresh job for the command, or nullopt (with the reason in the report) when none can be made and no
+// option needs one.
+}  // namespace
+
+std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, std::vector<std::string>& notes) {
+  if (!o.enabled) return std::nullopt;
+  JobOptions jo;
+  jo.limits = o.limits;
+  jo.layout = o.layout;
+  std::optional<CgroupLayout> rooted;
+  jo.accounting.memory = o.statistics;  // peak memory of the whole tree
+  jo.accounting.pids = o.statistics;    // peak process count
+  try {
+    if (!jo.layout && !o.cgroup_root.empty()) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
+    if (!o.existing_name.empty()) {
+      Job job = Job::open(o.existing_name, jo.layout);
+      report.name = job.name();
+      report.kept = true;
+      return job;
+    }
+    Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
+    report.name = job.name();
+    return job;
+  } catch (const InvalidArgument&) {
+    throw;
+  } catch (const Error& e) {
+    if (!o.existing_name.empty()) throw;
+    std::vector<std::string> needs = o.limits.names();
+    if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
+    if (!needs.empty())
+      throw Error(e.errno_value(), fmt::format("cannot create the cgroup job that {} need(s): {}",
+                                               o.limits.names().empty() ? "--keep-job" : joined(o.limits.names()),
+                                               e.what()));
+    report.unavailable = e.what();
+    notes.push_back(fmt::format("ran without a cgroup job ({}): the report covers only the command and the "
+                                "children it waited for, and what it leaves behind keeps running", e.what()));
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+void fill_job_report(const JobStats& s, RunJobReport& r) {
+  r.cpu = s.cpu.usage;
+  r.cpu_user = s.cpu.user;
+  r.cpu_system = s.cpu.system;
+  r.throttled_periods = s.cpu.throttled_periods;
+  r.throttled = s.cpu.throttled;
+  if (s.memory) {
+    r.peak_memory_bytes = s.memory->peak;
+    r.oom_kills = s.memory->oom_kills;
+    r.memory_limit_hits = s.memory->limit_hits;
+  }
+  if (s.pids) {
+    r.pids_peak = s.pids->peak;
+    r.pids_limit_hits = s.pids->limit_hits;
+  }
+}
+
+}  // namespace
+
+void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
+  const bool keep = !options.keep_name.empty() || !options.existing_name.empty();
+  if (!keep && job.populated()) {
+    report.job.leftovers_killed = job.pids().size();
+    job.terminate();
+    report.notes.push_back(
+        fmt::format("killed {} process(es) the command left behind in its job", report.job.leftovers_killed));
+  }
+  const bool sigkilled = report.status.signaled() && report.status.signal() == SIGKILL;
+  if (options.statistics || sigkilled) fill_job_report(job.stats(), report.job);
+  if (!report.killed_by && sigkilled && report.job.oom_kills > 0) report.killed_by = "oom";
+  if (keep) {
+    job.release();
+    report.job.kept = true;
+  } else {
+    job.remove();  // empty by now: terminate() above, or nothing was left
+  }
+}
+
+}  // namespace reins

@@ -1,0 +1,53 @@
+#include "core/run_trace.hpp"
+
+#include "reins/memory.hpp"
+
+namespace reins {
+
+RunTrace::RunTrace(const std::string& path, const Timeline& header, std::chrono::nanoseconds interval)
+    : writer_(path, header), interval_(interval) {}
+
+double RunTrace::now() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void RunTrace::start(sys::EventLoop& loop, const Process& child, const Job* job) {
+  loop_ = &loop;
+  child_ = &child;
+  job_ = job;
+  start_ = std::chrono::steady_clock::now();
+  sample();
+  schedule();
+}
+
+void RunTrace::schedule() {
+  timer_ = loop_->after(interval_, [this] {
+    sample();
+    schedule();
+  });
+}
+
+void RunTrace::sample() {
+  TimelineSample s;
+  s.t = now();
+  if (job_) {
+    s.memory_bytes = job_->memory_current();
+    s.cpu_s = std::chrono::duration<double>(job_->stats().cpu.usage).count();
+    s.pids = job_->pids().size();
+  } else if (child_ && child_->valid()) {
+    auto tree = read_tree_memory(child_->pid(), {.statm = true});
+    s.memory_bytes = tree.total.rss;
+    s.pids = tree.processes.size() - tree.unreadable;
+  }
+  writer_.sample(s);
+}
+
+void RunTrace::event(const std::string& name, const std::string& detail) { writer_.event({now(), name, detail}); }
+
+void RunTrace::finish() {
+  if (loop_ && timer_) loop_->cancel(*timer_);
+  timer_.reset();
+  if (job_ || child_) sample();
+}
+
+}  // namespace reins

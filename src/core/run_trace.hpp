@@ -1,0 +1,43 @@
+// `reins run --trace`: a timeline of the run, sampled on the supervisor's own poll loop (one timerfd, no
+// thread) and appended to the trace file as it goes. With a job the samples are the job's cgroup figures
+// (memory, CPU, processes); without one, the command's tree read from /proc (RSS and process count).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "reins/job.hpp"
+#include "reins/process.hpp"
+#include "reins/timeline.hpp"
+#include "sys/event_loop.hpp"
+
+namespace reins {
+
+class RunTrace {
+ public:
+  // Creates the trace file now, so that a bad path fails before the command starts.
+  RunTrace(const std::string& path, const Timeline& header, std::chrono::nanoseconds interval);
+
+  // Starts sampling `child` (and `job`, if any) every interval on `loop`, the first sample at once.
+  void start(sys::EventLoop& loop, const Process& child, const Job* job);
+  // Records an event ("oom", "timeout", "guard", "exit"...) at the current time.
+  void event(const std::string& name, const std::string& detail);
+  // Takes a last sample (the end state) and stops sampling.
+  void finish();
+
+ private:
+  void sample();
+  void schedule();
+  double now() const;
+
+  TimelineWriter writer_;
+  std::chrono::nanoseconds interval_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  sys::EventLoop* loop_ = nullptr;
+  const Process* child_ = nullptr;
+  const Job* job_ = nullptr;
+  std::optional<sys::EventLoop::TimerId> timer_;
+};
+
+}  // namespace reins
