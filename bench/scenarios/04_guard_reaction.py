@@ -66,11 +66,19 @@ def read_lines(fd, pending):
     return lines, pending
 
 
-def trial(ctx, prefix):
+class Variant:
+    """A way to stop the grower: a command prefix it runs under (a wrapper), and/or a watcher command started
+    on its pid once it is ready (`reins watch`)."""
+
+    def __init__(self, label, prefix=(), watcher=None):
+        self.label, self.prefix, self.watcher = label, list(prefix), watcher
+
+
+def trial(ctx, variant):
     """Runs `prefix reins-testproc grow ...` and follows it: its lines on a pipe, its death on a pidfd."""
-    proc = subprocess.Popen([*prefix, ctx.testproc, "grow", str(STEP_MIB), str(STEP_MS), str(MAX_MIB)],
+    proc = subprocess.Popen([*variant.prefix, ctx.testproc, "grow", str(STEP_MIB), str(STEP_MS), str(MAX_MIB)],
                             stdout=subprocess.PIPE)
-    result, pidfd, pending = Trial(), None, b""
+    result, pidfd, pending, watcher = Trial(), None, b"", None
     try:
         out = proc.stdout.fileno()
         poller = select.poll()
@@ -88,8 +96,12 @@ def trial(ctx, prefix):
                     continue
                 for line in lines:
                     if line == b"ready" and pidfd is None:
-                        pidfd = os.pidfd_open(grower_pid(proc.pid))
+                        grower = grower_pid(proc.pid)
+                        pidfd = os.pidfd_open(grower)
                         poller.register(pidfd, select.POLLIN)
+                        if variant.watcher:
+                            watcher = subprocess.Popen(variant.watcher(grower), stdout=subprocess.DEVNULL,
+                                                       stderr=subprocess.DEVNULL)
                     elif line.startswith(b"allocated "):
                         result.lines.append((now, int(line.split()[1])))
     finally:
@@ -99,12 +111,18 @@ def trial(ctx, prefix):
             proc.kill()
         result.status = proc.wait()
         proc.stdout.close()
+        if watcher:  # it ends once its target is gone
+            try:
+                watcher.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                watcher.kill()
+                watcher.wait()
     return result
 
 
 def measure(ctx, variants, rounds):
-    """{label: [Trial]} for (label, command prefix) variants, round-robin."""
-    return benchlib.round_robin([lambda l=label, p=prefix: {l: [trial(ctx, p)]} for label, prefix in variants], rounds)
+    """{label: [Trial]} for each Variant, round-robin."""
+    return benchlib.round_robin([lambda v=v: {v.label: [trial(ctx, v)]} for v in variants], rounds)
 
 
 def kernel_limit_cgroup(ctx):
@@ -143,13 +161,21 @@ EARLYOOM = (
     "of the machine, not a reaction to a limit.")
 
 
+def watch(ctx, interval):
+    return lambda pid: [ctx.reins, "watch", "--pid", str(pid), "--max-pss", f"{LIMIT_MIB}M", "--interval", interval,
+                        "--grace", "0"]
+
+
 def variants(ctx, cgroup):
     out = []
-    if cgroup:
-        out.append(("kernel limit alone (cgexec into a 512M memory cgroup)",
-                    ["cgexec", "-g", f"memory:{cgroup.paths['memory']}"]))
+    if benchlib.works([ctx.reins, "watch", "--help"]):
+        out += [Variant(f"`reins watch --max-pss 512M --interval {i} --grace 0` (PSS guard)", watcher=watch(ctx, i))
+                for i in ("100ms", "10ms")]
     if benchlib.works([ctx.reins, "run", "-m", "1G", "--", "/bin/true"]):
-        out.append(("`reins run -m 512M` (kernel limit)", [ctx.reins, "run", "-m", f"{LIMIT_MIB}M", "--"]))
+        out.append(Variant("`reins run -m 512M` (kernel limit)", prefix=[ctx.reins, "run", "-m", f"{LIMIT_MIB}M", "--"]))
+    if cgroup:
+        out.append(Variant("kernel limit alone (cgexec into a 512M memory cgroup)",
+                           prefix=["cgexec", "-g", f"memory:{cgroup.paths['memory']}"]))
     return out
 
 
