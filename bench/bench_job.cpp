@@ -1,6 +1,6 @@
 // What a job costs, step by step, in-process: /bin/true spawned bare, then inside a job with the core only,
 // with the limits `reins run -m 1G --pids 100` asks for, and with the OOM watch `reins run` adds for a
-// memory limit. Needs root and cgroups; the figures go in docs/benchmarks-jobs.md.
+// memory limit. Needs root and cgroups; bench/compare folds the figures into docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 

@@ -4,6 +4,18 @@ import subprocess
 
 import benchlib
 
+SECTION = "Wrapper cost"
+PRLIMIT = "prlimit --nofile=1024"
+FLOOR = "fork+exec+wait floor (static C)"
+RLIMIT = "reins run --no-job --rlimit nofile=1024"
+RLIMIT_JOB = "reins run --rlimit nofile=1024 (default: in a cgroup2 job)"
+JOB = "reins run -m 1G --pids 100"
+INIT = "reins init --subreaper"
+INIT_NOJOB = "reins init --subreaper --no-job"
+TINI = "tini -s"
+CGEXEC = "cgexec -g memory:… -g pids:… (cgroups made beforehand)"
+JOIN_SECTION = "Joining a v1 cgroup"
+
 FLOOR_C = r"""
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,49 +30,104 @@ int main(int argc, char **argv) {
 
 def floor_binary():
     """A minimal static fork+exec+wait: the least any wrapper that waits for its child can cost."""
-    path = "/tmp/reins-bench-fork-exec-wait"
+    path = f"/tmp/reins-bench-fork-exec-wait-{os.getpid()}"
     src = path + ".c"
     with open(src, "w") as f:
         f.write(FLOOR_C)
     subprocess.run(["gcc", "-O2", "-static", "-o", path, src], check=True)
+    os.unlink(src)
     return path
+
+
+def scratch_cgroups_for_cgexec(ctx):
+    """The cgroups cgexec joins, with the limits `reins run -m 1G --pids 100` sets, or None where cgexec
+    cannot be measured (not installed, no v1 memory and pids hierarchies)."""
+    if not ctx.have("cgexec"):
+        return None
+    try:
+        return benchlib.ScratchCgroups(f"reins-bench-cgexec-{os.getpid()}", {
+            "memory": {"memory.limit_in_bytes": "1G"}, "pids": {"pids.max": "100"}})
+    except OSError:
+        return None
+
+
+def commands(ctx, floor, target, cgroups, job_works):
+    cmds = [
+        ("bare", target),
+        (FLOOR, f"{floor} {target}"),
+        (PRLIMIT, f"prlimit --nofile=1024 {target}"),
+        ("/usr/bin/time -v", f"/usr/bin/time -v -o /dev/null {target}"),
+        ("timeout 10", f"timeout 10 {target}"),
+        (INIT, f"{ctx.reins} init --subreaper -- {target}"),
+    ]
+    if job_works:
+        cmds += [(INIT_NOJOB, f"{ctx.reins} init --subreaper --no-job -- {target}"),
+                 (RLIMIT, f"{ctx.reins} run --no-job --rlimit nofile=1024 -- {target}"),
+                 (RLIMIT_JOB, f"{ctx.reins} run --rlimit nofile=1024 -- {target}"),
+                 (JOB, f"{ctx.reins} run -m 1G --pids 100 -- {target}")]
+    else:  # a build without jobs: `reins run` has no job to leave out
+        cmds.append((RLIMIT, f"{ctx.reins} run --rlimit nofile=1024 -- {target}"))
+    if ctx.have("tini"):
+        cmds.append((TINI, f"tini -s -- {target}"))
+    if ctx.have("dumb-init"):
+        cmds.append(("dumb-init", f"dumb-init {target}"))
+    if cgroups:
+        cmds.append((CGEXEC, f"cgexec -g memory:{cgroups.paths['memory']} -g pids:{cgroups.paths['pids']} {target}"))
+    return cmds
+
+
+def targets(ctx, times):
+    """The targets, judged on the /bin/true run (where the wrapper's own cost is the whole difference)."""
+    med = {label: benchlib.median(t) for label, t in times.items()}
+    ref, floor = med[PRLIMIT], med[FLOOR]
+    r = med[RLIMIT] / ref
+    lines = [ctx.target(SECTION, "`reins run` with an rlimit ≤ 1.0× prlimit", f"{r:.2f}×", r <= 1.0), "",
+             f"prlimit execs the command in place and never forks; any wrapper that waits for the command (to "
+             f"report, forward signals, enforce a timeout, clean up) pays a fork, and the static C floor above is "
+             f"{floor / ref:.2f}× prlimit. `reins run` is {med[RLIMIT] / floor:.2f}× that floor.", ""]
+    if JOB in med:
+        j = med[JOB] / ref
+        lines += [ctx.target(SECTION, "`reins run` with a job and memory+pids limits ≤ 1.2× prlimit", f"{j:.2f}×",
+                             j <= 1.2), "",
+                  f"By default `reins run` puts the command in a job: a cgroup2 cgroup (mkdir, clone3 "
+                  f"`CLONE_INTO_CGROUP`, rmdir), {med[RLIMIT_JOB] / ref:.2f}× prlimit here; `--no-job` leaves it "
+                  f"out. With `-m 1G --pids 100` the job adds v1 memory and pids cgroups on this hybrid machine "
+                  f"(made, limits written, joined, an OOM watch, removed): "
+                  f"{benchlib.fmt_time(med[JOB] - med[RLIMIT])} over `--no-job`. Joining a v1 cgroup has a "
+                  f"kernel floor that this back-to-back table hides: see "
+                  f"[{JOIN_SECTION}]({benchlib.anchor(JOIN_SECTION)}).", ""]
+    if TINI in med:
+        i = med[INIT] / med[TINI]
+        no_job = f" (`--no-job`: {med[INIT_NOJOB] / med[TINI]:.2f}×)" if INIT_NOJOB in med else ""
+        lines += [ctx.target(SECTION, "`reins init` start-up at least as fast as `tini -s`",
+                             f"{i:.2f}× tini{no_job}", i <= 1.0), "",
+                  "`reins init` runs its command in a job by default, as `reins run` does, so that nothing the "
+                  "command leaves behind survives it; tini has no such guarantee. `--no-job` leaves the job out.",
+                  ""]
+    if CGEXEC in med:
+        lines += [f"cgexec only joins cgroups made beforehand (it cannot make or remove them), so it does less "
+                  f"than `{JOB}`, which makes the job's cgroups, sets the limits and removes them after the "
+                  f"command; libcgroup also parses the mount table and its configuration at every start.", ""]
+    return lines
 
 
 def run(ctx):
     floor = floor_binary()
-    sections = ["## Wrapper cost", ""]
-    for target, label in (("/bin/true", "/bin/true"), ("/bin/sleep 0.01", "a 10 ms command")):
-        cmds = [
-            ("bare", target),
-            ("fork+exec+wait floor (static C)", f"{floor} {target}"),
-            ("prlimit --nofile=1024", f"prlimit --nofile=1024 {target}"),
-            ("/usr/bin/time -v", f"/usr/bin/time -v -o /dev/null {target}"),
-            ("timeout 10", f"timeout 10 {target}"),
-            ("reins run --rlimit nofile=1024", f"{ctx.reins} run --rlimit nofile=1024 -- {target}"),
-        ]
-        if ctx.have("tini"):
-            cmds.append(("tini -s", f"tini -s -- {target}"))
-        if ctx.have("dumb-init"):
-            cmds.append(("dumb-init", f"dumb-init {target}"))
-        extra = getattr(ctx, "wrapper_extra", [])
-        cmds += [(l, c.format(reins=ctx.reins, target=target)) for l, c in extra]
-        rounds, runs = (3, 30) if ctx.quick else (8, 60)
-        times = benchlib.interleaved(cmds, rounds, runs)
-        ref = benchlib.quartiles(times["prlimit --nofile=1024"])[1]
-        rows = []
-        for name, _ in cmds:
-            q1, med, q3 = benchlib.quartiles(times[name])
-            rows.append([name, benchlib.fmt_time(med), f"{benchlib.fmt_time(q1)} – {benchlib.fmt_time(q3)}",
-                         f"{med / ref:.2f}×"])
-        sections += [f"### Wrapping {label} ({rounds} rounds × {runs} runs each)", "",
-                     benchlib.table(["wrapper", "median", "IQR", "vs prlimit"], rows), ""]
-        if target == "/bin/true":
-            reins_med = benchlib.quartiles(times["reins run --rlimit nofile=1024"])[1]
-            floor_med = benchlib.quartiles(times["fork+exec+wait floor (static C)"])[1]
-            r = reins_med / ref
-            sections += [
-                f"Target: `reins run` with an rlimit ≤ 1.0× prlimit — measured {r:.2f}×: {benchlib.verdict(r, 1.0)}. "
-                f"prlimit execs the command in place and never forks; any wrapper that waits for the command "
-                f"(to report, forward signals, enforce a timeout, clean up) pays a fork, and the static C floor "
-                f"above is {floor_med / ref:.2f}× prlimit. reins is {reins_med / floor_med:.2f}× that floor.", ""]
+    job_works = benchlib.works([ctx.reins, "run", "--no-job", "--", "/bin/true"])
+    cgroups = scratch_cgroups_for_cgexec(ctx)
+    sections = [f"## {SECTION}", ""]
+    rounds, runs = ctx.pick((3, 20), (8, 60))
+    try:
+        for target, label in (("/bin/true", "/bin/true"), ("/bin/sleep 0.01", "a 10 ms command")):
+            cmds = commands(ctx, floor, target, cgroups, job_works)
+            times = benchlib.interleaved(cmds, rounds, runs)
+            sections += [f"### Wrapping {label} ({rounds} rounds × {runs} runs each)", "",
+                         benchlib.table(["wrapper", "median", "IQR", "vs prlimit"],
+                                        benchlib.ratio_rows(times, [c[0] for c in cmds], PRLIMIT)), ""]
+            if target == "/bin/true":
+                sections += targets(ctx, times)
+    finally:
+        if cgroups:
+            cgroups.remove()
+        os.unlink(floor)
     return "\n".join(sections)

@@ -1,0 +1,202 @@
+"""Guard reaction: a process growing at a fixed rate against a 512 MiB limit; how far past the limit it gets
+(overshoot) and how long after crossing it it dies (time to kill), for each way reins (or the kernel) can
+stop it."""
+import os
+import select
+import subprocess
+import time
+
+import benchlib
+
+SECTION = "Guard reaction"
+LIMIT_MIB = 512
+STEP_MIB, STEP_MS = 2, 3          # 2 MiB touched, then 3 ms asleep: about 500 MiB/s here (measured and reported)
+MAX_MIB = 3 * LIMIT_MIB           # a grower nothing stopped ends here and keeps it
+TIMEOUT_S = 20
+
+
+class Trial:
+    """One grower's run: (time, MiB allocated) for each "allocated N" line, and when it died."""
+
+    def __init__(self):
+        self.lines, self.died, self.status = [], None, None
+
+    def rate(self):
+        """MiB/s over the lines before the limit."""
+        below = [(t, m) for t, m in self.lines if m <= LIMIT_MIB] or self.lines
+        (t0, m0), (t1, m1) = below[0], below[-1]
+        return (m1 - m0) / (t1 - t0) if t1 > t0 else float("nan")
+
+    def crossed(self):
+        """When the allocation reached the limit: the first line at or over it, else extrapolated from the
+        last line at the measured rate (the kernel refuses the page that would cross it)."""
+        for t, m in self.lines:
+            if m >= LIMIT_MIB:
+                return t
+        t, m = self.lines[-1]
+        return t + (LIMIT_MIB - m) / self.rate()
+
+    def overshoot_mib(self):
+        return max(0, self.lines[-1][1] - LIMIT_MIB)
+
+    def time_to_kill(self):
+        return self.died - self.crossed() if self.died else None
+
+
+def grower_pid(root):
+    """The reins-testproc process: the command itself, or a descendant of the wrapper that started it."""
+    todo = [root]
+    while todo:
+        pid = todo.pop(0)
+        try:
+            if b"reins-testproc" in open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[0]:
+                return pid
+            todo += [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+        except OSError:
+            continue
+    raise RuntimeError(f"no reins-testproc under pid {root}")
+
+
+def read_lines(fd, pending):
+    data = os.read(fd, 65536)
+    if not data:
+        return None, pending
+    pending += data
+    *lines, pending = pending.split(b"\n")
+    return lines, pending
+
+
+class Variant:
+    """A way to stop the grower: a command prefix it runs under (a wrapper), and/or a watcher command started
+    on its pid once it is ready (`reins watch`)."""
+
+    def __init__(self, label, prefix=(), watcher=None):
+        self.label, self.prefix, self.watcher = label, list(prefix), watcher
+
+
+def trial(ctx, variant):
+    """Runs `prefix reins-testproc grow ...` and follows it: its lines on a pipe, its death on a pidfd."""
+    proc = subprocess.Popen([*variant.prefix, ctx.testproc, "grow", str(STEP_MIB), str(STEP_MS), str(MAX_MIB)],
+                            stdout=subprocess.PIPE)
+    result, pidfd, pending, watcher = Trial(), None, b"", None
+    try:
+        out = proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(out, select.POLLIN)
+        deadline = time.monotonic() + TIMEOUT_S
+        while result.died is None and time.monotonic() < deadline:
+            for fd, _ in poller.poll(100):
+                now = time.perf_counter()
+                if fd == pidfd:
+                    result.died = now
+                    continue
+                lines, pending = read_lines(out, pending)
+                if lines is None:
+                    poller.unregister(out)
+                    continue
+                for line in lines:
+                    if line == b"ready" and pidfd is None:
+                        grower = grower_pid(proc.pid)
+                        pidfd = os.pidfd_open(grower)
+                        poller.register(pidfd, select.POLLIN)
+                        if variant.watcher:
+                            watcher = subprocess.Popen(variant.watcher(grower), stdout=subprocess.DEVNULL,
+                                                       stderr=subprocess.DEVNULL)
+                    elif line.startswith(b"allocated "):
+                        result.lines.append((now, int(line.split()[1])))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+        if proc.poll() is None:
+            proc.kill()
+        result.status = proc.wait()
+        proc.stdout.close()
+        if watcher:  # it ends once its target is gone
+            try:
+                watcher.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                watcher.kill()
+                watcher.wait()
+    return result
+
+
+def measure(ctx, variants, rounds):
+    """{label: [Trial]} for each Variant, round-robin."""
+    return benchlib.round_robin([lambda v=v: {v.label: [trial(ctx, v)]} for v in variants], rounds)
+
+
+def kernel_limit_cgroup(ctx):
+    """A v1 memory cgroup under ours with the 512 MiB limit, for cgexec: the kernel's limit without reins."""
+    if not ctx.have("cgexec"):
+        return None
+    try:
+        return benchlib.ScratchCgroups(f"reins-bench-reaction-{os.getpid()}", {
+            "memory": {"memory.limit_in_bytes": f"{LIMIT_MIB}M"}})
+    except OSError:
+        return None
+
+
+def fmt_ms(seconds):
+    return "—" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+def result_rows(trials):
+    rows = []
+    for label, ts in trials.items():
+        killed = [t for t in ts if t.died is not None]
+        kill_times = [t.time_to_kill() for t in killed]
+        rows.append([label, f"{benchlib.median([t.rate() for t in ts]):.0f} MiB/s",
+                     f"{benchlib.median([t.overshoot_mib() for t in ts]):.0f} MiB "
+                     f"(max {max(t.overshoot_mib() for t in ts)})",
+                     fmt_ms(benchlib.median(kill_times)) + (f" (max {fmt_ms(max(kill_times))})" if kill_times else ""),
+                     f"{len(killed)} of {len(ts)}"])
+    return rows
+
+
+EARLYOOM = (
+    "earlyoom is not in the table because its reaction is not comparable: it watches the whole system's "
+    "available memory and swap (`-m`/`-s` percentages), not a process against a limit, so it acts only when "
+    "the machine as a whole runs short, and then kills whichever process has the highest `oom_score` — on this "
+    "24 GiB machine a 512 MiB grower would never trigger it. Any number here would measure the free memory "
+    "of the machine, not a reaction to a limit.")
+
+
+def watch(ctx, interval):
+    return lambda pid: [ctx.reins, "watch", "--pid", str(pid), "--max-pss", f"{LIMIT_MIB}M", "--interval", interval,
+                        "--grace", "0"]
+
+
+def variants(ctx, cgroup):
+    out = []
+    if benchlib.works([ctx.reins, "watch", "--help"]):
+        out += [Variant(f"`reins watch --max-pss 512M --interval {i} --grace 0` (PSS guard)", watcher=watch(ctx, i))
+                for i in ("100ms", "10ms")]
+    if benchlib.works([ctx.reins, "run", "-m", "1G", "--", "/bin/true"]):
+        out.append(Variant("`reins run -m 512M` (kernel limit)", prefix=[ctx.reins, "run", "-m", f"{LIMIT_MIB}M", "--"]))
+    if cgroup:
+        out.append(Variant("kernel limit alone (cgexec into a 512M memory cgroup)",
+                           prefix=["cgexec", "-g", f"memory:{cgroup.paths['memory']}"]))
+    return out
+
+
+def run(ctx):
+    if os.geteuid() != 0:
+        return f"## {SECTION}\n\nSkipped: needs root (cgroups).\n"
+    rounds = ctx.pick(2, 5)
+    cgroup = kernel_limit_cgroup(ctx)
+    try:
+        trials = measure(ctx, variants(ctx, cgroup), rounds)
+    finally:
+        if cgroup:
+            cgroup.remove()
+    return "\n".join([
+        f"## {SECTION}", "",
+        f"`reins-testproc grow {STEP_MIB} {STEP_MS} {MAX_MIB}` touches {STEP_MIB} MiB of anonymous memory, "
+        f"then sleeps {STEP_MS} ms: about 500 MiB/s (the growth column is what it reached) against a "
+        f"{LIMIT_MIB} MiB limit; {rounds} runs of each, interleaved. Overshoot: the last allocation it reported "
+        f"beyond the limit (to within one {STEP_MIB} MiB step). Time to kill: from the moment its allocation "
+        f"reached the limit (its first report at or over it, or extrapolated at its rate when it never reported "
+        f"one) to its death, seen on a pidfd.", "",
+        benchlib.table(["mechanism", "growth", "overshoot (median)", "time to kill (median)", "killed"],
+                       result_rows(trials)), "",
+        EARLYOOM, ""])
