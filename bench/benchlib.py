@@ -301,3 +301,12 @@ class ScratchCgroups:
         for directory in reversed(self.dirs):
             os.rmdir(directory)
         self.dirs = []
+
+
+def find_run(runs, prefix):
+    """The repetitions of the one benchmark whose run name starts with `prefix` (Google Benchmark appends
+    "/iterations:1/real_time" and the like)."""
+    found = [reps for name, reps in runs.items() if name == prefix or name.startswith(prefix + "/")]
+    if len(found) != 1:
+        raise KeyError(f"{prefix}: {len(found)} benchmark runs match among {sorted(runs)}")
+    return found[0]

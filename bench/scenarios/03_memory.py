@@ -26,6 +26,11 @@ def start_targets(ctx):
     return children
 
 
+def gbench_key(key):
+    """How bench_support.hpp names the process in REINS_BENCH_TARGETS."""
+    return "tree200" if key == TREE else str(key)
+
+
 def tree_pids(root):
     with open(f"/proc/{root}/task/{root}/children") as f:
         return [root] + [int(p) for p in f.read().split()]
@@ -121,7 +126,7 @@ def agreement_section(ctx, children):
 # --- cost in a program ------------------------------------------------------------------------------------
 
 def gbench_measurer(ctx, children, min_time):
-    env = {"REINS_BENCH_TARGETS": ",".join(f"{k}={c.pid}" for k, c in children.items())}
+    env = {"REINS_BENCH_TARGETS": ",".join(f"{gbench_key(k)}={c.pid}" for k, c in children.items())}
 
     def measure():
         runs = benchlib.gbench(ctx, "bench_memory", GBENCH_PSS, min_time, env=env)
