@@ -4,8 +4,9 @@
 //     RSS gate, which stays closed) against athena's tick (read all of /proc/PID/smaps and sum its Pss lines),
 //     interleaved so both see the same machine. Target: reins ≥ 100× cheaper.
 //   - a real MemoryGuard on a tree of 101 processes at 10 Hz for 10 s (REINS_BENCH_GUARD_SECONDS), its
-//     thread's own CPU time (user + system). Target: under 1% of one core. Also with the gate held open (limit just above the tree's RSS),
-//     where every tick walks all 101 smaps_rollup files: the cost of guarding near the limit.
+//     thread's own CPU time (user + system). Target: under 1% of one core. Also with the gate held open
+//     (limit just above the tree's RSS), where every tick walks all 101 smaps_rollup files: the cost of
+//     guarding near the limit.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 

@@ -204,7 +204,8 @@ COUNTER_ROWS = [
 
 def counters_section(ctx, children):
     env = {"REINS_BENCH_TARGETS": f"1024={children[1024].pid}"}
-    runs = benchlib.gbench(ctx, "bench_memory", GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5), env=env)
+    runs = benchlib.gbench(ctx, "bench_memory", GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5),
+                           env=env)
     med = {name: benchlib.median([r["real_s"] for r in reps]) for name, reps in runs.items()}
     cpu = {name: benchlib.median([r["cpu_s"] for r in reps]) for name, reps in runs.items()}
     rows = [[label, benchlib.fmt_time(med[name]), benchlib.fmt_time(cpu[name])] for label, name in COUNTER_ROWS]
@@ -277,9 +278,9 @@ def run(ctx):
         lines += ratio_targets(ctx, times)
         lines += ["",
                   "What the tree costs beyond the floor is finding it: `process_descendants` reads one `children` "
-                  "file per process (≈2–5 µs each, next to ≈11 µs for each small process's rollup); the raw floor "
-                  "is given the pids. A process tree has no cheaper complete view; jobs take their membership from "
-                  "the cgroup (`cgroup.procs`), not from this walk.", ""]
+                  "file per process (≈2–5 µs each, next to ≈11 µs for each small process's rollup); the raw "
+                  "floor is given the pids. A process tree has no cheaper complete view; jobs take their "
+                  "membership from the cgroup (`cgroup.procs`), not from this walk.", ""]
         lines += counters_section(ctx, children)
         lines += command_section(ctx, children)
     finally:
