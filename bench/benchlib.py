@@ -237,13 +237,14 @@ def status_field(pid, key):
 
 def gbench(ctx, program, name_filter, min_time, repetitions=1, env=None):
     """Runs a Google Benchmark program of bench/ (bench_memory, ...) with a filter and returns
-    {benchmark run name: [per-repetition result dicts]}. Repetitions of different benchmarks are interleaved in random order (so drift hits them alike). Times in
-    the dicts are converted to seconds (`real_s`, `cpu_s`); user counters are kept as they are."""
+    {benchmark run name: [per-repetition result dicts]}. Repetitions of different benchmarks are interleaved
+    in random order (so drift hits them alike). Times in the dicts are converted to seconds (`real_s`,
+    `cpu_s`); user counters are kept as they are."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         run_quiet([os.path.join(ctx.bench_dir, program), f"--benchmark_filter={name_filter}",
-                   f"--benchmark_min_time={min_time}", f"--benchmark_repetitions={repetitions}", "--benchmark_enable_random_interleaving=true",
-                   f"--benchmark_out={out.name}", "--benchmark_out_format=json"],
-                  env={**os.environ, **(env or {})})
+                   f"--benchmark_min_time={min_time}", f"--benchmark_repetitions={repetitions}",
+                   "--benchmark_enable_random_interleaving=true", f"--benchmark_out={out.name}",
+                   "--benchmark_out_format=json"], env={**os.environ, **(env or {})})
         results = json.load(open(out.name))["benchmarks"]
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     runs = {}
