@@ -103,10 +103,10 @@ def ratio_rows(times, labels, ref_label):
 
 # --- interleaved timing -----------------------------------------------------------------------------------
 
-def hyperfine_times(cmd, runs, warmup=3, attempts=2):
+def hyperfine_times(cmd, runs, warmup=3, attempts=3):
     """Runs one command `runs` times under hyperfine (no shell) and returns its times in seconds. A batch in
-    which the command failed is run again once (said on stderr): on a machine shared with test suites, a
-    cgroup test's cleanup may kill a job of ours; a command that keeps failing still stops the run."""
+    which the command failed is run again, twice at most (said on stderr): on a machine shared with test
+    suites, a cgroup test's cleanup may kill a job of ours; a command that keeps failing stops the run."""
     for attempt in range(attempts):
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             try:
