@@ -1,12 +1,17 @@
-// The memory guard's cost (issue 4), in the two cases the targets name. Run: build/release/bench/bench_guard
+// The memory guard's cost (issue 4), in the two cases the targets name. bench/compare's guard-cost scenario
+// runs it and writes docs/benchmarks.md; by hand: build/release/bench/bench_guard
 //   - one tick guarding a 4 GiB process under its PSS limit: reins' tick (membership check + statm through the
 //     RSS gate, which stays closed) against athena's tick (read all of /proc/PID/smaps and sum its Pss lines),
 //     interleaved so both see the same machine. Target: reins ≥ 100× cheaper.
-//   - a real MemoryGuard on a tree of 101 processes at 10 Hz for 10 s, its thread's own CPU time (user +
-//     system). Target: under 1% of one core. Also with the gate held open (limit just above the tree's RSS),
-//     where every tick walks all 101 smaps_rollup files: the cost of guarding near the limit.
+//   - a real MemoryGuard on a tree of 101 processes at 10 Hz for 10 s (REINS_BENCH_GUARD_SECONDS), its
+//     thread's own CPU time (user + system). Target: under 1% of one core. Also with the gate held open
+//     (limit just above the tree's RSS), where every tick walks all 101 smaps_rollup files: the cost of
+//     guarding near the limit.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
+
+#include <chrono>
+#include <cstdlib>
 
 #include "bench_support.hpp"
 #include "core/guard_monitor.hpp"
@@ -23,7 +28,7 @@ constexpr std::uint64_t kGiB = 1ull << 30;
 
 // One guard tick on the 4 GiB process, as the guard's loop runs it: refresh the membership, then sample.
 struct ReinsTick {
-  reins::procfs::ProcessSet target{reins::Process::open(hog(4096).pid()), false};
+  reins::procfs::ProcessSet target{reins::Process::open(hog(4096)), false};
   reins::guard::Monitor monitor{target, {}};
   std::uint64_t limit = 8 * kGiB;
 
@@ -44,41 +49,49 @@ void BM_GuardTick_reins(benchmark::State& state) {
 }
 
 void BM_GuardTick_athena(benchmark::State& state) {
-  pid_t pid = hog(4096).pid();
+  pid_t pid = hog(4096);
   for (auto _ : state) benchmark::DoNotOptimize(athena_tick(pid, 8 * kGiB));
 }
 
 // ratio = reins / athena: the target is ≤ 0.01.
 void BM_GuardTickRatio_athena_vs_reins(benchmark::State& state) {
   ReinsTick tick;
-  pid_t pid = hog(4096).pid();
+  pid_t pid = hog(4096);
   interleave(
       state, [&] { benchmark::DoNotOptimize(athena_tick(pid, 8 * kGiB)); },
       [&] { benchmark::DoNotOptimize(tick()); });
   state.counters["athena_over_reins"] = 1.0 / state.counters["ratio"];
 }
 
-BENCHMARK(BM_GuardTick_reins)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_GuardTick_athena)->Unit(benchmark::kMillisecond)->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_GuardTickRatio_athena_vs_reins)->Unit(benchmark::kMillisecond)->MinTime(3)->Repetitions(3);
+BENCHMARK(BM_GuardTick_reins)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GuardTick_athena)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GuardTickRatio_athena_vs_reins)->Unit(benchmark::kMillisecond);
 
-// A MemoryGuard on `children 100` (101 processes) for 10 s at 10 Hz; range(0) = 1 holds the gate open.
-void BM_GuardTree101_10Hz_10s(benchmark::State& state) {
+// How long the tree is guarded: REINS_BENCH_GUARD_SECONDS (bench/compare --quick makes it shorter), else 10 s.
+std::chrono::duration<double> guard_seconds() {
+  const char* env = std::getenv("REINS_BENCH_GUARD_SECONDS");
+  return std::chrono::duration<double>(env ? std::atof(env) : 10.0);
+}
+
+// A MemoryGuard on `children 100` (101 processes) at 10 Hz; range(0) = 1 holds the gate open.
+void BM_GuardTree101_10Hz(benchmark::State& state) {
   const bool gate_open = state.range(0) == 1;
-  auto& parent = reins::bench::tree(100);
+  const auto guarded = guard_seconds();
+  const pid_t parent = reins::bench::tree(100);
   for (auto _ : state) {
     reins::GuardOptions options;
     options.interval = 100ms;
     options.action = reins::GuardAction::report;
     options.limit = 4 * kGiB;
     if (gate_open) {
-      auto rss = reins::read_tree_memory(parent.pid(), {.statm = true}).total.rss.value_or(0);
+      auto rss = reins::read_tree_memory(parent, {.statm = true}).total.rss.value_or(0);
       options.limit = rss + rss / 50;  // 2% over the RSS sum: RSS ≥ 90% of it, PSS far under
     }
     rusage before{}, after{};
     ::getrusage(RUSAGE_SELF, &before);
-    reins::MemoryGuard guard(reins::GuardTarget::tree(parent.pid()), options);
-    if (guard.wait(10s)) state.SkipWithError("the guard ended early");
+    reins::MemoryGuard guard(reins::GuardTarget::tree(parent), options);
+    if (guard.wait(std::chrono::duration_cast<std::chrono::nanoseconds>(guarded)))
+      state.SkipWithError("the guard ended early");
     guard.cancel();
     ::getrusage(RUSAGE_SELF, &after);
     auto stats = guard.stats();
@@ -87,7 +100,7 @@ void BM_GuardTree101_10Hz_10s(benchmark::State& state) {
                          seconds(before.ru_stime);
     double guard_cpu = std::chrono::duration<double>(stats.cpu_time).count();
     state.counters["guard_cpu_ms"] = guard_cpu * 1e3;
-    state.counters["core_percent"] = guard_cpu / 10.0 * 100.0;
+    state.counters["core_percent"] = guard_cpu / guarded.count() * 100.0;
     state.counters["process_cpu_ms"] = process_cpu * 1e3;
     state.counters["processes"] = static_cast<double>(stats.processes);
     state.counters["samples"] = static_cast<double>(stats.samples);
@@ -96,7 +109,7 @@ void BM_GuardTree101_10Hz_10s(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_GuardTree101_10Hz_10s)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(BM_GuardTree101_10Hz)->Arg(0)->Arg(1)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace
 
@@ -104,30 +117,21 @@ namespace {
 
 // Where a tree tick's time goes: finding the members again, and reading their RSS.
 void BM_GuardTree101_refresh(benchmark::State& state) {
-  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100).pid()), true};
+  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100)), true};
   for (auto _ : state) benchmark::DoNotOptimize(target.refresh());
   state.counters["processes"] = static_cast<double>(target.members().size());
 }
 
 void BM_GuardTree101_sample(benchmark::State& state) {
-  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100).pid()), true};
+  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100)), true};
   target.refresh();
   reins::guard::Monitor monitor{target, {}};
   for (auto _ : state) benchmark::DoNotOptimize(monitor.sample(4 * kGiB).rss);
 }
 
-BENCHMARK(BM_GuardTree101_refresh)->Unit(benchmark::kMicrosecond)->Repetitions(3)->ReportAggregatesOnly(true);
-BENCHMARK(BM_GuardTree101_sample)->Unit(benchmark::kMicrosecond)->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK(BM_GuardTree101_refresh)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_GuardTree101_sample)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  // Start every child first, so that no benchmark pays for (or runs beside) another one's page touching.
-  reins::bench::hog(4096);
-  reins::bench::tree(100);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+BENCHMARK_MAIN();

@@ -9,81 +9,21 @@
 // docs/benchmarks.md; standalone: bench_memory --benchmark_filter='BM_(Pss|Tree|Ratio|Statm|Status)'
 // (add --benchmark_min_time=3 for steadier Ratio figures).
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <algorithm>
-#include <cstdlib>
-#include <map>
-#include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "reins/memory.hpp"
-#include "support/ready_child.hpp"
-#include "support/support.hpp"
-#include "sys/fields.hpp"
 
 namespace {
 
-using reins::test::ReadyChild;
+using reins::bench::full_smaps_pss;
+using reins::bench::hog;
+using reins::bench::interleave;
+using reins::bench::raw_read;
 
-// The processes measured: memhog of N MiB and a parent of 200 children. bench/compare starts them once and
-// passes their pids in REINS_BENCH_TARGETS ("100=PID,1024=PID,4096=PID,tree=PID"), so that several runs of
-// this program and the peer tools measure the same processes; otherwise each is started on first use and
-// kept until the run ends.
-std::optional<pid_t> given_pid(const std::string& key) {
-  const char* env = std::getenv("REINS_BENCH_TARGETS");
-  std::string_view rest = env ? env : "";
-  while (!rest.empty()) {
-    auto item = rest.substr(0, rest.find(','));
-    rest.remove_prefix(std::min(rest.size(), item.size() + 1));
-    auto eq = item.find('=');
-    if (eq != std::string_view::npos && item.substr(0, eq) == key)
-      if (auto pid = reins::sys::parse_u64(item.substr(eq + 1))) return static_cast<pid_t>(*pid);
-  }
-  return std::nullopt;
-}
-
-pid_t target_pid(const std::string& key, const std::vector<std::string>& testproc_args) {
-  static std::map<std::string, std::unique_ptr<ReadyChild>> started;
-  if (auto pid = given_pid(key)) return *pid;
-  auto& child = started[key];
-  if (!child) child = std::make_unique<ReadyChild>(ReadyChild::testproc(testproc_args));
-  return child->pid();
-}
-
-pid_t hog(std::int64_t mib) { return target_pid(std::to_string(mib), {"memhog", std::to_string(mib)}); }
-
-pid_t tree200() { return target_pid("tree", {"children", "200"}); }
-
-// open + read() until EOF + close, as `cat` or a careful C reader does. Returns the bytes read.
-std::size_t raw_read(const std::string& path) {
-  static char buf[1 << 15];
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  std::size_t total = 0;
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) total += static_cast<std::size_t>(n);
-  ::close(fd);
-  return total;
-}
-
-// Reads all of /proc/PID/smaps and sums every VMA's "Pss:" line.
-std::uint64_t full_smaps_pss(pid_t pid) {
-  std::string text;
-  char buf[1 << 15];
-  int fd = ::open(("/proc/" + std::to_string(pid) + "/smaps").c_str(), O_RDONLY | O_CLOEXEC);
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  std::uint64_t pss = 0;
-  reins::sys::for_each_field(text, [&](std::string_view key, std::string_view value) {
-    if (key == "Pss") pss += reins::sys::parse_u64(value.substr(0, value.find(' '))).value_or(0) * 1024;
-  });
-  return pss;
-}
+pid_t tree200() { return reins::bench::tree(200); }
 
 // The root and its descendants, as read_tree_memory reads them.
 std::vector<pid_t> tree_pids(pid_t root) {
@@ -161,29 +101,8 @@ TREE(BM_Tree_full_smaps);
 BENCHMARK(BM_Tree_find_descendants)->Unit(benchmark::kMicrosecond);
 
 // --- reins against the raw read, interleaved -----------------------------------------------------------
-// Each iteration runs both, in alternating order, and times each: on a loaded machine the two see the same
-// conditions, so `ratio` (reins time / raw time over the run) is steadier than comparing separate rows.
-
-template <typename Raw, typename Reins>
-void interleave(benchmark::State& state, Raw raw, Reins reins) {
-  using Clock = std::chrono::steady_clock;
-  Clock::duration raw_total{}, reins_total{};
-  bool raw_first = true;
-  for (auto _ : state) {
-    auto t0 = Clock::now();
-    raw_first ? raw() : reins();
-    auto t1 = Clock::now();
-    raw_first ? reins() : raw();
-    auto t2 = Clock::now();
-    raw_total += raw_first ? t1 - t0 : t2 - t1;
-    reins_total += raw_first ? t2 - t1 : t1 - t0;
-    raw_first = !raw_first;
-  }
-  auto ms = [&](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count() / state.iterations(); };
-  state.counters["raw_ms"] = ms(raw_total);
-  state.counters["reins_ms"] = ms(reins_total);
-  state.counters["ratio"] = static_cast<double>(reins_total.count()) / static_cast<double>(raw_total.count());
-}
+// Each iteration runs both, in alternating order (bench_support.hpp's interleave), so `ratio` compares them
+// under the same conditions.
 
 void BM_Ratio_pss(benchmark::State& state) {
   pid_t pid = hog(state.range(0));

@@ -6,10 +6,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "support/ready_child.hpp"
 #include "sys/fields.hpp"
@@ -18,21 +23,36 @@ namespace reins::bench {
 
 using reins::test::ReadyChild;
 
-// Children started once per run and kept until it ends: memhog of N MiB.
-inline ReadyChild& hog(int mib) {
-  static std::map<int, std::unique_ptr<ReadyChild>> hogs;
-  auto& child = hogs[mib];
-  if (!child) child = std::make_unique<ReadyChild>(ReadyChild::testproc({"memhog", std::to_string(mib)}));
-  return *child;
+// The processes measured. bench/compare starts them once and passes their pids in REINS_BENCH_TARGETS
+// ("100=PID,4096=PID,tree200=PID": memhog of N MiB by N, `children N` by treeN), so that several runs of the
+// benchmarks and the peer tools measure the same processes. Otherwise each is started on first use (outside
+// any timing loop: it has said "ready", so its pages are touched) and kept until the run ends.
+inline std::optional<pid_t> given_pid(std::string_view key) {
+  const char* env = std::getenv("REINS_BENCH_TARGETS");
+  std::string_view rest = env ? env : "";
+  while (!rest.empty()) {
+    auto item = rest.substr(0, rest.find(','));
+    rest.remove_prefix(std::min(rest.size(), item.size() + 1));
+    auto eq = item.find('=');
+    if (eq != std::string_view::npos && item.substr(0, eq) == key)
+      if (auto pid = reins::sys::parse_u64(item.substr(eq + 1))) return static_cast<pid_t>(*pid);
+  }
+  return std::nullopt;
 }
 
-// A parent and `n` sleeping children, one per n.
-inline ReadyChild& tree(int n) {
-  static std::map<int, std::unique_ptr<ReadyChild>> trees;
-  auto& parent = trees[n];
-  if (!parent) parent = std::make_unique<ReadyChild>(ReadyChild::testproc({"children", std::to_string(n)}));
-  return *parent;
+inline pid_t target_pid(const std::string& key, const std::vector<std::string>& testproc_args) {
+  static std::map<std::string, std::unique_ptr<ReadyChild>> started;
+  if (auto pid = given_pid(key)) return *pid;
+  auto& child = started[key];
+  if (!child) child = std::make_unique<ReadyChild>(ReadyChild::testproc(testproc_args));
+  return child->pid();
 }
+
+// memhog of `mib` MiB: anonymous memory, every 4 KiB page touched.
+inline pid_t hog(std::int64_t mib) { return target_pid(std::to_string(mib), {"memhog", std::to_string(mib)}); }
+
+// A parent and `n` sleeping children.
+inline pid_t tree(int n) { return target_pid("tree" + std::to_string(n), {"children", std::to_string(n)}); }
 
 // open + read() until EOF + close, as `cat` or a careful C reader does. Returns the bytes read.
 inline std::size_t raw_read(const std::string& path) {

@@ -103,10 +103,10 @@ def ratio_rows(times, labels, ref_label):
 
 # --- interleaved timing -----------------------------------------------------------------------------------
 
-def hyperfine_times(cmd, runs, warmup=3, attempts=2):
+def hyperfine_times(cmd, runs, warmup=3, attempts=3):
     """Runs one command `runs` times under hyperfine (no shell) and returns its times in seconds. A batch in
-    which the command failed is run again once (said on stderr): on a machine shared with test suites, a
-    cgroup test's cleanup may kill a job of ours; a command that keeps failing still stops the run."""
+    which the command failed is run again, twice at most (said on stderr): on a machine shared with test
+    suites, a cgroup test's cleanup may kill a job of ours; a command that keeps failing stops the run."""
     for attempt in range(attempts):
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             try:
@@ -236,14 +236,15 @@ def status_field(pid, key):
 # --- Google Benchmark -------------------------------------------------------------------------------------
 
 def gbench(ctx, program, name_filter, min_time, repetitions=1, env=None):
-    """Runs a Google Benchmark program of bench/ (bench_memory, ...) with a filter and returns {benchmark run name: [per-repetition result dicts]}.
-    Repetitions of different benchmarks are interleaved in random order (so drift hits them alike). Times in
-    the dicts are converted to seconds (`real_s`, `cpu_s`); user counters are kept as they are."""
+    """Runs a Google Benchmark program of bench/ (bench_memory, ...) with a filter and returns
+    {benchmark run name: [per-repetition result dicts]}. Repetitions of different benchmarks are interleaved
+    in random order (so drift hits them alike). Times in the dicts are converted to seconds (`real_s`,
+    `cpu_s`); user counters are kept as they are."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        run_quiet([os.path.join(ctx.bench_dir, program), f"--benchmark_filter={name_filter}", f"--benchmark_min_time={min_time}",
-                   f"--benchmark_repetitions={repetitions}", "--benchmark_enable_random_interleaving=true",
-                   f"--benchmark_out={out.name}", "--benchmark_out_format=json"],
-                  env={**os.environ, **(env or {})})
+        run_quiet([os.path.join(ctx.bench_dir, program), f"--benchmark_filter={name_filter}",
+                   f"--benchmark_min_time={min_time}", f"--benchmark_repetitions={repetitions}",
+                   "--benchmark_enable_random_interleaving=true", f"--benchmark_out={out.name}",
+                   "--benchmark_out_format=json"], env={**os.environ, **(env or {})})
         results = json.load(open(out.name))["benchmarks"]
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     runs = {}
@@ -301,3 +302,12 @@ class ScratchCgroups:
         for directory in reversed(self.dirs):
             os.rmdir(directory)
         self.dirs = []
+
+
+def find_run(runs, prefix):
+    """The repetitions of the one benchmark whose run name starts with `prefix` (Google Benchmark appends
+    "/iterations:1/real_time" and the like)."""
+    found = [reps for name, reps in runs.items() if name == prefix or name.startswith(prefix + "/")]
+    if len(found) != 1:
+        raise KeyError(f"{prefix}: {len(found)} benchmark runs match among {sorted(runs)}")
+    return found[0]

@@ -26,6 +26,11 @@ def start_targets(ctx):
     return children
 
 
+def gbench_key(key):
+    """How bench_support.hpp names the process in REINS_BENCH_TARGETS."""
+    return "tree200" if key == TREE else str(key)
+
+
 def tree_pids(root):
     with open(f"/proc/{root}/task/{root}/children") as f:
         return [root] + [int(p) for p in f.read().split()]
@@ -121,7 +126,7 @@ def agreement_section(ctx, children):
 # --- cost in a program ------------------------------------------------------------------------------------
 
 def gbench_measurer(ctx, children, min_time):
-    env = {"REINS_BENCH_TARGETS": ",".join(f"{k}={c.pid}" for k, c in children.items())}
+    env = {"REINS_BENCH_TARGETS": ",".join(f"{gbench_key(k)}={c.pid}" for k, c in children.items())}
 
     def measure():
         runs = benchlib.gbench(ctx, "bench_memory", GBENCH_PSS, min_time, env=env)
@@ -199,7 +204,8 @@ COUNTER_ROWS = [
 
 def counters_section(ctx, children):
     env = {"REINS_BENCH_TARGETS": f"1024={children[1024].pid}"}
-    runs = benchlib.gbench(ctx, "bench_memory", GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5), env=env)
+    runs = benchlib.gbench(ctx, "bench_memory", GBENCH_COUNTERS, ctx.pick(0.05, 0.5), repetitions=ctx.pick(3, 5),
+                           env=env)
     med = {name: benchlib.median([r["real_s"] for r in reps]) for name, reps in runs.items()}
     cpu = {name: benchlib.median([r["cpu_s"] for r in reps]) for name, reps in runs.items()}
     rows = [[label, benchlib.fmt_time(med[name]), benchlib.fmt_time(cpu[name])] for label, name in COUNTER_ROWS]
@@ -272,9 +278,9 @@ def run(ctx):
         lines += ratio_targets(ctx, times)
         lines += ["",
                   "What the tree costs beyond the floor is finding it: `process_descendants` reads one `children` "
-                  "file per process (≈2–5 µs each, next to ≈11 µs for each small process's rollup); the raw floor "
-                  "is given the pids. A process tree has no cheaper complete view; jobs take their membership from "
-                  "the cgroup (`cgroup.procs`), not from this walk.", ""]
+                  "file per process (≈2–5 µs each, next to ≈11 µs for each small process's rollup); the raw "
+                  "floor is given the pids. A process tree has no cheaper complete view; jobs take their "
+                  "membership from the cgroup (`cgroup.procs`), not from this walk.", ""]
         lines += counters_section(ctx, children)
         lines += command_section(ctx, children)
     finally:

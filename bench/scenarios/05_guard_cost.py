@@ -3,6 +3,7 @@ against athena's method (parse all of /proc/PID/smaps every tick), and the CPU o
 at 10 Hz (bench/bench_guard.cpp, and `reins watch` as a command)."""
 import os
 import signal
+import subprocess
 import time
 
 import benchlib
@@ -37,8 +38,8 @@ def tick_lines(ctx, hog):
 
 def tree_lines(ctx, seconds):
     runs = benchlib.gbench(ctx, "bench_guard", TREE_FILTER, 0.1, env={"REINS_BENCH_GUARD_SECONDS": str(seconds)})
-    closed = runs["BM_GuardTree101_10Hz/0"][0]
-    opened = runs["BM_GuardTree101_10Hz/1"][0]
+    closed = benchlib.find_run(runs, "BM_GuardTree101_10Hz/0")[0]
+    opened = benchlib.find_run(runs, "BM_GuardTree101_10Hz/1")[0]
     rows = [[label, f"{r['guard_cpu_ms']:.1f} ms", f"{r['core_percent']:.3f}%", f"{r['samples']:.0f}",
              f"{r['walks']:.0f}", f"{r['per_tick_us']:.0f} µs"]
             for label, r in (("under the limit (RSS gate closed)", closed),
@@ -61,7 +62,7 @@ def tree_lines(ctx, seconds):
 def watch_cpu(ctx, tree, seconds):
     """CPU time of `reins watch --tree` (the whole command) over `seconds`."""
     watcher = benchlib.Child([ctx.reins, "watch", "--tree", str(tree.pid), "--max-pss", "4G", "--interval", "100ms"],
-                             ready=False)
+                             ready=False, stderr=subprocess.DEVNULL)
     try:
         time.sleep(0.5)  # past its start-up
         before = benchlib.cpu_seconds(watcher.pid)
