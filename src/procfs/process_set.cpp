@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,8 @@
 #include "procfs/children.hpp"
 #include "procfs/held_tree.hpp"
 #include "procfs/proc_read.hpp"
+#include "procfs/tree_parse.hpp"
+#include "sys/fields.hpp"
 
 namespace reins::procfs {
 namespace {
@@ -63,6 +66,7 @@ ProcessSet::ProcessSet(Process root, bool follow_descendants)
   pids_.insert(root_pid_);
   members_.push_back(guard::Member::hold(std::move(root)));
   loadavg_.reset(::open("/proc/loadavg", O_RDONLY | O_CLOEXEC));
+  stat_.reset(::open("/proc/stat", O_RDONLY | O_CLOEXEC));
 }
 
 std::string ProcessSet::default_name() const {
@@ -72,23 +76,52 @@ std::string ProcessSet::default_name() const {
 
 bool ProcessSet::refresh() {
   drop_exited();
-  if (follow_ && !members_.empty() && may_have_new_members()) adopt_children();
+  if (follow_ && !members_.empty()) find_new_members();
   return !members_.empty();
 }
 
-bool ProcessSet::may_have_new_members() {
-  // A child appears only by fork or clone, which hands out a new pid: if the last pid handed out (counted
-  // for our pid namespace, which sees every pid of the namespaces below it) has not moved since the last
-  // scan started, nobody can have joined. A complete scan at least once a second still covers a pid counter
-  // that went all the way round between two samples.
+ProcessSet::Counters ProcessSet::read_counters() {
+  Counters c;
   std::size_t length = 0;
-  if (!loadavg_ || pread_whole(loadavg_.get(), buffer_, length) != 0) return true;
-  std::string_view now = last_field(std::string_view(buffer_.data(), length));
-  auto t = std::chrono::steady_clock::now();
-  if (!last_pid_.empty() && now == last_pid_ && t - last_scan_ < std::chrono::seconds(1)) return false;
-  last_pid_ = now;
-  last_scan_ = t;
-  return true;
+  if (loadavg_ && pread_whole(loadavg_.get(), buffer_, length) == 0)
+    c.last_pid = parse_pid(last_field(std::string_view(buffer_.data(), length)));
+  if (stat_ && pread_whole(stat_.get(), buffer_, length) == 0)
+    c.forks = sys::field_u64(std::string_view(buffer_.data(), length), "processes");
+  return c;
+}
+
+void ProcessSet::find_new_members() {
+  // A child appears only by fork or clone, which hands out the next pid: the last pid handed out (the last
+  // field of /proc/loadavg, counted for our pid namespace, which sees every pid of those below it) tells
+  // which pids are new since the last look, and the tasks created since boot ("processes" in /proc/stat,
+  // every namespace, never wrapping) bound how many: fewer than the pids there are, so the pid counter cannot
+  // have gone all the way round. No new task: nobody can have joined. A few: looking at each new pid's
+  // parent costs less than listing every member's children. Many, or the pid counter wrapped: a complete scan.
+  const Counters now = read_counters();
+  const Counters previous = std::exchange(counters_, now);
+  if (now.last_pid && now.forks && previous.last_pid && previous.forks && *now.forks >= *previous.forks) {
+    const std::uint64_t created = *now.forks - *previous.forks;
+    if (created == 0) return;
+    if (created <= members_.size() && *now.last_pid >= *previous.last_pid) {
+      adopt_new_pids(*previous.last_pid + 1, *now.last_pid);
+      return;
+    }
+  }
+  adopt_children();
+}
+
+void ProcessSet::adopt_new_pids(pid_t first, pid_t last) {
+  // Increasing pids are increasing ages: a new child's own new children come after it and find it a member.
+  for (pid_t pid = first; pid <= last; ++pid) {
+    auto parent_pid = read_parent(pid, buffer_);
+    if (!parent_pid || !pids_.contains(*parent_pid) || pids_.contains(pid)) continue;
+    auto parent = std::find_if(members_.begin(), members_.end(),
+                               [&](const guard::Member& m) { return m.process.pid() == *parent_pid; });
+    auto child = open_child(pid, *parent_pid, &parent->process);  // a thread's id fails here: not a process
+    if (!child) continue;
+    pids_.insert(pid);
+    members_.push_back(guard::Member::hold(std::move(*child)));
+  }
 }
 
 void ProcessSet::drop_exited() {

@@ -3,7 +3,7 @@
 // confirm both still run), so a pid reused by a stranger is never adopted and never signalled.
 #pragma once
 
-#include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -29,8 +29,16 @@ class ProcessSet final : public GuardTarget::Impl {
 
  private:
   void drop_exited();
-  // Whether a process may have been created since the last complete scan (see refresh()).
-  bool may_have_new_members();
+  // Holds the processes that joined since the last look: by their pids when few were handed out, else by
+  // a complete scan.
+  void find_new_members();
+  struct Counters {
+    std::optional<pid_t> last_pid;        // the last pid handed out in our pid namespace
+    std::optional<std::uint64_t> forks;   // tasks created since boot
+  };
+  Counters read_counters();
+  // Holds each of the pids first..last whose parent is a member.
+  void adopt_new_pids(pid_t first, pid_t last);
   // Holds the verified children of every member not yet held; returns how many joined.
   std::size_t adopt_children();
   // Lists the children of members_[first, last) that are not members yet, as (parent index, pid).
@@ -46,9 +54,9 @@ class ProcessSet final : public GuardTarget::Impl {
   std::vector<pid_t> children_;
   std::vector<pollfd> polls_;
   std::vector<char> exited_;
-  UniqueFd loadavg_;           // /proc/loadavg, whose last field is the last pid the kernel handed out
-  std::string last_pid_;       // as read before the last complete scan
-  std::chrono::steady_clock::time_point last_scan_{};
+  UniqueFd loadavg_;   // /proc/loadavg, whose last field is the last pid the kernel handed out
+  UniqueFd stat_;      // /proc/stat, whose "processes" line counts the tasks created since boot
+  Counters counters_;  // as read before the last look for new members
 };
 
 }  // namespace reins::procfs
