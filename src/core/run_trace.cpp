@@ -34,10 +34,12 @@ void RunTrace::sample() {
     s.memory_bytes = job_->memory_current();
     s.cpu_s = std::chrono::duration<double>(job_->stats().cpu.usage).count();
     s.pids = job_->pids().size();
-  } else if (child_ && child_->valid()) {
+  }
+  // Without a job, or a job without the memory controller (v2 where it cannot be enabled): the tree's RSS.
+  if (!s.memory_bytes && child_ && child_->valid() && !child_->has_exited()) {
     auto tree = read_tree_memory(child_->pid(), {.statm = true});
     s.memory_bytes = tree.total.rss;
-    s.pids = tree.processes.size() - tree.unreadable;
+    if (!s.pids) s.pids = tree.processes.size() - tree.unreadable;
   }
   writer_.sample(s);
 }

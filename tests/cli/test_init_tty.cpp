@@ -20,7 +20,16 @@ Process start_on_terminal(const Pty& pty, std::vector<std::string> argv) {
 
 LineReader reader_of(const Pty& pty) { return LineReader(UniqueFd(::dup(pty.master.get()))); }
 
+// The terminal tests need util-linux's setsid (--ctty) and, for job control, bash; a minimal system (the VM
+// lanes' busybox guest) has neither.
+#define REINS_REQUIRE_TERMINAL_TOOLS(need_bash)                                                       \
+  do {                                                                                                \
+    if (::access("/usr/bin/setsid", X_OK) != 0) GTEST_SKIP() << "needs util-linux's /usr/bin/setsid --ctty"; \
+    if ((need_bash) && ::access("/bin/bash", X_OK) != 0) GTEST_SKIP() << "needs /bin/bash for job control"; \
+  } while (0)
+
 TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
+  REINS_REQUIRE_TERMINAL_TOOLS(false);
   Pty pty = Pty::open();
   Process p = start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--", testproc(), "tty"});
   LineReader out = reader_of(pty);
@@ -33,6 +42,7 @@ TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
 }
 
 TEST(InitTerminal, CtrlCReachesTheCommandFromTheTerminalNotThroughReins) {
+  REINS_REQUIRE_TERMINAL_TOOLS(false);
   Pty pty = Pty::open();
   Process p = start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--json", "-", "--", testproc(), "pause"});
   LineReader out = reader_of(pty);
@@ -46,6 +56,7 @@ TEST(InitTerminal, CtrlCReachesTheCommandFromTheTerminalNotThroughReins) {
 }
 
 TEST(InitTerminal, CtrlZAndFgWorkUnderAnInteractiveShell) {
+  REINS_REQUIRE_TERMINAL_TOOLS(true);
   Pty pty = Pty::open();
   Process bash = start_on_terminal(pty, {"bash", "--norc", "--noprofile", "-i"});
   LineReader out = reader_of(pty);
