@@ -279,9 +279,11 @@ def own_cgroup(controller):
 class ScratchCgroups:
     """v1 cgroups made under our own cgroup of each hierarchy for a peer to join ({controller: {file: value}}),
     removed when the `with` block ends (they must be empty by then). `.paths[controller]` is the path as
-    cgexec wants it (relative to the hierarchy's root)."""
+    cgexec wants it (relative to the hierarchy's root). Named "bench-PURPOSE-PID": not "reins-*", which the
+    cgroup tests' fixture takes for jobs and removes."""
 
-    def __init__(self, name, settings):
+    def __init__(self, purpose, settings):
+        name = f"bench-{purpose}-{os.getpid()}"
         self.dirs, self.paths = [], {}
         try:
             for controller, files in settings.items():
