@@ -45,7 +45,7 @@ def scratch_cgroups_for_cgexec(ctx):
     if not ctx.have("cgexec"):
         return None
     try:
-        return benchlib.ScratchCgroups(f"reins-bench-cgexec-{os.getpid()}", {
+        return benchlib.ScratchCgroups("cgexec", {
             "memory": {"memory.limit_in_bytes": "1G"}, "pids": {"pids.max": "100"}})
     except OSError:
         return None

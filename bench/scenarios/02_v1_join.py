@@ -33,7 +33,7 @@ def run(ctx):
     if os.geteuid() != 0 or not os.path.isdir("/sys/fs/cgroup/pids"):
         return f"## {SECTION}\n\nSkipped: needs root and a v1 pids hierarchy.\n"
     samples = ctx.pick(6, 12)
-    with benchlib.ScratchCgroups(f"reins-bench-join-{os.getpid()}", {"pids": {}}) as cgroup:
+    with benchlib.ScratchCgroups("join", {"pids": {}}) as cgroup:
         spaced = join_times(cgroup, samples, 0.3)
         burst = join_times(cgroup, samples, 0.0)
     return "\n".join([

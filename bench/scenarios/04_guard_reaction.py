@@ -113,7 +113,7 @@ def kernel_limit_cgroup(ctx):
     if not ctx.have("cgexec"):
         return None
     try:
-        return benchlib.ScratchCgroups(f"reins-bench-reaction-{os.getpid()}", {
+        return benchlib.ScratchCgroups("reaction", {
             "memory": {"memory.limit_in_bytes": f"{LIMIT_MIB}M"}})
     except OSError:
         return None
