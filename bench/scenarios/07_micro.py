@@ -62,7 +62,7 @@ def job_section(ctx, reps, min_time):
 
 
 def run(ctx):
-    reps, min_time = ctx.pick((3, 0.05), (7, 0.5))
+    reps, min_time = ctx.pick((3, 0.05), (5, 0.1))
     runs = benchlib.gbench(ctx, "bench_micro", ".", min_time, repetitions=reps)
     return "\n".join([
         f"## {SECTION}", "",
