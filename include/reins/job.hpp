@@ -266,8 +266,9 @@ class Job {
   // controller. Registering costs an RCU grace period (~10 ms).
   std::optional<UniqueFd> memory_threshold_fd(std::uint64_t bytes) const;
   // A PSI trigger on the job's cgroup v2 memory.pressure: polls POLLPRI when its tasks stalled on memory for
-  // `stall` in total within a `window` (at least 500 ms). nullopt without a v2 cgroup with pressure files, or
-  // when the kernel refuses the trigger (no PSI, or no write access).
+  // `stall` in total within a `window` (500 ms to 10 s; without CAP_SYS_RESOURCE a multiple of 2 s). nullopt
+  // without a v2 cgroup with pressure files, or when the kernel refuses the trigger (no PSI, no write
+  // access, a window it does not take).
   std::optional<UniqueFd> memory_pressure_fd(std::chrono::microseconds stall, std::chrono::microseconds window) const;
 
   // Chooses which events to watch (default: all); call before event_fd() or read_events(). Watching costs

@@ -23,7 +23,8 @@ class JobTarget final : public GuardTarget::Impl {
     // Memory events only: "all exited" is seen at the next tick, and on v1 it would need a timer.
     job_.select_events({JobEventKind::memory_limit, JobEventKind::memory_high, JobEventKind::oom_kill});
     events_fd_ = job_.event_fd();
-    pressure_ = job_.memory_pressure_fd(100ms, 1s);
+    // 10% of a 2 s window: a window that is not a multiple of 2 s needs CAP_SYS_RESOURCE.
+    pressure_ = job_.memory_pressure_fd(200ms, 2s);
   }
 
   std::string default_name() const override { return "job " + job_.name(); }
@@ -67,7 +68,14 @@ class JobTarget final : public GuardTarget::Impl {
 
   void limit_changed(std::optional<std::uint64_t> limit, GuardMetric metric) override {
     threshold_.reset();  // closing the eventfd removes the kernel's threshold
-    if (limit && metric == GuardMetric::cgroup) threshold_ = job_.memory_threshold_fd(*limit);
+    // The charge the kernel compares includes pages precharged to each CPU's stock (up to 64 per CPU), which
+    // go back to the system without the kernel noticing a crossing: woken at the limit itself, the guard could
+    // read the charge just under it, and no second wake would come. Above the limit by the most the stocks
+    // can hold, a wake means the charge without them is over the limit.
+    static const std::uint64_t stock = 64ull * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) *
+                                       static_cast<std::uint64_t>(std::max(1L, ::sysconf(_SC_NPROCESSORS_CONF)));
+    if (limit && metric == GuardMetric::cgroup && *limit < UINT64_MAX - stock)
+      threshold_ = job_.memory_threshold_fd(*limit + stock + 1);
   }
 
   std::size_t signal_all(int sig) override { return job_.signal(sig); }

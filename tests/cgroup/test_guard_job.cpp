@@ -2,6 +2,7 @@
 // woken by the kernel at the limit (v1 usage threshold) without waiting for a tick; the cgroup metric needs
 // the memory controller.
 #include <signal.h>
+#include <unistd.h>
 
 #include "cgroup/child.hpp"
 #include "cgroup/fixture.hpp"
@@ -47,7 +48,8 @@ TEST_P(MemoryGuardJob, TheChargeThresholdWakesTheGuardBetweenTicks) {
   o.interval = 1h;  // the first sample, then none for an hour: a breach must come from the kernel's wake-up
   MemoryGuard guard(GuardTarget::job(job), o);
   auto breach = guard.wait_breach(60s);
-  ASSERT_TRUE(breach) << "no wake-up at the threshold";
+  ASSERT_TRUE(breach) << "no wake-up at the threshold; " << guard.stats().describe() << "; charge now "
+                      << job.memory_current().value_or(0) / kMiB << " MiB";
   EXPECT_GE(breach->value, 100 * kMiB);
   EXPECT_EQ(breach->metric, GuardMetric::cgroup);
   EXPECT_LT(breach->value, 100 * kMiB + 20 * kMiB) << "woken as the charge crossed the limit, within one step";
@@ -63,6 +65,23 @@ TEST_P(MemoryGuardJob, TheCgroupMetricNeedsTheMemoryController) {
   o.metric = GuardMetric::cgroup;
   if (job.memory_current()) GTEST_SKIP() << "this layout charges every job (memory on the cgroup2 core)";
   EXPECT_THROW(MemoryGuard(GuardTarget::job(job), o), InvalidArgument);
+}
+
+TEST_P(MemoryGuardJob, JobHooksForGuards) {
+  Job job = Job::create(job_name(), options({}, {.memory = true}));
+  auto child = spawn_ready(job, {"memhog", "1"});
+  Job other = job.reopen();
+  EXPECT_EQ(other.name(), job.name());
+  EXPECT_EQ(other.pids(), job.pids());
+  EXPECT_FALSE(other.kill_on_close()) << "a second handle never owns the job";
+  auto held = other.hold_member(child.process.pid());
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->pid(), child.process.pid());
+  EXPECT_FALSE(other.hold_member(::getpid())) << "the test process is not a member";
+  const bool v2_core = !v1_only() && layout()->mode() != "v1";
+  if (::access("/proc/pressure/memory", R_OK) == 0) {
+    EXPECT_EQ(job.memory_pressure_fd(200ms, 2s).has_value(), v2_core) << layout()->mode();
+  }
 }
 
 REINS_INSTANTIATE_LAYOUTS(MemoryGuardJob);
