@@ -95,11 +95,30 @@ def table(headers, rows):
     return "\n".join(out)
 
 
+class Rounds:
+    """Times of commands measured in interleaved rounds: {label: [[seconds of round 1], [round 2], ...]}."""
+
+    def __init__(self, labels):
+        self.by_round = {label: [] for label in labels}
+
+    def all(self, label):
+        return [t for r in self.by_round[label] for t in r]
+
+    def median(self, label):
+        return median(self.all(label))
+
+    def ratio(self, label, ref):
+        """The median over rounds of label's median ÷ ref's median in the same round. Each round measures
+        both moments apart, so a burst of load on the machine that spoils some rounds shifts this far less
+        than the ratio of overall medians."""
+        pairs = zip(self.by_round[label], self.by_round[ref])
+        return median([median(a) / median(b) for a, b in pairs if a and b])
+
+
 def ratio_rows(times, labels, ref_label):
-    """[label, median, IQR, ratio to ref_label's median] for each label with times."""
-    ref = median(times[ref_label])
-    return [[label, fmt_time(median(times[label])), fmt_spread(times[label]), f"{median(times[label]) / ref:.2f}×"]
-            for label in labels]
+    """[label, median, IQR, paired ratio to ref_label] for each label of a Rounds."""
+    return [[label, fmt_time(times.median(label)), fmt_spread(times.all(label)),
+             f"{times.ratio(label, ref_label):.2f}×"] for label in labels]
 
 
 # --- interleaved timing -----------------------------------------------------------------------------------
@@ -129,16 +148,19 @@ def hyperfine_times(cmd, runs, warmup=3):
 
 
 def interleaved(commands, rounds, runs_per_round):
-    """Times each (label, command) for `rounds` rounds of `runs_per_round` runs, round-robin, so that all
-    commands see the same machine conditions. Returns {label: [seconds...]}."""
-    return round_robin([lambda l=label, c=cmd: {l: hyperfine_times(c, runs_per_round)} for label, cmd in commands],
-                       rounds)
+    """Times each (label, command) for `rounds` rounds of `runs_per_round` runs, round-robin with the order
+    reversed every other round, so that all commands see the same machine conditions. Returns Rounds."""
+    times = Rounds([label for label, _ in commands])
+    for i in range(rounds):
+        for label, cmd in (commands if i % 2 == 0 else reversed(commands)):
+            times.by_round[label].append(hyperfine_times(cmd, runs_per_round))
+    return times
 
 
 def round_robin(measurers, rounds):
     """Calls each measurer (() -> {label: [values]}) once per round, in turn, reversing the order every other
-    round, and returns {label: all values}. The general form of `interleaved`, for measurements that are not
-    single commands (in-process loops, Google Benchmark runs that report several labels)."""
+    round, and returns {label: all values}. For measurements that are not single commands (in-process loops,
+    Google Benchmark runs that report several labels)."""
     values = {}
     for i in range(rounds):
         for measure in (measurers if i % 2 == 0 else reversed(measurers)):

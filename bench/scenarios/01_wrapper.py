@@ -78,33 +78,33 @@ def commands(ctx, floor, target, cgroups, job_works):
 
 def targets(ctx, times):
     """The targets, judged on the /bin/true run (where the wrapper's own cost is the whole difference)."""
-    med = {label: benchlib.median(t) for label, t in times.items()}
-    ref, floor = med[PRLIMIT], med[FLOOR]
-    r = med[RLIMIT] / ref
+    measured = times.by_round
+    r = times.ratio(RLIMIT, PRLIMIT)
     lines = [ctx.target(SECTION, "`reins run` with an rlimit ≤ 1.0× prlimit", f"{r:.2f}×", r <= 1.0), "",
              f"prlimit execs the command in place and never forks; any wrapper that waits for the command (to "
              f"report, forward signals, enforce a timeout, clean up) pays a fork, and the static C floor above is "
-             f"{floor / ref:.2f}× prlimit. `reins run` is {med[RLIMIT] / floor:.2f}× that floor.", ""]
-    if JOB in med:
-        j = med[JOB] / ref
+             f"{times.ratio(FLOOR, PRLIMIT):.2f}× prlimit. `reins run` is {times.ratio(RLIMIT, FLOOR):.2f}× that "
+             f"floor.", ""]
+    if JOB in measured:
+        j = times.ratio(JOB, PRLIMIT)
         lines += [ctx.target(SECTION, "`reins run` with a job and memory+pids limits ≤ 1.2× prlimit", f"{j:.2f}×",
                              j <= 1.2), "",
                   f"By default `reins run` puts the command in a job: a cgroup2 cgroup (mkdir, clone3 "
-                  f"`CLONE_INTO_CGROUP`, rmdir), {med[RLIMIT_JOB] / ref:.2f}× prlimit here; `--no-job` leaves it "
-                  f"out. With `-m 1G --pids 100` the job adds v1 memory and pids cgroups on this hybrid machine "
-                  f"(made, limits written, joined, an OOM watch, removed): "
-                  f"{benchlib.fmt_time(med[JOB] - med[RLIMIT])} over `--no-job`. Joining a v1 cgroup has a "
-                  f"kernel floor that this back-to-back table hides: see "
+                  f"`CLONE_INTO_CGROUP`, rmdir), {times.ratio(RLIMIT_JOB, PRLIMIT):.2f}× prlimit here; `--no-job` "
+                  f"leaves it out. With `-m 1G --pids 100` the job adds v1 memory and pids cgroups on this hybrid "
+                  f"machine (made, limits written, joined, an OOM watch, removed): "
+                  f"{times.ratio(JOB, RLIMIT):.2f}× `--no-job`. Joining a v1 cgroup has a kernel floor that this "
+                  f"back-to-back table hides: see "
                   f"[{JOIN_SECTION}]({benchlib.anchor(JOIN_SECTION)}).", ""]
-    if TINI in med:
-        i = med[INIT] / med[TINI]
-        no_job = f" (`--no-job`: {med[INIT_NOJOB] / med[TINI]:.2f}×)" if INIT_NOJOB in med else ""
+    if TINI in measured:
+        i = times.ratio(INIT, TINI)
+        no_job = f" (`--no-job`: {times.ratio(INIT_NOJOB, TINI):.2f}×)" if INIT_NOJOB in measured else ""
         lines += [ctx.target(SECTION, "`reins init` start-up at least as fast as `tini -s`",
                              f"{i:.2f}× tini{no_job}", i <= 1.0), "",
                   "`reins init` runs its command in a job by default, as `reins run` does, so that nothing the "
                   "command leaves behind survives it; tini has no such guarantee. `--no-job` leaves the job out.",
                   ""]
-    if CGEXEC in med:
+    if CGEXEC in measured:
         lines += [f"cgexec only joins cgroups made beforehand (it cannot make or remove them), so it does less "
                   f"than `{JOB}`, which makes the job's cgroups, sets the limits and removes them after the "
                   f"command; libcgroup also parses the mount table and its configuration at every start.", ""]
@@ -116,7 +116,7 @@ def run(ctx):
     job_works = benchlib.works([ctx.reins, "run", "--no-job", "--", "/bin/true"])
     cgroups = scratch_cgroups_for_cgexec(ctx)
     sections = [f"## {SECTION}", ""]
-    rounds, runs = ctx.pick((3, 20), (8, 60))
+    rounds, runs = ctx.pick((4, 10), (20, 20))
     try:
         for target, label in (("/bin/true", "/bin/true"), ("/bin/sleep 0.01", "a 10 ms command")):
             cmds = commands(ctx, floor, target, cgroups, job_works)

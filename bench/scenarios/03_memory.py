@@ -253,8 +253,8 @@ def run(ctx):
     children = start_targets(ctx)
     try:
         agreement = agreement_section(ctx, children)
-        rounds = ctx.pick(2, 5)
-        times = benchlib.round_robin([gbench_measurer(ctx, children, ctx.pick(0.05, 1.0)),
+        rounds = ctx.pick(2, 4)
+        times = benchlib.round_robin([gbench_measurer(ctx, children, ctx.pick(0.05, 0.3)),
                                       psutil_measurer(children, ctx.pick(3, 10))], rounds)
         lines = [
             f"## {SECTION}", "",

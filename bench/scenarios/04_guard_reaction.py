@@ -66,8 +66,57 @@ def read_lines(fd, pending):
     return lines, pending
 
 
-def trial(ctx, prefix):
+class Wrapper:
+    """The grower runs under a command prefix: `reins run` with a guard or a limit, cgexec."""
+
+    def __init__(self, label, prefix):
+        self.label, self.prefix = label, prefix
+
+    def start(self):
+        return self.prefix
+
+    def on_ready(self, pid):
+        pass
+
+    def finish(self):
+        pass
+
+
+class JobWatch:
+    """The event-driven job guard: the grower runs in a job (`reins job exec`) that `reins watch --job
+    --max-cgroup` guards from the moment it is ready; on v1 the kernel wakes the guard when the job's charge
+    crosses the limit (a usage threshold eventfd), between its ticks."""
+
+    def __init__(self, ctx):
+        self.reins, self.count, self.name, self.watcher = ctx.reins, 0, None, None
+        self.label = "job guard on the cgroup charge, woken by the kernel: `reins watch --job J --max-cgroup 512M`"
+
+    def start(self):
+        self.count += 1
+        self.name = f"bench-reaction-{os.getpid()}-{self.count}"  # not reins-*: see benchlib.ScratchCgroups
+        # The charge needs the job's own memory cgroup, which reins makes (on v1) only for a memory limit: one
+        # far above the guard's, that the kernel never reaches here.
+        benchlib.run_quiet([self.reins, "job", "create", self.name, "-m", "4G"])
+        return [self.reins, "job", "exec", self.name, "--"]
+
+    def on_ready(self, pid):
+        self.watcher = subprocess.Popen([self.reins, "watch", "--job", self.name, "--max-cgroup", f"{LIMIT_MIB}M",
+                                         "--grace", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def finish(self):
+        if self.watcher:  # it ends once the job is empty
+            try:
+                self.watcher.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.watcher.kill()
+                self.watcher.wait()
+        self.watcher = None
+        benchlib.run_quiet([self.reins, "job", "rm", self.name])
+
+
+def trial(ctx, mechanism):
     """Runs `prefix reins-testproc grow ...` and follows it: its lines on a pipe, its death on a pidfd."""
+    prefix = mechanism.start()
     proc = subprocess.Popen([*prefix, ctx.testproc, "grow", str(STEP_MIB), str(STEP_MS), str(MAX_MIB)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     result, pidfd, pending = Trial(), None, b""
@@ -88,8 +137,10 @@ def trial(ctx, prefix):
                     continue
                 for line in lines:
                     if line == b"ready" and pidfd is None:
-                        pidfd = os.pidfd_open(grower_pid(proc.pid))
+                        grower = grower_pid(proc.pid)
+                        pidfd = os.pidfd_open(grower)
                         poller.register(pidfd, select.POLLIN)
+                        mechanism.on_ready(grower)
                     elif line.startswith(b"allocated "):
                         result.lines.append((now, int(line.split()[1])))
     finally:
@@ -99,13 +150,13 @@ def trial(ctx, prefix):
             proc.kill()
         result.status = proc.wait()
         proc.stdout.close()
+        mechanism.finish()
     return result
 
 
-def measure(ctx, variants, rounds):
-    """{label: [Trial]} for (label, command prefix) variants, round-robin."""
-    return benchlib.round_robin([lambda l=label, p=prefix: {l: [trial(ctx, p)]} for label, prefix in variants],
-                                rounds)
+def measure(ctx, mechanisms, rounds):
+    """{label: [Trial]} for each mechanism, round-robin."""
+    return benchlib.round_robin([lambda m=m: {m.label: [trial(ctx, m)]} for m in mechanisms], rounds)
 
 
 def kernel_limit_cgroup(ctx):
@@ -139,15 +190,17 @@ def result_rows(trials):
 WHY = (
     "The kernel's limit never lets the charge pass 512 MiB: the page that would cross it is refused, and after "
     "its reclaim attempts the OOM killer ends the process (time to kill includes those attempts and the exit "
-    "of a 512 MiB process). The guard lets the process pass the limit by what it allocates until a PSS walk "
+    "of a 512 MiB process). A PSS guard lets the process pass the limit by what it allocates until a PSS walk "
     "sees it: every tick reads only RSS (statm), and PSS is walked once RSS is within 10% of the limit, then "
     "again no sooner than 10× the last walk's duration (a walk of 500 MiB of 4 KiB pages takes a few ms, and "
-    "holds the target's mmap lock meanwhile). Near the limit that spacing, not the interval, sets the pace, "
-    "which is why 10 ms polls react little faster than 100 ms ones. The job guard is woken by the kernel when "
-    "the job's charge reaches the limit, but the charge (page cache and kernel memory included) gets there "
-    "before PSS does, so the PSS walk it triggers still finds the process under the limit, and a later "
-    "walk sees the breach. A guard trades this overshoot for its policy: a metric the kernel has no limit "
-    "for (PSS, USS), a grace period with SIGTERM first, report-only mode, the whole tree ended together.")
+    "holds the target's mmap lock meanwhile). Near the limit that spacing sets the pace as much as the "
+    "interval does, so a 10× shorter interval shortens the reaction far less than 10×. A PSS guard on "
+    "`reins run`'s job polls the same way (the kernel wakes it only at the job's memory events and, on v2, "
+    "under memory pressure). The job guard on the cgroup charge needs no walk: the charge is one counter, and "
+    "on v1 the kernel wakes the guard through a usage-threshold eventfd the moment the charge crosses the "
+    "limit, so it reacts like the kernel's limit, though the charge (page cache and kernel memory included) "
+    "is another measure than PSS. What a guard gives for its overshoot is policy: a metric the kernel has no "
+    "limit for (PSS, USS), a grace period with SIGTERM first, report-only mode, the whole tree ended together.")
 
 EARLYOOM = (
     "earlyoom is not in the table because its reaction is not comparable: it watches the whole system's "
@@ -157,23 +210,25 @@ EARLYOOM = (
     "of the machine, not a reaction to a limit.")
 
 
-def variants(ctx, cgroup):
-    """(label, command prefix): reins' PSS guard polling a tree at two intervals, the guard on a job (woken by
-    the kernel when the job's charge reaches the limit), the kernel's own limit through reins and through
-    cgexec."""
+def mechanisms(ctx, cgroup):
+    """reins' PSS guard polling a tree at two intervals and on `reins run`'s job, the event-driven job guard,
+    the kernel's own limit through reins and through cgexec: those this build and machine have."""
     limit, grace = f"{LIMIT_MIB}M", ["--guard-grace", "0"]
     out = []
     if benchlib.works([ctx.reins, "run", "--no-job", "--max-pss", "1G", "--", "/bin/true"]):
-        out += [(f"PSS guard on the tree, polling every {i}: `reins run --no-job --max-pss 512M --guard-interval {i}`",
-                 [ctx.reins, "run", "--no-job", "--max-pss", limit, "--guard-interval", i, *grace, "--"])
+        out += [Wrapper(f"PSS guard on the tree, polling every {i}: "
+                        f"`reins run --no-job --max-pss 512M --guard-interval {i}`",
+                        [ctx.reins, "run", "--no-job", "--max-pss", limit, "--guard-interval", i, *grace, "--"])
                 for i in ("100ms", "10ms")]
-        out.append(("PSS guard on the job, woken by the kernel: `reins run --max-pss 512M`",
-                    [ctx.reins, "run", "--max-pss", limit, *grace, "--"]))
+        out.append(Wrapper("PSS guard on `reins run`'s job, polling every 100ms: `reins run --max-pss 512M`",
+                           [ctx.reins, "run", "--max-pss", limit, *grace, "--"]))
+    if benchlib.works([ctx.reins, "watch", "--help"]) and benchlib.works([ctx.reins, "job", "list"]):
+        out.append(JobWatch(ctx))
     if benchlib.works([ctx.reins, "run", "-m", "1G", "--", "/bin/true"]):
-        out.append(("kernel limit: `reins run -m 512M`", [ctx.reins, "run", "-m", limit, "--"]))
+        out.append(Wrapper("kernel limit: `reins run -m 512M`", [ctx.reins, "run", "-m", limit, "--"]))
     if cgroup:
-        out.append(("kernel limit alone: cgexec into a 512M memory cgroup",
-                    ["cgexec", "-g", f"memory:{cgroup.paths['memory']}"]))
+        out.append(Wrapper("kernel limit alone: cgexec into a 512M memory cgroup",
+                           ["cgexec", "-g", f"memory:{cgroup.paths['memory']}"]))
     return out
 
 
@@ -183,7 +238,7 @@ def run(ctx):
     rounds = ctx.pick(2, 5)
     cgroup = kernel_limit_cgroup(ctx)
     try:
-        trials = measure(ctx, variants(ctx, cgroup), rounds)
+        trials = measure(ctx, mechanisms(ctx, cgroup), rounds)
     finally:
         if cgroup:
             cgroup.remove()

@@ -54,9 +54,9 @@ def tree_lines(ctx, seconds):
         ctx.target(SECTION, "guarding a 100-process tree at 10 Hz < 1% of a core",
                    f"{closed['core_percent']:.3f}% (near the limit: {opened['core_percent']:.2f}%)",
                    closed["core_percent"] < 1.0), "",
-        f"Where a tick's time goes: finding the tree's members again {benchlib.fmt_time(refresh)}, reading the "
-        f"101 RSS counters {benchlib.fmt_time(sample)}. The tree is rescanned only when a pid was handed out "
-        f"since the last scan (or a second passed).", ""]
+        f"Measured alone for comparison: refreshing the membership when no pid was handed out since the last "
+        f"scan {benchlib.fmt_time(refresh)}, reading the 101 RSS counters {benchlib.fmt_time(sample)}; the guard "
+        f"rescans the whole tree when a pid was handed out, or once a second.", ""]
 
 
 def watch_cpu(ctx, tree, seconds):
