@@ -2,21 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "json_util.hpp"
 #include "mem_report.hpp"
 #include "reins/process.hpp"
 #include "reins/units.hpp"
 
 namespace reins::cli {
 namespace {
-
-using Json = nlohmann::ordered_json;
-
-template <typename T>
-Json or_null(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
-
-double seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
 
 }  // namespace
 

@@ -5,19 +5,13 @@
 #include <ctime>
 #include <fmt/format.h>
 
+#include "json_util.hpp"
 #include "reins/units.hpp"
 
 namespace reins::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-template <typename T>
-Json or_null(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
-double secs(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
-Json secs_or_null(const std::optional<std::chrono::nanoseconds>& d) { return d ? Json(secs(*d)) : Json(nullptr); }
+Json secs_or_null(const std::optional<std::chrono::nanoseconds>& d) { return d ? Json(seconds(*d)) : Json(nullptr); }
 
 // A limit: null when not shown, "max" when unlimited, else the number.
 Json limit_json(const std::optional<SizeLimit>& l) {
@@ -64,7 +58,7 @@ Json limits_json(const JobLimits& l) {
 
 Json stats_json(const JobStats& s) {
   Json j;
-  j["cpu"] = {{"usage_s", secs(s.cpu.usage)}, {"user_s", secs_or_null(s.cpu.user)},
+  j["cpu"] = {{"usage_s", seconds(s.cpu.usage)}, {"user_s", secs_or_null(s.cpu.user)},
               {"system_s", secs_or_null(s.cpu.system)}, {"periods", or_null(s.cpu.periods)},
               {"throttled_periods", or_null(s.cpu.throttled_periods)}, {"throttled_s", secs_or_null(s.cpu.throttled)}};
   if (s.memory) {

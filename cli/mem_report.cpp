@@ -5,12 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "json_util.hpp"
 #include "reins/units.hpp"
 
 namespace reins::cli {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 struct SystemField {
   const char* name;
@@ -49,11 +48,6 @@ constexpr StatField kStatFields[] = {
     {"pgmajfault", &CgroupMemoryStat::pgmajfault},
 };
 
-template <typename T>
-Json value_or_null(const std::optional<T>& v) {
-  return v ? Json(*v) : Json(nullptr);
-}
-
 Json limit_json(const std::optional<SizeLimit>& limit) {
   if (!limit) return nullptr;
   return *limit ? Json(**limit) : Json("max");
@@ -67,7 +61,7 @@ std::string errno_name(int err) {
 Json process_json(const ProcessMemory& p) {
   Json j;
   j["pid"] = p.pid;
-  for (const auto& metric : process_memory_metrics()) j[metric.name] = value_or_null(p.*metric.member);
+  for (const auto& metric : process_memory_metrics()) j[metric.name] = or_null(p.*metric.member);
   Json errors = Json::object();
   if (p.smaps_rollup_error) errors["smaps_rollup"] = errno_name(p.smaps_rollup_error);
   if (p.status_error) errors["status"] = errno_name(p.status_error);
@@ -89,20 +83,20 @@ Json cgroup_json(const CgroupMemory& c) {
   j["path"] = c.path;
   j["version"] = c.version == CgroupVersion::v1 ? "v1" : "v2";
   if (c.error) j["error"] = errno_name(c.error);
-  j["current"] = value_or_null(c.current);
-  j["peak"] = value_or_null(c.peak);
-  j["swap_current"] = value_or_null(c.swap_current);
+  j["current"] = or_null(c.current);
+  j["peak"] = or_null(c.peak);
+  j["swap_current"] = or_null(c.swap_current);
   j["max"] = limit_json(c.max);
   j["high"] = limit_json(c.high);
   j["effective_max"] = limit_json(c.effective_max);
   Json stat;
-  for (const auto& f : kStatFields) stat[f.name] = value_or_null(c.stat.*f.member);
+  for (const auto& f : kStatFields) stat[f.name] = or_null(c.stat.*f.member);
   j["stat"] = stat;
   const auto& e = c.events;
-  j["events"] = {{"low", value_or_null(e.low)}, {"high", value_or_null(e.high)}, {"max", value_or_null(e.max)},
-                 {"oom", value_or_null(e.oom)}, {"oom_kill", value_or_null(e.oom_kill)},
-                 {"oom_group_kill", value_or_null(e.oom_group_kill)}, {"under_oom", value_or_null(e.under_oom)},
-                 {"oom_kill_disabled", value_or_null(e.oom_kill_disabled)}};
+  j["events"] = {{"low", or_null(e.low)}, {"high", or_null(e.high)}, {"max", or_null(e.max)},
+                 {"oom", or_null(e.oom)}, {"oom_kill", or_null(e.oom_kill)},
+                 {"oom_group_kill", or_null(e.oom_group_kill)}, {"under_oom", or_null(e.under_oom)},
+                 {"oom_kill_disabled", or_null(e.oom_kill_disabled)}};
   return j;
 }
 
@@ -180,7 +174,7 @@ Json sample_json(const MemorySample& s) {
   }
   if (s.system) {
     Json system;
-    for (const auto& f : kSystemFields) system[f.name] = value_or_null((*s.system).*f.member);
+    for (const auto& f : kSystemFields) system[f.name] = or_null((*s.system).*f.member);
     j["system"] = system;
   }
   if (s.pressure) j["pressure"] = pressure_json(*s.pressure);

@@ -8,14 +8,13 @@
 
 #include <fmt/format.h>
 
+#include "json_util.hpp"
 #include "guard_report.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
 
 namespace reins::cli {
 namespace {
-
-double seconds(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e9; }
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos) return s;
