@@ -94,7 +94,7 @@ int init_main(int argc, char** argv) {
   if (report.run.killed_by)
     std::fprintf(stderr, "reins init: %s\n", report.run.notes.empty() ? report.run.killed_by->c_str()
                                                                       : report.run.notes[0].c_str());
-  outputs.write(report.run);
+  outputs.write(report.run, "init");
   return report.exit_code;
 }
 

@@ -103,7 +103,7 @@ nlohmann::ordered_json report_json(const RunReport& r) {
   return j;
 }
 
-std::string report_text(const RunReport& r) {
+std::string report_text(const RunReport& r, std::string_view command) {
   std::string cmd;
   for (const auto& a : r.argv) {
     if (!cmd.empty()) cmd += ' ';
@@ -111,7 +111,7 @@ std::string report_text(const RunReport& r) {
   }
   std::string out;
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
-  out += fmt::format("reins run report\n");
+  out += fmt::format("reins {} report\n", command);
   line("Command:", cmd);
   line("Ended:", r.status.describe() + (r.killed_by ? fmt::format(" (killed by reins: {})", *r.killed_by) : ""));
   line("Exit status (reins):", std::to_string(r.exit_code()));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +12,7 @@
 namespace reins::cli {
 
 nlohmann::ordered_json report_json(const RunReport& report);
-std::string report_text(const RunReport& report);
+std::string report_text(const RunReport& report, std::string_view command = "run");
 // A place a report goes, opened before the command starts so that a bad path fails early and nothing runs.
 class OutputFile {
  public:

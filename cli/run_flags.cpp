@@ -66,8 +66,8 @@ ReportOutputs ReportOutputs::open(const ParsedArgs& args) {
   return out;
 }
 
-void ReportOutputs::write(const RunReport& report) const {
-  if (text) text->write(report_text(report));
+void ReportOutputs::write(const RunReport& report, std::string_view command) const {
+  if (text) text->write(report_text(report, command));
   if (json) json->write(report_json(report).dump() + "\n");
 }
 

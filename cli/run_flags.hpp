@@ -39,7 +39,8 @@ void apply_groups(RunOptions& opts, const ParsedArgs& args, std::initializer_lis
 struct ReportOutputs {
   std::optional<OutputFile> text, json;
   static ReportOutputs open(const ParsedArgs& args);
-  void write(const RunReport& report) const;
+  // `command` names the subcommand in the text report's heading ("reins init report").
+  void write(const RunReport& report, std::string_view command = "run") const;
 };
 
 }  // namespace reins::cli

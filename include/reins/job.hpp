@@ -198,6 +198,11 @@ class Job {
   static Job open(const std::string& name, const CgroupLayout* layout = nullptr);
   // The names of the jobs below the layout's parent (cgroups reins marked as jobs).
   static std::vector<std::string> list(const CgroupLayout* layout = nullptr);
+  // Removes the jobs that were abandoned: created with kill_on_close by a process that then died without
+  // ending them (SIGKILL gives it no chance), once they are empty. Returns their names. Jobs that were
+  // released, are still in use, or were made in another pid namespace are never touched. Throws
+  // reins::Error only if the jobs cannot be listed.
+  static std::vector<std::string> remove_abandoned(const CgroupLayout* layout = nullptr);
 
   Job(Job&&) noexcept;
   Job& operator=(Job&&) noexcept;

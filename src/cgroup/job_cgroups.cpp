@@ -12,6 +12,7 @@
 #include "cgroup/mountinfo.hpp"
 #include "cgroup/v1/cpuset.hpp"
 #include "cgroup/v2/delegation.hpp"
+#include "procfs/identity.hpp"
 #include "reins/error.hpp"
 #include "reins/process.hpp"
 #include "sys/file_io.hpp"
@@ -21,6 +22,9 @@ namespace {
 
 // Marks a cgroup as a reins job, so that `list` can tell jobs from other cgroups beside them.
 constexpr const char* kJobXattr = "user.reins.job";
+// On a job whose owner ends it before exiting: the owner's ProcessStamp. (A job's members die with their
+// owner through PR_SET_PDEATHSIG, so a SIGKILLed owner leaves an empty job behind: this finds it.)
+constexpr const char* kOwnerXattr = "user.reins.owner";
 
 std::string first_item(const std::string& s) { return s.substr(0, s.find(',')); }
 
@@ -183,6 +187,41 @@ std::vector<std::string> JobCgroups::list(const Layout& layout) {
   ::closedir(d);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Deadline deadline) {
+  std::vector<std::string> removed;
+  std::string parent = layout.core().parent_dir();
+  for (const auto& name : list(layout)) {
+    char value[96];
+    ssize_t n = ::getxattr((parent + "/" + name).c_str(), kOwnerXattr, value, sizeof value);
+    if (n <= 0) continue;
+    auto owner = procfs::ProcessStamp::parse(std::string_view(value, static_cast<std::size_t>(n)));
+    try {
+      if (!owner || !owner->gone()) continue;
+      auto job = open(layout, name);
+      if (!job || !job->core().core_dir().pids_recursive().empty()) continue;
+      std::string failed;
+      if (job->remove(deadline, failed) == 0) removed.push_back(name);
+    } catch (const Error&) {
+      // Gone meanwhile, or unreadable: not ours to judge.
+    }
+  }
+  return removed;
+}
+
+void JobCgroups::set_owned(bool owned) const noexcept {
+  const std::string& path = core().core_dir().path();
+  if (!owned) {
+    ::removexattr(path.c_str(), kOwnerXattr);
+    return;
+  }
+  try {
+    std::string stamp = procfs::ProcessStamp::self().format();
+    ::setxattr(path.c_str(), kOwnerXattr, stamp.data(), stamp.size(), 0);
+  } catch (const Error&) {
+    // Without a stamp the job is never taken for abandoned: the safe side.
+  }
 }
 
 Backend* JobCgroups::holding(Controller c) const noexcept {

@@ -31,6 +31,9 @@ class JobCgroups {
   static std::optional<JobCgroups> open(const Layout& layout, const std::string& name);
   // The names of the jobs below the layout's core parent (cgroups marked by create()).
   static std::vector<std::string> list(const Layout& layout);
+  // Removes the empty jobs whose owner (see set_owned) is gone; returns their names. Never throws for one
+  // job: a job still in use, or one it cannot judge, is left as it is.
+  static std::vector<std::string> remove_abandoned(const Layout& layout, Deadline deadline);
 
   const std::string& name() const noexcept { return name_; }
   const Layout& layout() const noexcept { return layout_; }
@@ -46,6 +49,9 @@ class JobCgroups {
   void join(ControllerSet wanted, Deadline deadline);
   // Moves process `pid` (all its threads) into every cgroup of the job; see Job::assign.
   void move_in(pid_t pid, Deadline deadline);
+  // Marks the job as owned by this process, which ends it before exiting (or unmarks it: released). A job
+  // whose owner died unmarked without ending it is abandoned. Best effort, like the job marker.
+  void set_owned(bool owned) const noexcept;
   // Removes every cgroup of the job (members must be gone). Returns 0 or the errno of the first failure,
   // with `failed` set to the path.
   int remove(Deadline deadline, std::string& failed) noexcept;

@@ -117,7 +117,7 @@ Job Job::create(const std::string& name, const JobOptions& options) {
   JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
   Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
                                                              accounted(layout, options.accounting))));
-  job.impl_->kill_on_close = true;  // from here on a failure removes what was made
+  job.set_kill_on_close(true);  // from here on a failure removes what was made
   job.impl_->skipped = std::move(skipped);
   cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
   return job;
@@ -138,7 +138,14 @@ std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
 std::string Job::describe() const { return impl_->cgroups.layout().describe(); }
 const std::vector<std::string>& Job::skipped() const noexcept { return impl_->skipped; }
 bool Job::kill_on_close() const noexcept { return impl_->kill_on_close; }
-void Job::set_kill_on_close(bool on) noexcept { impl_->kill_on_close = on; }
+void Job::set_kill_on_close(bool on) noexcept {
+  if (on != impl_->kill_on_close) impl_->cgroups.set_owned(on);
+  impl_->kill_on_close = on;
+}
+
+std::vector<std::string> Job::remove_abandoned(const CgroupLayout* layout) {
+  return cgroup::JobCgroups::remove_abandoned(layout_of(layout), Clock::now() + std::chrono::milliseconds(200));
+}
 
 void Job::assign(pid_t pid) {
   impl_->cgroups.move_in(pid, Clock::now() + std::chrono::seconds(5));

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace reins {
 namespace {
@@ -13,10 +14,22 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-// A fresh job for the command, or nullopt (with the reason in the report) when none can be made and no
-// option needs one.
+// Jobs that earlier runs left when they were SIGKILLed (their commands died with them) go before a new one
+// is made beside them; the note says so. Best effort: the run does not depend on it.
+void remove_abandoned_jobs(const CgroupLayout* layout, std::vector<std::string>& notes) {
+  try {
+    auto removed = Job::remove_abandoned(layout);
+    if (!removed.empty())
+      notes.push_back(fmt::format("removed {} empty job(s) left by killed earlier runs: {}", removed.size(),
+                                  fmt::join(removed, ", ")));
+  } catch (const Error&) {
+  }
+}
+
 }  // namespace
 
+// A fresh job for the command, or nullopt (with the reason in the report) when none can be made and no
+// option needs one.
 std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, std::vector<std::string>& notes) {
   if (!o.enabled) return std::nullopt;
   JobOptions jo;
@@ -33,6 +46,7 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
       report.kept = true;
       return job;
     }
+    remove_abandoned_jobs(jo.layout, notes);
     Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
     report.name = job.name();
     return job;

@@ -23,4 +23,21 @@ std::optional<pid_t> parse_stat_ppid(std::string_view stat) noexcept {
   return parse_pid(ppid);
 }
 
+std::optional<std::uint64_t> parse_stat_start_time(std::string_view stat) noexcept {
+  auto paren = stat.rfind(')');
+  if (paren == std::string_view::npos) return std::nullopt;
+  auto rest = stat.substr(paren + 1);
+  // Fields 3 (state) to 21 come before it.
+  for (int field = 3; field <= 22; ++field) {
+    if (rest.empty() || rest[0] != ' ') return std::nullopt;
+    rest.remove_prefix(1);
+    auto end = rest.find_first_of(" \n");
+    auto token = rest.substr(0, end);
+    if (token.empty()) return std::nullopt;
+    if (field == 22) return sys::parse_u64(token);
+    rest.remove_prefix(token.size());
+  }
+  return std::nullopt;
+}
+
 }  // namespace reins::procfs

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -15,6 +16,10 @@ std::optional<pid_t> parse_pid(std::string_view text) noexcept;
 // The parent pid from /proc/PID/stat: "pid (comm) state ppid ...". comm may hold spaces and ')' itself, so
 // the fields are counted from its last ')'.
 std::optional<pid_t> parse_stat_ppid(std::string_view stat) noexcept;
+
+// The start time (field 22, clock ticks after boot) from /proc/PID/stat: with the pid, it names one process
+// for as long as the machine runs, even after the pid is reused.
+std::optional<std::uint64_t> parse_stat_start_time(std::string_view stat) noexcept;
 
 // Calls f(pid) for each pid of a space-separated list ("123 456 "); stops at the first token that is not a
 // positive pid.

@@ -8,6 +8,7 @@
 #include "reins/process.hpp"
 #include "support/guard_support.hpp"
 #include "support/ready_child.hpp"
+#include "support/spawned.hpp"
 #include "support/support.hpp"
 
 using namespace std::chrono_literals;
@@ -19,16 +20,6 @@ using test::kMiB;
 using test::ReadyChild;
 
 // Kills a process we did not start ourselves (a grandchild) when the test ends, however it ends.
-struct KillOnExit {
-  pid_t pid;
-  ~KillOnExit() {
-    try {
-      Process::open(pid).signal(SIGKILL);
-    } catch (const Error&) {  // already gone
-    }
-  }
-};
-
 GuardOptions pss_limit(std::uint64_t limit, GuardAction action = GuardAction::kill) {
   GuardOptions o;
   o.limit = limit;
@@ -95,8 +86,7 @@ TEST(MemoryGuardTree, SmallParentAndGrowingChildAreKilledAsATree) {
   auto parent = ReadyChild::testproc({"parent", "grow", "50", "100", "1000"});
   pid_t grandchild = test::child_pid_from(parent.lines());
   ASSERT_GT(grandchild, 0);
-  KillOnExit cleanup{grandchild};
-  Process held = Process::open(grandchild);
+  test::KillOnExit cleanup(grandchild);
   GuardOptions options = pss_limit(150 * kMiB);
   MemoryGuard guard(GuardTarget::tree(parent.process()), options);
 
@@ -106,7 +96,7 @@ TEST(MemoryGuardTree, SmallParentAndGrowingChildAreKilledAsATree) {
   ASSERT_TRUE(result->breach);
   EXPECT_EQ(result->breach->pid, parent.pid()) << "a sum names the tree's root";
   EXPECT_EQ(result->breach->signalled, 2u);
-  EXPECT_TRUE(held.has_exited()) << "the growing child is gone";
+  EXPECT_TRUE(cleanup.process.has_exited()) << "the growing child is gone";
   auto status = parent.process().wait().status;
   EXPECT_TRUE(status.signaled()) << "the small parent is gone too: " << status.describe();
 }
@@ -114,7 +104,7 @@ TEST(MemoryGuardTree, SmallParentAndGrowingChildAreKilledAsATree) {
 TEST(MemoryGuardTree, PerProcessModeNamesTheProcessOverTheLimit) {
   auto parent = ReadyChild::testproc({"parent", "grow", "40", "20", "120"});
   pid_t grandchild = test::child_pid_from(parent.lines());
-  KillOnExit cleanup{grandchild};
+  test::KillOnExit cleanup(grandchild);
   GuardOptions options = pss_limit(100 * kMiB, GuardAction::report);
   options.per_process = true;
   MemoryGuard guard(GuardTarget::tree(parent.process()), options);

@@ -46,9 +46,10 @@ TEST(MemoryGuardTreeMembers, ChildrenStartedLaterJoinAndExitedOnesLeave) {
 
 TEST(MemoryGuardTree, AChildForkedAfterTheGuardStartedIsGuardedWithTheTree) {
   if (::access("/bin/sh", X_OK) != 0) GTEST_SKIP() << "no /bin/sh";
-  // The shell forks the growing child 0.2 s after it starts: after the guard's first look at the tree.
+  // The shell forks the growing child 0.2 s after it starts: after the guard's first look at the tree. In the
+  // background and waited for, so that no shell (busybox's execs a last command) becomes the child itself.
   Command c;
-  c.argv = {"/bin/sh", "-c", std::string("sleep 0.2; ") + test::testproc() + " grow 50 50 1000 >/dev/null"};
+  c.argv = {"/bin/sh", "-c", std::string("sleep 0.2; ") + test::testproc() + " grow 50 50 1000 >/dev/null & wait"};
   Process shell = Process::spawn(c);
   GuardOptions o;
   o.limit = 150 * test::kMiB;

@@ -13,6 +13,7 @@
 #include "reins/process.hpp"
 #include "reins/sampler.hpp"
 #include "support/ready_child.hpp"
+#include "support/spawned.hpp"
 #include "support/support.hpp"
 #include "sys/file_io.hpp"
 
@@ -26,16 +27,6 @@ constexpr MemorySources kAll{.statm = true, .status = true, .smaps_rollup = true
 double mib(const MaybeBytes& v) { return static_cast<double>(v.value()) / MiB; }
 
 // Kills a process we did not start ourselves (a grandchild) when the test ends, however it ends.
-struct KillOnExit {
-  pid_t pid;
-  ~KillOnExit() {
-    try {
-      Process::open(pid).signal(SIGKILL);
-    } catch (const Error&) {  // already gone
-    }
-  }
-};
-
 // Within ±5% of `expected` MiB.
 void expect_near_mib(double actual, double expected, const char* what) {
   EXPECT_NEAR(actual, expected, expected * 0.05) << what;
@@ -84,7 +75,7 @@ TEST(ProcessTreeLive, FindsChildrenAndGrandchildren) {
   auto shell = ReadyChild({"/bin/sh", "-c", std::string(test::testproc()) + " children 5 & wait"});
   auto descendants = process_descendants(shell.pid());
   ASSERT_FALSE(descendants.empty());
-  KillOnExit testproc{descendants.front()};  // its children die with it
+  test::KillOnExit testproc(descendants.front());  // its children die with it
   ASSERT_EQ(descendants.size(), 6u) << "testproc and its 5 children";
   auto tree = read_tree_memory(shell.pid(), {.statm = true});
   EXPECT_EQ(tree.processes.size(), 7u);

@@ -20,6 +20,9 @@ ReadyChild::ReadyChild(const std::vector<std::string>& argv, std::chrono::second
   process_ = Process::spawn(c);
   stdin_ = std::move(in_w);
   stdout_ = std::move(out_r);
+  // The child's ends close here, so a child that dies before "ready" is an EOF now, not a timeout later.
+  in_r.reset();
+  out_w.reset();
   wait_for_line("ready", timeout);
 }
 

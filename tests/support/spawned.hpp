@@ -2,7 +2,10 @@
 // wait for "ready" (or any line) instead of sleeping. Also a pseudo-terminal for tests of job control.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +44,21 @@ struct Spawned {
                        int stdin_fd = -1);
   // Waits for exit; the shell-style code (128+N for signal N).
   int wait() { return process.wait().status.shell_code(); }
+};
+
+// Holds a process the test did not start (a grandchild) by pidfd from the moment it is named, and kills it
+// when the test ends, so a failing assertion leaves nothing running.
+struct KillOnExit {
+  Process process;
+  explicit KillOnExit(pid_t pid) : process(Process::open(pid)) {}
+  KillOnExit(const KillOnExit&) = delete;
+  KillOnExit& operator=(const KillOnExit&) = delete;
+  ~KillOnExit() {
+    try {
+      process.signal(SIGKILL);  // false once it is gone: nothing to do
+    } catch (const std::exception&) {  // never throw from a destructor
+    }
+  }
 };
 
 // The pids /proc/<pid>/task/<pid>/children lists (a single-threaded process's children).

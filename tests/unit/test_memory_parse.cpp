@@ -1,10 +1,12 @@
 // The procfs memory parsers, on files captured from the test machine (tests/fixtures/proc/) and on
 // hand-written edge cases: missing fields, huge values, truncated lines.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <vector>
 
+#include "procfs/identity.hpp"
 #include "procfs/memory_parse.hpp"
 #include "procfs/tree_parse.hpp"
 #include "support/support.hpp"
@@ -168,6 +170,40 @@ TEST(ProcStat, FindsTheParentAfterACommandNameWithSpacesAndParentheses) {
   EXPECT_EQ(procfs::parse_stat_ppid("2 (kthreadd) S 0 0 0 0"), 0);
   for (const char* bad : {"", "42 (x", "42 (x) S", "42 (x) S x 1", "42 (x)S 7 1"})
     EXPECT_FALSE(procfs::parse_stat_ppid(bad)) << bad;
+}
+
+TEST(ProcStat, FindsTheStartTimeInField22) {
+  EXPECT_EQ(procfs::parse_stat_start_time(proc_fixture("stat")), 90190u);
+  std::string fields = " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 777";
+  EXPECT_EQ(procfs::parse_stat_start_time("9 (a) b (c))" + fields + " 5 6\n"), 777u);
+  EXPECT_EQ(procfs::parse_stat_start_time("9 (a)" + fields + "\n"), 777u) << "field 22 last, then a newline";
+  for (std::string bad : {std::string(""), "9 (a)" + fields.substr(0, fields.size() - 4), "9 (a)" + fields + "x",
+                          std::string("9 (a) S  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 777"), "9 (a" + fields})
+    EXPECT_FALSE(procfs::parse_stat_start_time(bad)) << bad;
+}
+
+TEST(ProcessStamp, RoundTripsAndRejectsAnythingElse) {
+  procfs::ProcessStamp stamp{1234, 90190, 4026531836};
+  EXPECT_EQ(stamp.format(), "1234 90190 4026531836");
+  auto back = procfs::ProcessStamp::parse(stamp.format());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->pid, 1234);
+  EXPECT_EQ(back->start_time, 90190u);
+  EXPECT_EQ(back->pid_ns, 4026531836u);
+  for (const char* bad : {"", "1", "1 2", "1 2 3 4", "0 2 3", "-1 2 3", "1  2 3", "1 2 3 ", "x 2 3"})
+    EXPECT_FALSE(procfs::ProcessStamp::parse(bad)) << "'" << bad << "'";
+}
+
+TEST(ProcessStamp, OursIsAliveAndAnotherStartTimeIsGone) {
+  auto self = procfs::ProcessStamp::self();
+  EXPECT_EQ(self.pid, ::getpid());
+  EXPECT_FALSE(self.gone());
+  auto reused = self;
+  reused.start_time += 1;  // the same pid, another process: what a reused pid looks like
+  EXPECT_TRUE(reused.gone());
+  auto elsewhere = reused;
+  elsewhere.pid_ns += 1;  // never judged across pid namespaces
+  EXPECT_FALSE(elsewhere.gone());
 }
 
 TEST(ChildrenList, ListsPidsAndStopsAtGarbage) {
