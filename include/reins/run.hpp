@@ -80,6 +80,9 @@ struct RunJobReport {
   std::optional<std::uint64_t> throttled_periods;
   std::optional<std::chrono::nanoseconds> throttled;
   std::size_t leftovers_killed = 0;        // processes still in the job when the command exited
+  // Jobs that earlier runs left when they were SIGKILLed, removed before this one was made (see
+  // Job::remove_abandoned); the notes name them too.
+  std::vector<std::string> abandoned_removed;
 };
 
 struct RunReport {

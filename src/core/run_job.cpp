@@ -14,18 +14,6 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-// Jobs that earlier runs left when they were SIGKILLed (their commands died with them) go before a new one
-// is made beside them; the note says so. Best effort: the run does not depend on it.
-void remove_abandoned_jobs(const CgroupLayout* layout, std::vector<std::string>& notes) {
-  try {
-    auto removed = Job::remove_abandoned(layout);
-    if (!removed.empty())
-      notes.push_back(fmt::format("removed {} empty job(s) left by killed earlier runs: {}", removed.size(),
-                                  fmt::join(removed, ", ")));
-  } catch (const Error&) {
-  }
-}
-
 }  // namespace
 
 // A fresh job for the command, or nullopt (with the reason in the report) when none can be made and no
@@ -46,7 +34,12 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
       report.kept = true;
       return job;
     }
-    remove_abandoned_jobs(jo.layout, notes);
+    // Jobs that earlier runs left when they were SIGKILLed (their commands died with them) go before a new
+    // one is made beside them. Best effort: the run does not depend on it.
+    try {
+      report.abandoned_removed = Job::remove_abandoned(jo.layout);
+    } catch (const Error&) {
+    }
     Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
     report.name = job.name();
     return job;
@@ -105,6 +98,10 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
   } else {
     job.remove();  // empty by now: terminate() above, or nothing was left
   }
+  // Last, so that the notes about how the command ended come first.
+  if (const auto& gone = report.job.abandoned_removed; !gone.empty())
+    report.notes.push_back(fmt::format("removed {} empty job(s) left by killed earlier runs: {}", gone.size(),
+                                       fmt::join(gone, ", ")));
 }
 
 }  // namespace reins
