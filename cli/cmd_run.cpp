@@ -38,7 +38,8 @@ const CommandSpec kRunCommand{
     "after --guard-grace (default 5s), and the report says killed_by guard with the peak and the limit;\n"
     "--no-kill only prints a warning. PSS is read only when RSS, its upper bound, comes near SIZE.\n\n"
     "Without --report or --json reins prints nothing of its own, except errors and one line when it killed\n"
-    "the command.\n\n"
+    "the command. With --no-job and no report, --timeout, guard or --trace there is nothing to watch: reins\n"
+    "sets the rlimits and execs COMMAND in its own place, as prlimit does.\n\n"
     "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
     "rlimit names are prlimit's: core cpu fsize data stack rss nproc nofile memlock as locks sigpending msgqueue\n"
     "nice rtprio rttime; values are SOFT:HARD, SOFT: or :HARD, or one value for both, or 'unlimited'.",
@@ -67,6 +68,14 @@ int run_main(int argc, char** argv) {
   ReportOutputs outputs = ReportOutputs::open(args);
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
+  if (!outputs.text && !outputs.json && !needs_supervisor(opts)) {
+    try {
+      Process::exec_in_place(opts.command);  // nothing to watch, as with prlimit: get out of the way
+    } catch (const SpawnError& e) {
+      std::fprintf(stderr, "reins run: %s\n", e.what());
+      return e.shell_code();
+    }
+  }
 
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);

@@ -82,6 +82,10 @@ class Process {
   // Starts `cmd`. Throws SpawnError when the child could not be set up or exec'd, InvalidArgument for a bad
   // rlimit request (nothing is started then), reins::Error when clone3 itself fails.
   static Process spawn(const Command& cmd);
+  // Replaces this process with `cmd`, set up as spawn() sets up a child (rlimits, cwd, stdio, signal mask;
+  // parent_death_signal does not apply), as prlimit(1) and nice(1) do: for a caller with nothing left to do
+  // once the command runs. Returns only by throwing, as spawn() would (a setup step may have taken effect).
+  [[noreturn]] static void exec_in_place(const Command& cmd);
   // Holds an existing process (not necessarily our child) by pidfd_open. Throws reins::Error (ESRCH).
   static Process open(pid_t pid);
 

@@ -108,6 +108,11 @@ struct RunReport {
 // or supervision itself fails (the command is then killed: nothing is left running).
 RunReport run(const RunOptions& options);
 
+// Whether run() has anything to do once the command runs: a job to watch and clean, a timeout, a memory
+// guard, a trace. Without one, and with nobody reading the report, Process::exec_in_place(options.command)
+// gives the command the same setup and the caller the same exit status, with no process in between.
+bool needs_supervisor(const RunOptions& options) noexcept;
+
 // Blocks `signals` in the calling thread (call it before starting other threads) and returns the previous
 // mask, which is what a spawned command should get back.
 sigset_t block_signals(const std::vector<int>& signals);

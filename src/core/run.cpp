@@ -153,6 +153,10 @@ int RunReport::exit_code() const noexcept {
 
 RunReport run(const RunOptions& options) { return Supervisor(options).run(); }
 
+bool needs_supervisor(const RunOptions& o) noexcept {
+  return o.job.enabled || o.timeout || o.guard || !o.trace_path.empty();
+}
+
 sigset_t block_signals(const std::vector<int>& signals) {
   sigset_t set, old;
   ::sigemptyset(&set);

@@ -40,6 +40,8 @@ Process Process::spawn(const Command& cmd) {
   return std::move(outcome.process);
 }
 
+void Process::exec_in_place(const Command& cmd) { sys::exec_in_place(cmd); }
+
 Process Process::open(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (fd < 0) throw_errno("open", fmt::format("pid {}", pid));

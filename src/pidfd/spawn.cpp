@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -55,7 +56,7 @@ std::string path_of(const Command& cmd) {
   return "/usr/local/bin:/usr/bin:/bin";
 }
 
-std::vector<std::string> exec_candidates(const Command& cmd) {
+std::vector<std::string> candidate_paths(const Command& cmd) {
   const std::string& prog = cmd.argv.front();
   if (prog.find('/') != std::string::npos) return {prog};
   std::vector<std::string> out;
@@ -76,7 +77,7 @@ ChildPlan make_plan(const Command& cmd, const Placement& placement) {
   ChildPlan plan;
   plan.cmd = &cmd;
   plan.placement = &placement;
-  plan.candidates = exec_candidates(cmd);
+  plan.candidates = candidate_paths(cmd);
   for (const auto& a : cmd.argv) plan.argv.push_back(const_cast<char*>(a.c_str()));
   plan.argv.push_back(nullptr);
   if (cmd.env) {
@@ -95,8 +96,7 @@ ChildPlan make_plan(const Command& cmd, const Placement& placement) {
   return plan;
 }
 
-[[noreturn]] void child_fail(const ChildPlan& plan, Stage stage, int err, int detail = 0) {
-  ChildFailure f{stage, err, detail};
+[[noreturn]] void child_fail(const ChildPlan& plan, const ChildFailure& f) {
   [[maybe_unused]] auto n = ::write(plan.error_fd, &f, sizeof f);
   ::_exit(127);
 }
@@ -124,43 +124,49 @@ bool redirect_stdio(const Command& cmd) {
   return true;
 }
 
-void exec_candidates_or_fail(const ChildPlan& plan) {
+// Returns only if every candidate failed: with the failure to report.
+ChildFailure exec_candidates(const ChildPlan& plan) {
   char** envp = plan.cmd->env ? const_cast<char**>(plan.envp.data()) : environ;
   int first_err = ENOENT;
   for (const auto& c : plan.candidates) {
     ::execve(c.c_str(), plan.argv.data(), envp);
     // Like execvp: keep looking past "not here", remember "here but not allowed".
     if (errno == EACCES) first_err = EACCES;
-    else if (errno != ENOENT && errno != ENOTDIR) child_fail(plan, Stage::exec, errno);
+    else if (errno != ENOENT && errno != ENOTDIR) return {Stage::exec, errno, 0};
   }
-  child_fail(plan, Stage::exec, first_err);
+  return {Stage::exec, first_err, 0};
 }
 
-// Runs in the child between clone3 and execve. All signals are blocked on entry. Only system calls.
-[[noreturn]] void child_main(const ChildPlan& plan) {
+// The steps from the process's own settings to execve, the same for a child and for exec_in_place. Only
+// system calls, no allocation. Returns only on failure.
+ChildFailure set_up_and_exec(const ChildPlan& plan) {
   const Command& cmd = *plan.cmd;
-  [[maybe_unused]] auto n = ::write(plan.error_fd, &kAlive, 1);
-  if (cmd.parent_death_signal) {
-    if (::prctl(PR_SET_PDEATHSIG, cmd.parent_death_signal) != 0) child_fail(plan, Stage::pdeathsig, errno);
-    if (::getppid() != plan.parent) ::_exit(127);  // the parent died before we could ask to follow it
-  }
-  if (cmd.new_session && ::setsid() < 0) child_fail(plan, Stage::session, errno);
-  if (cmd.new_process_group && !cmd.new_session && ::setpgid(0, 0) != 0) child_fail(plan, Stage::pgroup, errno);
+  if (cmd.new_session && ::setsid() < 0) return {Stage::session, errno, 0};
+  if (cmd.new_process_group && !cmd.new_session && ::setpgid(0, 0) != 0) return {Stage::pgroup, errno, 0};
   for (int fd : plan.placement->join_procs_fds)
-    if (::write(fd, "0", 1) != 1) child_fail(plan, Stage::join, errno);
+    if (::write(fd, "0", 1) != 1) return {Stage::join, errno, 0};
   for (const auto& [resource, value] : plan.rlimits)
     if (::prlimit64(0, static_cast<__rlimit_resource>(resource), &value, nullptr) != 0)
-      child_fail(plan, Stage::rlimit, errno, resource);
-  if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) child_fail(plan, Stage::chdir, errno);
-  if (!redirect_stdio(cmd)) child_fail(plan, Stage::stdio, errno);
+      return {Stage::rlimit, errno, resource};
+  if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) return {Stage::chdir, errno, 0};
+  if (!redirect_stdio(cmd)) return {Stage::stdio, errno, 0};
   // No SIGTTOU stops us here although we are not in the foreground yet: every signal is blocked.
   if (cmd.foreground_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpgrp()) != 0 && errno != ENOTTY && errno != ENXIO)
-    child_fail(plan, Stage::terminal, errno);
+    return {Stage::terminal, errno, 0};
   if (!plan.handlers_cleared) reset_signal_handlers();
   for (int sig : cmd.default_signals) ::signal(sig, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
-  exec_candidates_or_fail(plan);
-  ::_exit(127);
+  return exec_candidates(plan);
+}
+
+// Runs in the child between clone3 and execve. All signals are blocked on entry.
+[[noreturn]] void child_main(const ChildPlan& plan) {
+  [[maybe_unused]] auto n = ::write(plan.error_fd, &kAlive, 1);
+  if (int sig = plan.cmd->parent_death_signal) {
+    if (::prctl(PR_SET_PDEATHSIG, sig) != 0) child_fail(plan, {Stage::pdeathsig, errno, 0});
+    if (::getppid() != plan.parent) ::_exit(127);  // the parent died before we could ask to follow it
+  }
+  child_fail(plan, set_up_and_exec(plan));
 }
 
 std::string stage_name(const ChildFailure& f) {
@@ -257,6 +263,18 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
     throw SpawnError(f.err, stage_name(f), cmd.argv.front());
   }
   return {std::move(proc), false};
+}
+
+void exec_in_place(const Command& cmd) {
+  const Placement nowhere;
+  ChildPlan plan = make_plan(cmd, nowhere);
+  std::fflush(nullptr);  // what our stdio holds would be lost with this process image
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  ChildFailure f = set_up_and_exec(plan);
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  throw SpawnError(f.err, stage_name(f), cmd.argv.front());
 }
 
 }  // namespace reins::sys

@@ -28,4 +28,7 @@ struct SpawnOutcome {
 // Throws SpawnError / InvalidArgument / reins::Error as Process::spawn documents.
 SpawnOutcome spawn(const Command& cmd, const Placement& placement);
 
+// The child's steps and execve, in this process (see Process::exec_in_place).
+[[noreturn]] void exec_in_place(const Command& cmd);
+
 }  // namespace reins::sys

@@ -73,6 +73,41 @@ TEST(CliRun, RlimitsAreVisibleInTheChild) {
   EXPECT_TRUE(saw_nofile && saw_core) << out.out;
 }
 
+// The pid the command says it has, when started by `reins ARGS... -- sh -c 'echo $$'`, and reins's own pid.
+std::pair<pid_t, pid_t> command_and_reins_pids(std::vector<std::string> args) {
+  for (const char* word : {"--", "sh", "-c", "echo $$; ulimit -n"}) args.push_back(word);
+  auto [r, w] = make_pipe();
+  Command c;
+  c.argv = reins(args);
+  c.stdout_fd = w.get();
+  Process p = Process::spawn(c);
+  w.reset();
+  char buf[64] = {};
+  std::string out;
+  for (ssize_t n; (n = ::read(r.get(), buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  EXPECT_EQ(p.wait().status.exit_code(), 0) << out;
+  EXPECT_NE(out.find("\n77\n"), std::string::npos) << "the rlimit holds either way: " << out;
+  return {static_cast<pid_t>(std::atoi(out.c_str())), p.pid()};
+}
+
+TEST(CliRun, WithNothingToWatchTheCommandTakesReinssPlaceAsWithPrlimit) {
+  auto [command, reins_pid] = command_and_reins_pids({"run", "--no-job", "--rlimit", "nofile=77"});
+  EXPECT_EQ(command, reins_pid) << "exec'd in place: no supervisor between the caller and the command";
+  // Negative control: a timeout is something to watch, so reins stays as the command's parent.
+  auto [child, supervisor] = command_and_reins_pids({"run", "--no-job", "--timeout", "1m", "--rlimit", "nofile=77"});
+  EXPECT_NE(child, supervisor);
+  EXPECT_GT(child, 0);
+}
+
+TEST(CliRun, InPlaceExecKeepsTheExitConventions) {
+  EXPECT_EQ(run_capture(reins({"run", "--no-job", "--", "sh", "-c", "exit 3"})).exit_code, 3);
+  EXPECT_EQ(run_capture(reins({"run", "--no-job", "--", "sh", "-c", "kill -TERM $$"})).exit_code, 128 + SIGTERM);
+  auto nf = run_capture(reins({"run", "--no-job", "--", "reins-no-such-cmd"}));
+  EXPECT_EQ(nf.exit_code, 127);
+  EXPECT_NE(nf.err.find("'reins-no-such-cmd'"), std::string::npos) << nf.err;
+  EXPECT_EQ(run_capture(reins({"run", "--no-job", "--", "/etc/hostname"})).exit_code, 126);
+}
+
 TEST(CliRun, TimeoutExits124AndTheChildIsGone) {
   std::string marker = unique_name("reins-timeout");
   auto out = run_capture(reins({"run", "--timeout", "200ms", "--", testproc(), "sleep", "60", marker}));
