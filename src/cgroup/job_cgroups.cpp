@@ -190,15 +190,26 @@ std::vector<std::string> JobCgroups::list(const Layout& layout) {
 }
 
 std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Deadline deadline) {
+  // Every marked job (the mark is on the jobs list() finds) whose owner is gone and that holds no process.
   std::vector<std::string> removed;
   std::string parent = layout.core().parent_dir();
-  for (const auto& name : list(layout)) {
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) throw_errno("list", parent);
+  std::vector<std::string> candidates;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
     char value[96];
-    ssize_t n = ::getxattr((parent + "/" + name).c_str(), kOwnerXattr, value, sizeof value);
+    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kOwnerXattr, value, sizeof value);
     if (n <= 0) continue;
     auto owner = procfs::ProcessStamp::parse(std::string_view(value, static_cast<std::size_t>(n)));
     try {
-      if (!owner || !owner->gone()) continue;
+      if (owner && owner->gone()) candidates.emplace_back(e->d_name);
+    } catch (const Error&) {  // /proc cannot say: not ours to judge
+    }
+  }
+  ::closedir(d);
+  for (const auto& name : candidates) {
+    try {
       auto job = open(layout, name);
       if (!job || !job->core().core_dir().pids_recursive().empty()) continue;
       std::string failed;

@@ -27,7 +27,8 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
   jo.accounting.memory = o.statistics;  // peak memory of the whole tree
   jo.accounting.pids = o.statistics;    // peak process count
   try {
-    if (!jo.layout && !o.cgroup_root.empty()) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
+    // Discovered once, for the sweep of abandoned jobs and for the new one.
+    if (!jo.layout) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
     if (!o.existing_name.empty()) {
       Job job = Job::open(o.existing_name, jo.layout);
       report.name = job.name();
