@@ -1,5 +1,5 @@
 // reins job: named jobs from the shell, one action per invocation (create, add, exec, ps, stat, set, events,
-// freeze, thaw, kill, rm, list). Every action is one or two calls of reins::Job.
+// freeze, thaw, kill, rm, list, clean). Every action is one or two calls of reins::Job.
 #include <signal.h>
 #include <unistd.h>
 
@@ -49,7 +49,9 @@ const CommandSpec kJobCommand{
     "  freeze NAME, thaw NAME   stop and resume all its processes\n"
     "  kill NAME [--signal SIG] signal every process; the default KILL ends them all, forks included\n"
     "  rm NAME                  end its processes and remove it\n"
-    "  list [--json]            the jobs reins made here\n\n"
+    "  list [--json]            the jobs reins made here\n"
+    "  clean [--json]           remove the empty jobs of reins processes that were killed (SIGKILL) before\n"
+    "                           they could; prints their names. 'reins run' and 'reins init' do it too\n\n"
     "LIMITS are the options below, as for 'reins run'. Jobs live below reins' own cgroup in each hierarchy\n"
     "(or --cgroup-root), so a later 'reins job' finds them from the same place.",
     job_options(),
@@ -191,6 +193,16 @@ int list(Context& c) {
   return 0;
 }
 
+int clean(Context& c) {
+  auto names = Job::remove_abandoned(c.layout_ptr());
+  if (c.args.has("json")) {
+    std::puts(nlohmann::json(names).dump().c_str());
+    return 0;
+  }
+  for (const auto& n : names) std::puts(n.c_str());
+  return 0;
+}
+
 int job_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kJobCommand, argc, argv);
   if (args.operands.empty()) throw UsageError{"no action given (create, add, exec, ps, stat, set, events, ...)"};
@@ -208,8 +220,9 @@ int job_main(int argc, char** argv) {
   if (action == "kill") return kill(c);
   if (action == "rm") return rm(c);
   if (action == "list") return list(c);
+  if (action == "clean") return clean(c);
   throw UsageError{fmt::format("unknown action '{}' (valid: create, add, exec, ps, stat, set, events, freeze, "
-                               "thaw, kill, rm, list)", action)};
+                               "thaw, kill, rm, list, clean)", action)};
 }
 
 }  // namespace

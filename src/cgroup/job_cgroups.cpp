@@ -20,11 +20,24 @@
 namespace reins::cgroup {
 namespace {
 
-// Marks a cgroup as a reins job, so that `list` can tell jobs from other cgroups beside them.
+// Marks a cgroup as a reins job, so that `list` can tell jobs from other cgroups beside them. Its value is
+// the owner's ProcessStamp while an owner will end the job before exiting, else "1" (released). A job's
+// members die with their owner through PR_SET_PDEATHSIG, so a SIGKILLed owner leaves an empty job behind
+// whose stamp names a process that is gone: remove_abandoned finds it.
 constexpr const char* kJobXattr = "user.reins.job";
-// On a job whose owner ends it before exiting: the owner's ProcessStamp. (A job's members die with their
-// owner through PR_SET_PDEATHSIG, so a SIGKILLed owner leaves an empty job behind: this finds it.)
-constexpr const char* kOwnerXattr = "user.reins.owner";
+
+// Best effort: on a file system without user xattrs `list` just cannot tell jobs apart, and without a stamp
+// a job is never taken for abandoned (the safe side).
+void mark_job(const std::string& path, bool owned) noexcept {
+  std::string value = "1";
+  if (owned) {
+    try {
+      value = procfs::ProcessStamp::self().format();
+    } catch (const Error&) {
+    }
+  }
+  ::setxattr(path.c_str(), kJobXattr, value.data(), value.size(), 0);
+}
 
 std::string first_item(const std::string& s) { return s.substr(0, s.find(',')); }
 
@@ -84,7 +97,7 @@ void check_job_name(const std::string& name) {
 }
 
 JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
-                              ControllerSet optional) {
+                              ControllerSet optional, bool owned) {
   check_job_name(name);
   wanted.add(layout.core_controllers());
   auto v1 = v1_hierarchies(layout, wanted);
@@ -122,8 +135,7 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
       // As above: statistics only.
     }
   }
-  // Best effort: on a file system without user xattrs `list` just cannot tell jobs apart.
-  ::setxattr(job.core().core_dir().path().c_str(), kJobXattr, "1", 1, 0);
+  mark_job(job.core().core_dir().path(), owned);
   undo.armed = false;
   return job;
 }
@@ -181,8 +193,8 @@ std::vector<std::string> JobCgroups::list(const Layout& layout) {
   if (!d) throw_errno("list", parent);
   while (dirent* e = ::readdir(d)) {
     if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-    char value[8];
-    if (::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value) >= 0) out.emplace_back(e->d_name);
+    // Size 0 asks only whether the marker exists (and how long its value is).
+    if (::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, nullptr, 0) >= 0) out.emplace_back(e->d_name);
   }
   ::closedir(d);
   std::sort(out.begin(), out.end());
@@ -199,7 +211,7 @@ std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Dead
   while (dirent* e = ::readdir(d)) {
     if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
     char value[96];
-    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kOwnerXattr, value, sizeof value);
+    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value);
     if (n <= 0) continue;
     auto owner = procfs::ProcessStamp::parse(std::string_view(value, static_cast<std::size_t>(n)));
     try {
@@ -221,19 +233,7 @@ std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Dead
   return removed;
 }
 
-void JobCgroups::set_owned(bool owned) const noexcept {
-  const std::string& path = core().core_dir().path();
-  if (!owned) {
-    ::removexattr(path.c_str(), kOwnerXattr);
-    return;
-  }
-  try {
-    std::string stamp = procfs::ProcessStamp::self().format();
-    ::setxattr(path.c_str(), kOwnerXattr, stamp.data(), stamp.size(), 0);
-  } catch (const Error&) {
-    // Without a stamp the job is never taken for abandoned: the safe side.
-  }
-}
+void JobCgroups::set_owned(bool owned) const noexcept { mark_job(core().core_dir().path(), owned); }
 
 Backend* JobCgroups::holding(Controller c) const noexcept {
   if (v2_ && v2_->dir(c)) return v2_.get();

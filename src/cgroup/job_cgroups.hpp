@@ -25,8 +25,9 @@ class JobCgroups {
   // Makes the job's cgroups: the core, plus one per hierarchy that holds a controller in `wanted`, and where
   // possible in `optional` (statistics only: a failure there just leaves the controller out). Throws
   // reins::Error (naming the controller, or the path and errno); nothing is left behind then.
+  // `owned`: marked as owned by this process from the start (see set_owned).
   static JobCgroups create(const Layout& layout, const std::string& name, ControllerSet wanted,
-                           ControllerSet optional = {});
+                           ControllerSet optional = {}, bool owned = false);
   // Opens a job's existing cgroups; nullopt when its core cgroup does not exist.
   static std::optional<JobCgroups> open(const Layout& layout, const std::string& name);
   // The names of the jobs below the layout's core parent (cgroups marked by create()).

@@ -116,8 +116,9 @@ Job Job::create(const std::string& name, const JobOptions& options) {
   std::vector<std::string> skipped;
   JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
   Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
-                                                             accounted(layout, options.accounting))));
-  job.set_kill_on_close(true);  // from here on a failure removes what was made
+                                                             accounted(layout, options.accounting),
+                                                             /*owned=*/true)));
+  job.impl_->kill_on_close = true;  // from here on a failure removes what was made
   job.impl_->skipped = std::move(skipped);
   cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
   return job;

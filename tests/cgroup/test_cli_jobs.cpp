@@ -282,6 +282,31 @@ TEST_F(CliJobs, AJobLeftByAKilledRunIsRemovedByTheNextRun) {
   EXPECT_THROW(Job::open(left), Error) << left << " is still there";
 }
 
+TEST_F(CliJobs, JobCleanRemovesWhatAKilledRunLeftAndNothingElse) {
+  std::string kept = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", kept})).exit_code, 0);
+  auto [supervisor, out] = spawn_piped(reins({"run", "--", testproc(), "memhog", "1"}));
+  ASSERT_TRUE(read_ready(out.get()));
+  std::string left = "reins-" + std::to_string(supervisor.pid()) + "-0";
+  Job job = Job::open(left);
+  auto jobs = Job::list();
+  bool marked = std::find(jobs.begin(), jobs.end(), left) != jobs.end();
+  supervisor.signal(SIGKILL);
+  supervisor.wait();
+  ASSERT_TRUE(job.wait_empty(5s));
+  auto clean = run_capture(reins({"job", "clean", "--json"}));
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  Job::open(kept).remove();
+  if (!marked) {
+    job.remove();
+    GTEST_SKIP() << "the core cgroup file system keeps no user xattrs (cgroup v1): reins cannot mark its jobs";
+  }
+  auto removed = json::parse(clean.out);
+  EXPECT_NE(std::find(removed.begin(), removed.end(), left), removed.end()) << clean.out;
+  EXPECT_EQ(std::find(removed.begin(), removed.end(), kept), removed.end()) << "a released job is not abandoned";
+  EXPECT_THROW(Job::open(left), Error);
+}
+
 TEST_F(CliJobs, ReleasedJobsAndJobsInUseAreNotAbandoned) {
   std::string kept = job_name();
   ASSERT_EQ(run_capture(reins({"job", "create", kept})).exit_code, 0);  // released by reins as it exits
