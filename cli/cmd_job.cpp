@@ -33,6 +33,9 @@ std::vector<Option> job_options() {
 }  // namespace
 
 extern const CommandSpec kJobCommand;
+// The actions, as the completion offers them (the dispatch in job_main names the same).
+constexpr const char* kJobActions = "create add exec ps stat set events freeze thaw kill rm list clean";
+
 const CommandSpec kJobCommand{
     "job",
     "ACTION [NAME] [OPTIONS] [ARGS...]",
@@ -61,6 +64,11 @@ const CommandSpec kJobCommand{
     "  reins job stat build --json\n"
     "  reins job rm build\n",
     &job_main,
+    /*stop_at_first_operand=*/false,
+    /*usage_exit=*/2,
+    /*failure_exit=*/1,
+    kJobActions,
+    "job list",
 };
 
 namespace {
@@ -183,8 +191,8 @@ int rm(Context& c) {
   return 0;
 }
 
-int list(Context& c) {
-  auto names = Job::list(c.layout_ptr());
+// Job names, one per line, or one JSON array with --json.
+int print_names(const Context& c, const std::vector<std::string>& names) {
   if (c.args.has("json")) {
     std::puts(nlohmann::json(names).dump().c_str());
     return 0;
@@ -193,15 +201,8 @@ int list(Context& c) {
   return 0;
 }
 
-int clean(Context& c) {
-  auto names = Job::remove_abandoned(c.layout_ptr());
-  if (c.args.has("json")) {
-    std::puts(nlohmann::json(names).dump().c_str());
-    return 0;
-  }
-  for (const auto& n : names) std::puts(n.c_str());
-  return 0;
-}
+int list(Context& c) { return print_names(c, Job::list(c.layout_ptr())); }
+int clean(Context& c) { return print_names(c, Job::remove_abandoned(c.layout_ptr())); }
 
 int job_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kJobCommand, argc, argv);
@@ -221,8 +222,7 @@ int job_main(int argc, char** argv) {
   if (action == "rm") return rm(c);
   if (action == "list") return list(c);
   if (action == "clean") return clean(c);
-  throw UsageError{fmt::format("unknown action '{}' (valid: create, add, exec, ps, stat, set, events, freeze, "
-                               "thaw, kill, rm, list, clean)", action)};
+  throw UsageError{fmt::format("unknown action '{}' (valid: {})", action, kJobActions)};
 }
 
 }  // namespace

@@ -27,6 +27,10 @@ struct CommandSpec {
   bool stop_at_first_operand = false;  // options end at the command to run
   int usage_exit = 2;                  // exit code for bad usage (run and init use 125, as timeout(1) does)
   int failure_exit = 1;                // exit code when reins itself fails
+  // Completion of operands (a command of actions): the words for the first, and the reins subcommand whose
+  // output lines complete the second ("job list": the names of the jobs).
+  const char* first_operand_words = nullptr;
+  const char* second_operand_source = nullptr;
 };
 
 // Thrown for bad usage; main prints it with a hint to --help and exits with the command's usage_exit.

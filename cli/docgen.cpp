@@ -74,6 +74,15 @@ std::string bash_case_for(const CommandSpec& c) {
   }
   std::string operands = c.stop_at_first_operand ? "_reins_command_after" : "COMPREPLY=()";
   if (std::string_view(c.name) == "limit") operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for("rlimit"));
+  if (c.first_operand_words) {
+    std::string second = c.second_operand_source
+                             ? fmt::format("COMPREPLY=($(compgen -W \"$(\"${{COMP_WORDS[0]}}\" {} 2>/dev/null)\" -- \"$cur\"))",
+                                           c.second_operand_source)
+                             : "COMPREPLY=()";
+    operands = fmt::format("if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); "
+                           "elif [[ $COMP_CWORD -eq 3 ]]; then {}; else COMPREPLY=(); fi",
+                           c.first_operand_words, second);
+  }
   return fmt::format(
       "    {})\n      case \"$prev\" in\n{}      esac\n"
       "      if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"{}--help\" -- \"$cur\")); else {}; fi ;;\n",

@@ -36,6 +36,22 @@ TEST(CliDocs, BashCompletionCompletesCommandsOptionsAndValues) {
   EXPECT_NE(complete("reins run --rlimit no", 3).find("nofile="), std::string::npos);
   EXPECT_NE(complete("reins limit me", 2).find("memlock="), std::string::npos);
   EXPECT_EQ(complete("reins run -- ls", 3), "CMD\n") << "after -- it completes the command being run";
+  EXPECT_EQ(complete("reins job c", 2), "create clean\n") << "a job's actions";
+}
+
+TEST(CliDocs, BashCompletionCompletesJobNamesAfterTheAction) {
+  if (access("/bin/bash", X_OK) != 0 && access("/usr/bin/bash", X_OK) != 0)
+    GTEST_SKIP() << "no bash to run the completion in (VM lanes: busybox only)";
+  std::string name = unique_name("reins-test-complete");
+  auto created = run_capture({reins_bin(), "job", "create", name});
+  if (created.exit_code != 0) GTEST_SKIP() << "cannot make a job here: " << created.err;
+  if (run_capture({reins_bin(), "job", "list"}).out.find(name) == std::string::npos) {
+    run_capture({reins_bin(), "job", "rm", name});
+    GTEST_SKIP() << "'reins job list' cannot tell jobs here (no user xattrs on the core cgroup file system)";
+  }
+  auto names = complete(std::string(reins_bin()) + " job rm reins-test-compl", 3);
+  run_capture({reins_bin(), "job", "rm", name});
+  EXPECT_NE(names.find(name), std::string::npos) << names;
 }
 
 TEST(CliDocs, UnknownCompletionShellIsAnError) {
