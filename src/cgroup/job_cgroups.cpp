@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -37,6 +39,23 @@ void mark_job(const std::string& path, bool owned) noexcept {
     }
   }
   ::setxattr(path.c_str(), kJobXattr, value.data(), value.size(), 0);
+}
+
+// The jobs below `parent` and their markers' values, in name order ("" for a value too long to be a stamp).
+std::vector<std::pair<std::string, std::string>> marked_jobs(const std::string& parent) {
+  std::vector<std::pair<std::string, std::string>> out;
+  DIR* d = ::opendir(parent.c_str());
+  if (!d) throw_errno("list", parent);
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+    char value[96];
+    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value);
+    if (n >= 0) out.emplace_back(e->d_name, std::string(value, static_cast<std::size_t>(n)));
+    else if (errno == ERANGE) out.emplace_back(e->d_name, std::string());
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string first_item(const std::string& s) { return s.substr(0, s.find(',')); }
@@ -188,46 +207,23 @@ std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::stri
 
 std::vector<std::string> JobCgroups::list(const Layout& layout) {
   std::vector<std::string> out;
-  std::string parent = layout.core().parent_dir();
-  DIR* d = ::opendir(parent.c_str());
-  if (!d) throw_errno("list", parent);
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-    // Size 0 asks only whether the marker exists (and how long its value is).
-    if (::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, nullptr, 0) >= 0) out.emplace_back(e->d_name);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
+  for (auto& [name, value] : marked_jobs(layout.core().parent_dir())) out.push_back(std::move(name));
   return out;
 }
 
 std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Deadline deadline) {
-  // Every marked job (the mark is on the jobs list() finds) whose owner is gone and that holds no process.
   std::vector<std::string> removed;
-  std::string parent = layout.core().parent_dir();
-  DIR* d = ::opendir(parent.c_str());
-  if (!d) throw_errno("list", parent);
-  std::vector<std::string> candidates;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-    char value[96];
-    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value);
-    if (n <= 0) continue;
-    auto owner = procfs::ProcessStamp::parse(std::string_view(value, static_cast<std::size_t>(n)));
+  for (const auto& [name, value] : marked_jobs(layout.core().parent_dir())) {
     try {
-      if (owner && owner->gone()) candidates.emplace_back(e->d_name);
-    } catch (const Error&) {  // /proc cannot say: not ours to judge
-    }
-  }
-  ::closedir(d);
-  for (const auto& name : candidates) {
-    try {
+      // Owned by a process that is gone ("1", a released job, never parses as a stamp).
+      auto owner = procfs::ProcessStamp::parse(value);
+      if (!owner || !owner->gone()) continue;
       auto job = open(layout, name);
       if (!job || !job->core().core_dir().pids_recursive().empty()) continue;
       std::string failed;
       if (job->remove(deadline, failed) == 0) removed.push_back(name);
     } catch (const Error&) {
-      // Gone meanwhile, or unreadable: not ours to judge.
+      // /proc cannot say, the job went meanwhile, or it is unreadable: not ours to judge.
     }
   }
   return removed;
