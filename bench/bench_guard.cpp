@@ -14,8 +14,8 @@
 #include <cstdlib>
 
 #include "bench_support.hpp"
-#include "core/guard_monitor.hpp"
-#include "procfs/process_set.hpp"
+#include "watch/guard_monitor.hpp"
+#include "watch/tree_target.hpp"
 #include "reins/guard.hpp"
 #include "reins/memory.hpp"
 
@@ -28,8 +28,8 @@ constexpr std::uint64_t kGiB = 1ull << 30;
 
 // One guard tick on the 4 GiB process, as the guard's loop runs it: refresh the membership, then sample.
 struct ReinsTick {
-  reins::procfs::ProcessSet target{reins::Process::open(hog(4096)), false};
-  reins::guard::Monitor monitor{target, {}};
+  reins::watch::TreeTarget target{reins::Process::open(hog(4096)), false};
+  reins::watch::Monitor monitor{target, {}};
   std::uint64_t limit = 8 * kGiB;
 
   bool operator()() {
@@ -117,15 +117,15 @@ namespace {
 
 // Where a tree tick's time goes: finding the members again, and reading their RSS.
 void BM_GuardTree101_refresh(benchmark::State& state) {
-  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100)), true};
+  reins::watch::TreeTarget target{reins::Process::open(reins::bench::tree(100)), true};
   for (auto _ : state) benchmark::DoNotOptimize(target.refresh());
   state.counters["processes"] = static_cast<double>(target.members().size());
 }
 
 void BM_GuardTree101_sample(benchmark::State& state) {
-  reins::procfs::ProcessSet target{reins::Process::open(reins::bench::tree(100)), true};
+  reins::watch::TreeTarget target{reins::Process::open(reins::bench::tree(100)), true};
   target.refresh();
-  reins::guard::Monitor monitor{target, {}};
+  reins::watch::Monitor monitor{target, {}};
   for (auto _ : state) benchmark::DoNotOptimize(monitor.sample(4 * kGiB).rss);
 }
 

@@ -15,32 +15,13 @@
 #include <vector>
 
 #include "reins/error.hpp"
+#include "reins/exit_status.hpp"
 #include "reins/fd.hpp"
 #include "reins/rlimit.hpp"
 #include "reins/rusage.hpp"
+#include "reins/signals.hpp"
 
 namespace reins {
-
-struct ExitStatus {
-  enum class How { exited, signaled };
-  How how = How::exited;
-  int value = 0;             // the exit code, or the signal number
-  bool core_dumped = false;
-
-  bool exited() const noexcept { return how == How::exited; }
-  bool signaled() const noexcept { return how == How::signaled; }
-  int exit_code() const noexcept { return exited() ? value : -1; }
-  int signal() const noexcept { return signaled() ? value : 0; }
-  // What a shell reports: the exit code, or 128+N for signal N.
-  int shell_code() const noexcept { return exited() ? value : 128 + value; }
-  // "exited with code 3", "killed by SIGTERM", "killed by SIGSEGV (core dumped)".
-  std::string describe() const;
-};
-
-struct ProcessResult {
-  ExitStatus status;
-  Rusage rusage;  // of the process and the descendants it waited for
-};
 
 // What to run and how to set up the child before exec.
 struct Command {
@@ -129,10 +110,5 @@ class Process {
   bool child_ = false;
   bool reaped_ = false;
 };
-
-// The signal's name without "SIG" ("TERM"), or its number as text.
-std::string signal_name(int sig);
-// Parses "TERM", "SIGTERM", "term", "15", "RTMIN+2". Throws InvalidArgument listing examples.
-int parse_signal(std::string_view text);
 
 }  // namespace reins

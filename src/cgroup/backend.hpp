@@ -7,13 +7,15 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "cgroup/dir.hpp"
 #include "cgroup/events.hpp"
 #include "cgroup/types.hpp"
-#include "reins/job.hpp"
+#include "reins/fd.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 
@@ -53,6 +55,17 @@ class Backend {
   virtual std::optional<std::uint64_t> memory_current() const = 0;
   // Adds the sources of memory and pids events (OOM kills, limit hits).
   virtual void watch_controllers(EventWatch& watch) const = 0;
+
+  // --- Kernel wake-ups for memory guards (see Job::memory_threshold_fd, Job::memory_pressure_fd) ------
+  // An eventfd readable each time the memory charge crosses `bytes`; nullopt where this version has no usage
+  // threshold (v2) or the job has no memory controller here.
+  virtual std::optional<UniqueFd> usage_threshold_fd(std::uint64_t /*bytes*/) const { return std::nullopt; }
+  // A PSI trigger ("some STALL WINDOW", in microseconds) on the core cgroup's memory.pressure; nullopt where
+  // this version has no pressure files or the kernel refuses the trigger.
+  virtual std::optional<UniqueFd> pressure_trigger_fd(std::chrono::microseconds /*stall*/,
+                                                      std::chrono::microseconds /*window*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace reins::cgroup

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "cgroup/dir.hpp"
-#include "reins/job.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 

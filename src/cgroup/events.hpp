@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "reins/fd.hpp"
-#include "reins/job.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cgroup/types.hpp"
-#include "reins/job.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 

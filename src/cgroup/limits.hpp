@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "cgroup/job_cgroups.hpp"
-#include "reins/job.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reins/job.hpp"
+#include "reins/job_types.hpp"
 
 namespace reins::cgroup {
 

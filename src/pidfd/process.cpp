@@ -21,10 +21,6 @@ int waitid_rusage(int pidfd, siginfo_t* info, int options, ::rusage* ru) {
 
 }  // namespace
 
-std::string ExitStatus::describe() const {
-  if (exited()) return fmt::format("exited with code {}", value);
-  return fmt::format("killed by SIG{}{}", signal_name(value), core_dumped ? " (core dumped)" : "");
-}
 
 SpawnError::SpawnError(int err, std::string stage, const std::string& program)
     : Error(err, stage == "exec" ? (err == ENOENT ? "command not found:" : "cannot execute")
@@ -35,12 +31,12 @@ SpawnError::SpawnError(int err, std::string stage, const std::string& program)
 Process Process::spawn(const Command& cmd) {
   // Without a cgroup placement nothing can kill the child at birth, so killed_at_birth cannot happen here;
   // if something else SIGKILLed it that early we still report it rather than return an empty Process.
-  auto outcome = sys::spawn(cmd, {});
+  auto outcome = pidfd::spawn(cmd, {});
   if (outcome.killed_at_birth) throw SpawnError(ECHILD, "start (killed by SIGKILL at birth)", cmd.argv.front());
   return std::move(outcome.process);
 }
 
-void Process::exec_in_place(const Command& cmd) { sys::exec_in_place(cmd); }
+void Process::exec_in_place(const Command& cmd) { pidfd::exec_in_place(cmd); }
 
 Process Process::open(pid_t pid) {
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));

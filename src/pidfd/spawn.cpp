@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace reins::sys {
+namespace reins::pidfd {
 namespace {
 
 // Steps the child takes, in order; the number travels back with the errno.
@@ -277,4 +277,4 @@ void exec_in_place(const Command& cmd) {
   throw SpawnError(f.err, stage_name(f), cmd.argv.front());
 }
 
-}  // namespace reins::sys
+}  // namespace reins::pidfd

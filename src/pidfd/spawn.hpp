@@ -7,7 +7,7 @@
 
 #include "reins/process.hpp"
 
-namespace reins::sys {
+namespace reins::pidfd {
 
 // Where the child must be before it runs any of the command's code.
 struct Placement {
@@ -31,4 +31,4 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement);
 // The child's steps and execve, in this process (see Process::exec_in_place).
 [[noreturn]] void exec_in_place(const Command& cmd);
 
-}  // namespace reins::sys
+}  // namespace reins::pidfd

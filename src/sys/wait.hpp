@@ -6,7 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "reins/process.hpp"
+#include "reins/exit_status.hpp"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

@@ -12,7 +12,7 @@
 
 #include "cgroup/dir.hpp"
 #include "cgroup/layout.hpp"
-#include "cgroup/layout_handle.hpp"
+#include "job/layout_handle.hpp"
 #include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
 #include "sys/file_io.hpp"

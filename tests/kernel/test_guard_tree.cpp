@@ -1,4 +1,4 @@
-// The guard's process tree (procfs::ProcessSet) on real processes: children and grandchildren started after
+// The guard's process tree (procfs::TrackedTree) on real processes: children and grandchildren started after
 // the first look join (found by their new pids or by a complete scan, whichever the machine's fork rate
 // picks), members that exit leave, and a tree started later under a shell is guarded whole.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "procfs/process_set.hpp"
+#include "procfs/tracked_tree.hpp"
 #include "reins/guard.hpp"
 #include "support/guard_support.hpp"
 #include "support/ready_child.hpp"
@@ -20,13 +20,13 @@ namespace {
 
 using test::ReadyChild;
 
-bool holds(const procfs::ProcessSet& set, pid_t pid) {
+bool holds(const procfs::TrackedTree& set, pid_t pid) {
   auto m = set.members();
-  return std::any_of(m.begin(), m.end(), [&](const guard::Member& x) { return x.process.pid() == pid; });
+  return std::any_of(m.begin(), m.end(), [&](const procfs::TrackedProcess& x) { return x.process.pid() == pid; });
 }
 
 TEST(MemoryGuardTreeMembers, ChildrenStartedLaterJoinAndExitedOnesLeave) {
-  procfs::ProcessSet tree(Process::open(::getpid()), true);  // this test process: never signalled here
+  procfs::TrackedTree tree(Process::open(::getpid()), true);  // this test process: never signalled here
   ASSERT_TRUE(tree.refresh());
   auto parent = ReadyChild::testproc({"parent", "memhog", "1"});
   pid_t grandchild = test::child_pid_from(parent.lines());

@@ -5,6 +5,7 @@
 
 #include "cgroup/knobs.hpp"
 #include "cgroup/parse.hpp"
+#include "reins/error.hpp"
 
 using namespace std::chrono_literals;
 

@@ -84,7 +84,7 @@ TEST(JobProperties, CpusAndNamesAndMerge) {
   EXPECT_THROW(parse_cpus("0.001"), InvalidArgument) << "below 1 ms per period";
   EXPECT_THROW(parse_cpus("-1"), InvalidArgument);
   auto l = props({"MemoryMax=1G", "TasksMax=5"});
-  EXPECT_EQ(l.names(), (std::vector<std::string>{"MemoryMax", "TasksMax"}));
+  EXPECT_EQ(property_names(l), (std::vector<std::string>{"MemoryMax", "TasksMax"}));
   EXPECT_FALSE(l.empty());
   EXPECT_TRUE(JobLimits{}.empty());
   JobLimits m = props({"MemoryMax=2G"});

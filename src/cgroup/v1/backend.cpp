@@ -148,4 +148,10 @@ void V1Backend::watch_controllers(EventWatch& watch) const {
   }
 }
 
+std::optional<UniqueFd> V1Backend::usage_threshold_fd(std::uint64_t bytes) const {
+  const CgroupDir* mem = dir(Controller::memory);
+  if (!mem) return std::nullopt;
+  return register_v1_event(*mem, mem->open_file("memory.usage_in_bytes", O_RDONLY).get(), std::to_string(bytes));
+}
+
 }  // namespace reins::cgroup

@@ -39,6 +39,7 @@ class V1Backend final : public Backend {
   void read_stats(JobStats& out) const override;
   std::optional<std::uint64_t> memory_current() const override;
   void watch_controllers(EventWatch& watch) const override;
+  std::optional<UniqueFd> usage_threshold_fd(std::uint64_t bytes) const override;
 
   // Adds the cgroup of a hierarchy joined later (a limit on a new controller).
   void add(V1Cgroup cgroup) { cgroups_.push_back(std::move(cgroup)); }

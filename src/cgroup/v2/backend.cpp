@@ -6,6 +6,10 @@
 #include <poll.h>
 #include <sys/epoll.h>
 
+#include <unistd.h>
+
+#include <fmt/format.h>
+
 #include "reins/error.hpp"
 #include "sys/fields.hpp"
 #include "sys/file_io.hpp"
@@ -120,6 +124,17 @@ void V2Backend::watch_controllers(EventWatch& watch) const {
                           {JobEventKind::memory_limit, "max"},
                           {JobEventKind::memory_high, "high"}});
   if (controllers_.has(Controller::pids)) add("pids.events", {{JobEventKind::pids_limit, "max"}});
+}
+
+std::optional<UniqueFd> V2Backend::pressure_trigger_fd(std::chrono::microseconds stall,
+                                                       std::chrono::microseconds window) const {
+  UniqueFd trigger(::openat(dir_.fd(), "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!trigger) return std::nullopt;
+  // The trigger belongs to the fd that wrote it, and ends when that fd is closed. The kernel wants the
+  // terminating NUL written too.
+  std::string line = fmt::format("some {} {}", stall.count(), window.count());
+  if (::write(trigger.get(), line.c_str(), line.size() + 1) < 0) return std::nullopt;
+  return trigger;
 }
 
 }  // namespace reins::cgroup

@@ -29,6 +29,8 @@ class V2Backend final : public Backend {
   void read_stats(JobStats& out) const override;
   std::optional<std::uint64_t> memory_current() const override;
   void watch_controllers(EventWatch& watch) const override;
+  std::optional<UniqueFd> pressure_trigger_fd(std::chrono::microseconds stall,
+                                              std::chrono::microseconds window) const override;
 
   ControllerSet controllers() const noexcept { return controllers_; }
   void add_controllers(ControllerSet more) noexcept { controllers_.add(more); }

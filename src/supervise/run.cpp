@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "core/run_guard.hpp"
-#include "core/run_job.hpp"
-#include "core/run_trace.hpp"
+#include "supervise/run_guard.hpp"
+#include "supervise/run_job.hpp"
+#include "supervise/run_trace.hpp"
 #include "sys/event_loop.hpp"
 
 namespace reins {

@@ -1,4 +1,4 @@
-#include "signals/signal_fd.hpp"
+#include "sys/signal_fd.hpp"
 
 #include <unistd.h>
 

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "core/guard_target.hpp"
+#include "watch/guard_target.hpp"
 #include "pidfd/pidfd_poll.hpp"
 #include "reins/job.hpp"
 
@@ -34,7 +34,7 @@ class JobTarget final : public GuardTarget::Impl {
   bool refresh() override {
     std::vector<pid_t> pids = job_.pids();
     std::unordered_set<pid_t> now(pids.begin(), pids.end());
-    pidfd::poll_exited(members_, [](const guard::Member& m) { return m.process.pidfd(); }, polls_, exited_);
+    pidfd::poll_exited(members_, [](const watch::Member& m) { return m.process.pidfd(); }, polls_, exited_);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < members_.size(); ++i) {
       if (exited_[i] || !now.contains(members_[i].process.pid())) continue;  // gone, or moved out of the job
@@ -44,11 +44,11 @@ class JobTarget final : public GuardTarget::Impl {
     }
     members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(kept), members_.end());
     for (pid_t pid : now)
-      if (auto held = job_.hold_member(pid)) members_.push_back(guard::Member::hold(std::move(*held)));
+      if (auto held = job_.hold_member(pid)) members_.push_back(watch::Member::hold(std::move(*held)));
     return !pids.empty();
   }
 
-  std::span<const guard::Member> members() const override { return members_; }
+  std::span<const watch::Member> members() const override { return members_; }
   std::optional<std::uint64_t> cgroup_usage() override { return job_.memory_current(); }
 
   void wake_fds(std::vector<pollfd>& out) const override {
@@ -96,7 +96,7 @@ class JobTarget final : public GuardTarget::Impl {
   bool has_memory_;
   int events_fd_ = -1;
   std::optional<UniqueFd> threshold_, pressure_;
-  std::vector<guard::Member> members_;
+  std::vector<watch::Member> members_;
   std::vector<pollfd> polls_;
   std::vector<char> exited_;
 };

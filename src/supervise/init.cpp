@@ -13,10 +13,10 @@
 
 #include <fmt/format.h>
 
-#include "core/run_job.hpp"
+#include "supervise/run_job.hpp"
 #include "procfs/held_tree.hpp"
 #include "reins/units.hpp"
-#include "signals/signal_fd.hpp"
+#include "sys/signal_fd.hpp"
 #include "sys/event_loop.hpp"
 #include "sys/page_out.hpp"
 #include "sys/wait.hpp"

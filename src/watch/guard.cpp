@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "core/guard_state.hpp"
+#include "watch/guard_state.hpp"
 #include "pidfd/pidfd_poll.hpp"
-#include "procfs/process_set.hpp"
+#include "watch/tree_target.hpp"
 #include "reins/error.hpp"
 
 namespace reins {
@@ -50,16 +50,16 @@ void check_options(const GuardOptions& o, const GuardTarget::Impl& target) {
 // GuardTarget
 
 GuardTarget GuardTarget::process(pid_t pid) {
-  return GuardTarget(std::make_unique<procfs::ProcessSet>(Process::open(pid), false));
+  return GuardTarget(std::make_unique<watch::TreeTarget>(Process::open(pid), false));
 }
 GuardTarget GuardTarget::process(const Process& process) {
-  return GuardTarget(std::make_unique<procfs::ProcessSet>(open_same(process), false));
+  return GuardTarget(std::make_unique<watch::TreeTarget>(open_same(process), false));
 }
 GuardTarget GuardTarget::tree(pid_t root) {
-  return GuardTarget(std::make_unique<procfs::ProcessSet>(Process::open(root), true));
+  return GuardTarget(std::make_unique<watch::TreeTarget>(Process::open(root), true));
 }
 GuardTarget GuardTarget::tree(const Process& root) {
-  return GuardTarget(std::make_unique<procfs::ProcessSet>(open_same(root), true));
+  return GuardTarget(std::make_unique<watch::TreeTarget>(open_same(root), true));
 }
 
 GuardTarget::GuardTarget(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}

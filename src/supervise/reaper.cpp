@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 
 #include "procfs/held_tree.hpp"
-#include "signals/signal_fd.hpp"
+#include "sys/signal_fd.hpp"
 #include "sys/wait.hpp"
 
 namespace reins {

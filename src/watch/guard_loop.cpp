@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "core/guard_monitor.hpp"
-#include "core/guard_state.hpp"
+#include "watch/guard_monitor.hpp"
+#include "watch/guard_state.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
 
@@ -67,17 +67,17 @@ class Loop {
 
   void on_control();
   void tick();
-  void check(const guard::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
-  void breach(const guard::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
+  void check(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
+  void breach(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
   void kill_now();
-  void publish(const guard::Reading& r, std::chrono::system_clock::time_point time);
+  void publish(const watch::Reading& r, std::chrono::system_clock::time_point time);
   void end(GuardEnd how);
   void log(const std::string& line) const {
     if (s_.options.logger) s_.options.logger(line);
   }
 
   MemoryGuard::State& s_;
-  guard::Monitor monitor_;
+  watch::Monitor monitor_;
   UniqueFd tick_timer_, grace_timer_;
   Phase phase_ = Phase::guarding;
   bool armed_ = true;  // report mode: a breach is reported again only after the metric was under the limit
@@ -145,7 +145,7 @@ void Loop::tick() {
     return;
   }
   // A dying target is not walked: its value no longer decides anything.
-  guard::Reading r = monitor_.sample(phase_ == Phase::guarding ? limit_ : std::nullopt);
+  watch::Reading r = monitor_.sample(phase_ == Phase::guarding ? limit_ : std::nullopt);
   publish(r, time);
   if (phase_ == Phase::guarding && limit_) check(r, time, steady);
   if (s_.options.logger && s_.options.log_every.count() > 0 && !end_ && Clock::now() >= next_log_) {
@@ -159,7 +159,7 @@ void Loop::tick() {
   }
 }
 
-void Loop::check(const guard::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady) {
+void Loop::check(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady) {
   if (r.value && *r.value > *limit_) {
     if (armed_) breach(r, time, steady);
   } else if ((r.value && *r.value <= *limit_) || (r.rss && *r.rss <= *limit_)) {
@@ -167,7 +167,7 @@ void Loop::check(const guard::Reading& r, std::chrono::system_clock::time_point 
   }
 }
 
-void Loop::breach(const guard::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady) {
+void Loop::breach(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady) {
   GuardBreach b;
   b.name = s_.name;
   b.pid = r.pid ? r.pid : s_.target->root_pid();
@@ -211,7 +211,7 @@ void Loop::kill_now() {
                   format_duration(s_.options.grace), killed, killed == 1 ? "" : "es"));
 }
 
-void Loop::publish(const guard::Reading& r, std::chrono::system_clock::time_point time) {
+void Loop::publish(const watch::Reading& r, std::chrono::system_clock::time_point time) {
   std::lock_guard lock(s_.mutex);
   GuardStats& st = s_.stats;
   ++st.samples;

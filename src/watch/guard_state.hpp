@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "core/guard_target.hpp"
+#include "watch/guard_target.hpp"
 #include "reins/fd.hpp"
 #include "reins/guard.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/run_trace.hpp"
+#include "supervise/run_trace.hpp"
 
 #include "reins/memory.hpp"
 

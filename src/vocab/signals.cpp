@@ -3,12 +3,14 @@
 #include <string.h>
 
 #include <array>
+#include <optional>
 #include <cctype>
 #include <string>
 
 #include <fmt/format.h>
 
-#include "reins/process.hpp"
+#include "reins/error.hpp"
+#include "reins/signals.hpp"
 
 namespace reins {
 namespace {

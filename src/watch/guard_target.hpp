@@ -12,24 +12,18 @@
 #include <string>
 #include <vector>
 
+#include "procfs/tracked_tree.hpp"
 #include "reins/fd.hpp"
 #include "reins/guard.hpp"
 #include "reins/process.hpp"
 
 namespace reins {
-namespace guard {
+namespace watch {
 
-// A process of a target: held by its pidfd, with its /proc/PID/statm held open for cheap re-reads (an fd
-// opened while the process ran stays bound to it, and reads ESRCH once it is gone).
-struct Member {
-  Process process;
-  UniqueFd statm;  // empty when it could not be kept open (out of fds): read by path then
+// A process of a target: held by its pidfd, with its statm held open (see procfs::TrackedProcess).
+using Member = procfs::TrackedProcess;
 
-  // Holds /proc/PID/statm of `process` if it still runs once the file is open.
-  static Member hold(Process process);
-};
-
-}  // namespace guard
+}  // namespace watch
 
 struct GuardTarget::Impl {
   virtual ~Impl() = default;
@@ -46,7 +40,7 @@ struct GuardTarget::Impl {
   virtual bool refresh() = 0;
   // The processes now held. A reading taken by pid is valid if the member's pidfd shows it still running
   // afterwards (its pid cannot have been reused while it runs).
-  virtual std::span<const guard::Member> members() const = 0;
+  virtual std::span<const watch::Member> members() const = 0;
   // The cgroup's charge in bytes, for a cgroup target.
   virtual std::optional<std::uint64_t> cgroup_usage() { return std::nullopt; }
 

@@ -1,4 +1,4 @@
-#include "procfs/process_set.hpp"
+#include "procfs/tracked_tree.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -33,7 +33,7 @@ std::string read_comm(pid_t pid) {
   return comm;
 }
 
-int pidfd_of(const guard::Member& m) { return m.process.pidfd(); }
+int pidfd_of(const TrackedProcess& m) { return m.process.pidfd(); }
 
 // The last field of /proc/loadavg ("0.00 0.01 0.05 1/123 4567"): the last pid handed out.
 std::string_view last_field(std::string_view text) {
@@ -44,43 +44,35 @@ std::string_view last_field(std::string_view text) {
 
 }  // namespace
 
-}  // namespace reins::procfs
-
-namespace reins::guard {
-
-Member Member::hold(Process process) {
+TrackedProcess TrackedProcess::hold(Process process) {
   char path[64];
-  UniqueFd statm(::open(procfs::proc_path(path, process.pid(), "statm"), O_RDONLY | O_CLOEXEC));
-  Member m{std::move(process), std::move(statm)};
+  UniqueFd statm(::open(proc_path(path, process.pid(), "statm"), O_RDONLY | O_CLOEXEC));
+  TrackedProcess m{std::move(process), std::move(statm)};
   if (m.statm && pidfd::reaped(m.process)) m.statm.reset();  // opened by number: keep it only if still ours
   return m;
 }
 
-}  // namespace reins::guard
-
-namespace reins::procfs {
-
-ProcessSet::ProcessSet(Process root, bool follow_descendants)
+TrackedTree::TrackedTree(Process root, bool follow_descendants)
     : root_pid_(root.pid()), comm_(read_comm(root.pid())), follow_(follow_descendants) {
   if (pidfd::reaped(root)) comm_.clear();  // read from whatever had the pid by then
   pids_.insert(root_pid_);
-  members_.push_back(guard::Member::hold(std::move(root)));
+  members_.push_back(TrackedProcess::hold(std::move(root)));
   loadavg_.reset(::open("/proc/loadavg", O_RDONLY | O_CLOEXEC));
   stat_.reset(::open("/proc/stat", O_RDONLY | O_CLOEXEC));
 }
 
-std::string ProcessSet::default_name() const {
+std::string TrackedTree::describe() const {
   std::string who = comm_.empty() ? fmt::format("pid {}", root_pid_) : fmt::format("{} (pid {})", comm_, root_pid_);
   return follow_ ? "tree of " + who : who;
 }
 
-bool ProcessSet::refresh() {
+bool TrackedTree::refresh() {
   drop_exited();
   if (follow_ && !members_.empty()) find_new_members();
   return !members_.empty();
 }
 
-ProcessSet::Counters ProcessSet::read_counters() {
+TrackedTree::Counters TrackedTree::read_counters() {
   Counters c;
   std::size_t length = 0;
   if (loadavg_ && pread_whole(loadavg_.get(), buffer_, length) == 0)
@@ -90,7 +82,7 @@ ProcessSet::Counters ProcessSet::read_counters() {
   return c;
 }
 
-void ProcessSet::find_new_members() {
+void TrackedTree::find_new_members() {
   // A child appears only by fork or clone, which hands out the next pid: the last pid handed out (the last
   // field of /proc/loadavg, counted for our pid namespace, which sees every pid of those below it) tells
   // which pids are new since the last look, and the tasks created since boot ("processes" in /proc/stat,
@@ -110,21 +102,21 @@ void ProcessSet::find_new_members() {
   adopt_children();
 }
 
-void ProcessSet::adopt_new_pids(pid_t first, pid_t last) {
+void TrackedTree::adopt_new_pids(pid_t first, pid_t last) {
   // Increasing pids are increasing ages: a new child's own new children come after it and find it a member.
   for (pid_t pid = first; pid <= last; ++pid) {
     auto parent_pid = read_parent(pid, buffer_);
     if (!parent_pid || !pids_.contains(*parent_pid) || pids_.contains(pid)) continue;
     auto parent = std::find_if(members_.begin(), members_.end(),
-                               [&](const guard::Member& m) { return m.process.pid() == *parent_pid; });
+                               [&](const TrackedProcess& m) { return m.process.pid() == *parent_pid; });
     auto child = open_child(pid, *parent_pid, &parent->process);  // a thread's id fails here: not a process
     if (!child) continue;
     pids_.insert(pid);
-    members_.push_back(guard::Member::hold(std::move(*child)));
+    members_.push_back(TrackedProcess::hold(std::move(*child)));
   }
 }
 
-void ProcessSet::drop_exited() {
+void TrackedTree::drop_exited() {
   pidfd::poll_exited(members_, pidfd_of, polls_, exited_);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < members_.size(); ++i) {
@@ -138,7 +130,7 @@ void ProcessSet::drop_exited() {
   members_.erase(members_.begin() + static_cast<std::ptrdiff_t>(kept), members_.end());
 }
 
-void ProcessSet::list_candidates(std::size_t first, std::size_t last,
+void TrackedTree::list_candidates(std::size_t first, std::size_t last,
                                  std::vector<std::pair<std::size_t, pid_t>>& out) {
   std::unordered_map<pid_t, std::vector<pid_t>> scanned;
   if (!children_files_exist()) scanned = children_by_parent();
@@ -152,7 +144,7 @@ void ProcessSet::list_candidates(std::size_t first, std::size_t last,
   }
 }
 
-std::size_t ProcessSet::adopt_children() {
+std::size_t TrackedTree::adopt_children() {
   std::size_t added = 0;
   std::vector<std::pair<std::size_t, pid_t>> candidates;
   // Level by level: the members that joined in one round are searched for children in the next.
@@ -167,7 +159,7 @@ std::size_t ProcessSet::adopt_children() {
       auto child = open_child(pid, parent_process.pid(), &parent_process);
       if (!child) continue;
       pids_.insert(pid);
-      members_.push_back(guard::Member::hold(std::move(*child)));
+      members_.push_back(TrackedProcess::hold(std::move(*child)));
       ++added;
     }
     first = last;
@@ -175,13 +167,13 @@ std::size_t ProcessSet::adopt_children() {
   return added;
 }
 
-void ProcessSet::wake_fds(std::vector<pollfd>& out) const {
+void TrackedTree::append_wake_fds(std::vector<pollfd>& out) const {
   // Only the root's exit is worth an immediate look; the others are seen at the next tick.
   if (!members_.empty() && members_.front().process.pid() == root_pid_)
     out.push_back({members_.front().process.pidfd(), POLLIN, 0});
 }
 
-std::size_t ProcessSet::send(int sig) {
+std::size_t TrackedTree::send(int sig) {
   std::size_t sent = 0;
   for (auto it = members_.rbegin(); it != members_.rend(); ++it) {  // descendants before their parents
     try {
@@ -193,13 +185,13 @@ std::size_t ProcessSet::send(int sig) {
   return sent;
 }
 
-std::size_t ProcessSet::signal_all(int sig) {
+std::size_t TrackedTree::signal_all(int sig) {
   drop_exited();
   if (follow_ && !members_.empty()) adopt_children();  // a complete scan, whatever the last pid says
   return send(sig);
 }
 
-std::size_t ProcessSet::kill_all() {
+std::size_t TrackedTree::kill_all() {
   if (follow_) {
     // A process stopped cannot fork: once a round finds no new member, the tree is complete.
     for (int round = 0; round < kMaxStopRounds; ++round) {

@@ -1,4 +1,4 @@
-#include "core/run_job.hpp"
+#include "supervise/run_job.hpp"
 
 #include <signal.h>
 
@@ -48,11 +48,11 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     throw;
   } catch (const Error& e) {
     if (!o.existing_name.empty()) throw;
-    std::vector<std::string> needs = o.limits.names();
+    std::vector<std::string> needs = property_names(o.limits);
     if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
     if (!needs.empty())
       throw Error(e.errno_value(), fmt::format("cannot create the cgroup job that {} need(s): {}",
-                                               o.limits.names().empty() ? "--keep-job" : joined(o.limits.names()),
+                                               property_names(o.limits).empty() ? "--keep-job" : joined(property_names(o.limits)),
                                                e.what()));
     report.unavailable = e.what();
     notes.push_back(fmt::format("ran without a cgroup job ({}): the report covers only the command and the "

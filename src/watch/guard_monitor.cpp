@@ -1,4 +1,4 @@
-#include "core/guard_monitor.hpp"
+#include "watch/guard_monitor.hpp"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include "procfs/proc_read.hpp"
 #include "procfs/process_memory.hpp"
 
-namespace reins::guard {
+namespace reins::watch {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -113,4 +113,4 @@ void Monitor::walk(Reading& r) {
   }
 }
 
-}  // namespace reins::guard
+}  // namespace reins::watch

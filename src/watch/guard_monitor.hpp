@@ -8,10 +8,10 @@
 #include <optional>
 #include <vector>
 
-#include "core/guard_target.hpp"
+#include "watch/guard_target.hpp"
 #include "reins/memory.hpp"
 
-namespace reins::guard {
+namespace reins::watch {
 
 struct MonitorSettings {
   GuardMetric metric = GuardMetric::pss;
@@ -59,4 +59,4 @@ class Monitor {
   std::vector<char> exited_;
 };
 
-}  // namespace reins::guard
+}  // namespace reins::watch

@@ -1,4 +1,4 @@
-#include "core/run_guard.hpp"
+#include "supervise/run_guard.hpp"
 
 #include <fmt/format.h>
 

@@ -11,10 +11,9 @@
 #include <fmt/format.h>
 
 #include "cgroup/job_cgroups.hpp"
-#include "cgroup/layout_handle.hpp"
+#include "job/layout_handle.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
-#include "cgroup/v1/backend.hpp"
 #include "pidfd/spawn.hpp"
 
 namespace reins {
@@ -157,13 +156,13 @@ Process Job::spawn(const Command& cmd) {
   Command c = cmd;
   if (impl_->kill_on_close && c.parent_death_signal == 0) c.parent_death_signal = SIGKILL;
   const cgroup::Backend& core = impl_->core();
-  sys::Placement placement;
+  pidfd::Placement placement;
   placement.cgroup2_dirfd = impl_->clone_into_unusable ? -1 : core.clone_into_fd();
   std::vector<UniqueFd> procs;
   for (const auto* dir : impl_->cgroups.dirs())
     if (dir->fd() != placement.cgroup2_dirfd) procs.push_back(dir->open_file("cgroup.procs", O_WRONLY));
   for (const auto& fd : procs) placement.join_procs_fds.push_back(fd.get());
-  auto outcome = sys::spawn(c, placement);
+  auto outcome = pidfd::spawn(c, placement);
   if (outcome.killed_at_birth || outcome.into_cgroup_refused) {
     // The kernel's kill_seq bug (see docs/design/jobs.md), or clone3 refusing CLONE_INTO_CGROUP: join by
     // cgroup.procs instead, from now on (a refusal by the cgroup's state then reports itself as "join").
@@ -171,7 +170,7 @@ Process Job::spawn(const Command& cmd) {
     procs.push_back(core.core_dir().open_file("cgroup.procs", O_WRONLY));
     placement.cgroup2_dirfd = -1;
     placement.join_procs_fds.push_back(procs.back().get());
-    outcome = sys::spawn(c, placement);
+    outcome = pidfd::spawn(c, placement);
     if (outcome.killed_at_birth) throw SpawnError(ECHILD, "start (killed by SIGKILL at birth)", c.argv.front());
   }
   if (impl_->events) impl_->events->note_populated();
@@ -250,23 +249,12 @@ std::optional<Process> Job::hold_member(pid_t pid) const { return cgroup::hold_m
 
 std::optional<UniqueFd> Job::memory_threshold_fd(std::uint64_t bytes) const {
   const auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
-  const auto* dir = b && b->version() == cgroup::Version::v1 ? b->dir(cgroup::Controller::memory) : nullptr;
-  if (!dir) return std::nullopt;
-  return cgroup::register_v1_event(*dir, dir->open_file("memory.usage_in_bytes", O_RDONLY).get(),
-                                   std::to_string(bytes));
+  return b ? b->usage_threshold_fd(bytes) : std::nullopt;
 }
 
 std::optional<UniqueFd> Job::memory_pressure_fd(std::chrono::microseconds stall,
                                                 std::chrono::microseconds window) const {
-  const cgroup::Backend& core = impl_->core();
-  if (core.version() != cgroup::Version::v2) return std::nullopt;
-  int fd = ::openat(core.core_dir().fd(), "memory.pressure", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  UniqueFd trigger(fd);
-  // The trigger belongs to the fd that wrote it, and ends when that fd is closed.
-  std::string line = fmt::format("some {} {}", stall.count(), window.count());
-  if (::write(fd, line.c_str(), line.size() + 1) < 0) return std::nullopt;
-  return trigger;
+  return impl_->core().pressure_trigger_fd(stall, window);
 }
 
 void Job::select_events(const std::vector<JobEventKind>& kinds) {
