@@ -14,7 +14,8 @@ namespace {
 
 int init_main(int argc, char** argv);
 // The same groups as `reins run`; the options below are init's own.
-const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &report_flags()};
+const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &guard_flags(),
+                                                                     &report_flags()};
 
 bool apply_init_option(InitOptions& opts, std::string_view name, const std::string& value) {
   if (name == "subreaper") opts.subreaper = true;
@@ -74,6 +75,7 @@ int init_main(int argc, char** argv) {
   for (const auto& [opt, value] : args.options) apply_init_option(opts, opt->long_name, value);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins init [OPTIONS] -- COMMAND [ARGS...])"};
   opts.run.command.argv = args.operands;
+  finish_guard_flags(opts.run, "init");
   opts.page_out_startup_code = std::chrono::seconds(1);
   if (args.has("verbose"))
     opts.on_reaped = [](const ReapedChild& c) {
@@ -92,8 +94,7 @@ int init_main(int argc, char** argv) {
     return e.shell_code();
   }
   if (report.run.killed_by)
-    std::fprintf(stderr, "reins init: %s\n", report.run.notes.empty() ? report.run.killed_by->c_str()
-                                                                      : report.run.notes[0].c_str());
+    std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
   outputs.write(report.run, "init");
   return report.exit_code;
 }

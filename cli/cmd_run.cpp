@@ -62,7 +62,7 @@ int run_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kRunCommand, argc, argv);
   RunOptions opts;
   apply_groups(opts, args, kRunGroups);
-  check_guard_flags(opts);
+  finish_guard_flags(opts, "run");
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   ReportOutputs outputs = ReportOutputs::open(args);
@@ -89,7 +89,7 @@ int run_main(int argc, char** argv) {
   if (report.job.unavailable)
     std::fprintf(stderr, "reins run: ran without a cgroup job: %s\n", report.job.unavailable->c_str());
   if (report.killed_by)
-    std::fprintf(stderr, "reins run: %s\n", report.notes.empty() ? report.killed_by->c_str() : report.notes[0].c_str());
+    std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
   outputs.write(report);
   return report.exit_code();
 }

@@ -1,6 +1,8 @@
-// The memory guard flags of `reins run`: --max-pss/--max-rss/--max-uss SIZE guard the command's whole tree
+// The memory guard flags of `reins run` and `reins init`: --max-pss/--max-rss/--max-uss SIZE guard the command's whole tree
 // (its job's processes), --no-kill turns a breach into a warning printed as it happens.
 #include <cstdio>
+
+#include <fmt/format.h>
 
 #include "reins/units.hpp"
 #include "run_flags.hpp"
@@ -9,12 +11,7 @@ namespace reins::cli {
 namespace {
 
 RunGuardOptions& guard_of(RunOptions& opts) {
-  if (!opts.guard) {
-    opts.guard.emplace();
-    opts.guard->on_breach = [](const GuardBreach& b) {
-      if (b.action == GuardAction::report) std::fprintf(stderr, "reins run: memory guard warning: %s\n", b.describe().c_str());
-    };
-  }
+  if (!opts.guard) opts.guard.emplace();
   return *opts.guard;
 }
 
@@ -50,9 +47,14 @@ const FlagGroup& guard_flags() {
   return group;
 }
 
-void check_guard_flags(const RunOptions& opts) {
-  if (opts.guard && !opts.guard->limit)
+void finish_guard_flags(RunOptions& opts, std::string_view command) {
+  if (!opts.guard) return;
+  if (!opts.guard->limit)
     throw UsageError{"--no-kill, --guard-interval and --guard-grace need a limit: --max-pss, --max-rss or --max-uss"};
+  // --no-kill's warning, as the breach happens (the report has it too, at the end).
+  opts.guard->on_breach = [prefix = fmt::format("reins {}: memory guard warning: ", command)](const GuardBreach& b) {
+    if (b.action == GuardAction::report) std::fprintf(stderr, "%s%s\n", prefix.c_str(), b.describe().c_str());
+  };
 }
 
 }  // namespace reins::cli

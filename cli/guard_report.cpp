@@ -71,10 +71,7 @@ Json run_guard_json(const GuardResult& r) {
 }
 
 std::string run_guard_text(const GuardResult& r) {
-  const char* metric = r.stats.metric == GuardMetric::pss   ? "PSS"
-                       : r.stats.metric == GuardMetric::rss ? "RSS"
-                       : r.stats.metric == GuardMetric::uss ? "USS"
-                                                            : "cgroup charge";
+  std::string_view metric = guard_metric_label(r.stats.metric);
   std::string peak = r.stats.current || r.stats.peak
                          ? fmt::format("{} peak {}", metric, format_size(r.stats.peak))
                          : fmt::format("{} not measured (RSS stayed under 90% of the limit, peak {})", metric,

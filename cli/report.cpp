@@ -83,7 +83,7 @@ nlohmann::ordered_json report_json(const RunReport& r) {
   j["signal"] = r.status.signaled() ? nlohmann::ordered_json("SIG" + signal_name(r.status.signal()))
                                     : nlohmann::ordered_json(nullptr);
   j["command_exit_code"] = r.status.exited() ? nlohmann::ordered_json(r.status.exit_code()) : nullptr;
-  j["killed_by"] = r.killed_by ? nlohmann::ordered_json(*r.killed_by) : nullptr;
+  j["killed_by"] = r.killed_by ? nlohmann::ordered_json(kill_reason_name(*r.killed_by)) : nullptr;
   j["wall_s"] = seconds(r.wall);
   j["user_s"] = seconds(r.rusage.user_time);
   j["sys_s"] = seconds(r.rusage.system_time);
@@ -113,7 +113,7 @@ std::string report_text(const RunReport& r, std::string_view command) {
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
   out += fmt::format("reins {} report\n", command);
   line("Command:", cmd);
-  line("Ended:", r.status.describe() + (r.killed_by ? fmt::format(" (killed by reins: {})", *r.killed_by) : ""));
+  line("Ended:", r.status.describe() + (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
   line("Exit status (reins):", std::to_string(r.exit_code()));
   line("Wall clock time:", format_duration(r.wall));
   line("User time:", format_duration(r.rusage.user_time));

@@ -24,7 +24,8 @@ const FlagGroup& report_flags();   // --report, --json (written by ReportOutputs
 const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
 const FlagGroup& guard_flags();    // --max-pss, --max-rss, --max-uss, --no-kill, --guard-interval, --guard-grace
 // Throws UsageError for guard flags given without a limit.
-void check_guard_flags(const RunOptions& opts);
+// Checks the guard flags given and sets up --no-kill's warning, "reins COMMAND: memory guard warning: ...".
+void finish_guard_flags(RunOptions& opts, std::string_view command);
 
 // The limit options alone (shared with `reins job create/set`), and applying one of them.
 const std::vector<Option>& limit_options();

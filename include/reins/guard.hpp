@@ -44,6 +44,8 @@ enum class GuardMetric {
 };
 // "pss", "rss", "uss", "cgroup".
 std::string_view guard_metric_name(GuardMetric metric) noexcept;
+// How messages name it: "PSS", "RSS", "USS", "cgroup charge".
+std::string_view guard_metric_label(GuardMetric metric) noexcept;
 // Parses those names (any case); throws InvalidArgument listing them.
 GuardMetric parse_guard_metric(std::string_view text);
 

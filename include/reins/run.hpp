@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "reins/guard.hpp"
@@ -85,15 +86,24 @@ struct RunJobReport {
   std::vector<std::string> abandoned_removed;
 };
 
+// Why reins ended the command.
+enum class KillReason {
+  timeout,  // its wall-clock timeout: SIGTERM, then SIGKILL after kill_after
+  oom,      // SIGKILLed after the kernel's OOM killer acted in its job: as the victim, or with the whole job
+  guard,    // the memory guard (RunReport::guard says what it saw)
+};
+// "timeout", "oom", "guard": the names in reports.
+std::string_view kill_reason_name(KillReason reason) noexcept;
+
 struct RunReport {
   std::vector<std::string> argv;
   ExitStatus status;
   Rusage rusage;                       // of the command and the descendants it waited for
   std::chrono::nanoseconds wall{0};
-  // Why the command was ended, or nullopt when it ended on its own: "timeout", "oom" (SIGKILLed after the
-  // kernel's OOM killer acted in the job: as its victim, or with the whole job after it), "guard" (the
-  // memory guard: see `guard`), later also "memory-limit".
-  std::optional<std::string> killed_by;
+  // Why reins ended the command, or nullopt when it ended on its own.
+  std::optional<KillReason> killed_by;
+  // With killed_by: the sentence that says how ("timed out after 2s: sent SIGTERM"), also among the notes.
+  std::string kill_detail;
   RunJobReport job;
   std::optional<GuardResult> guard;  // with RunOptions::guard: its breach, peak and limit
   std::vector<int> signals_forwarded;

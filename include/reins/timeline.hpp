@@ -26,9 +26,14 @@ struct TimelineSample {
   std::optional<std::uint64_t> pids;          // processes in the job
 };
 
+// What a supervisor records. A file may hold kinds a later version added: readers keep them as text.
+enum class TimelineEventKind { memory_limit, oom, guard, pids_limit, timeout, exit };
+// "memory-limit", "oom", "guard", "pids-limit", "timeout", "exit": the names in trace files.
+std::string_view timeline_event_name(TimelineEventKind kind) noexcept;
+
 struct TimelineEvent {
   double t = 0;
-  std::string event;   // "memory-limit", "oom", "guard", "pids-limit", "timeout", "exit"
+  std::string event;   // a timeline_event_name(), or a kind this version does not know
   std::string detail;  // free text for people
 };
 

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "supervise/run_job.hpp"
+#include "supervise/supervision.hpp"
 #include "procfs/held_tree.hpp"
 #include "reins/units.hpp"
 #include "sys/signal_fd.hpp"
@@ -24,21 +24,19 @@
 namespace reins {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 class Supervisor {
  public:
-  explicit Supervisor(const InitOptions& options) : opts_(options) {}
+  explicit Supervisor(const InitOptions& options) : opts_(options), supervision_(options.run, loop_, report_.run) {}
   InitReport run();
 
  private:
   enum class Phase { running, waiting_all, terminating, killing };
 
-  Process spawn_main(const sigset_t& original_mask);
+  Process& spawn_main(const sigset_t& original_mask);
+  Process& main() noexcept { return supervision_.command(); }
   void on_signals();
   void on_sigchld();
   void on_main_exit();
-  void on_timeout();
   void end_remaining();
   bool send_to_main(int sig) noexcept;
   std::size_t send_to_remaining(int sig);
@@ -52,17 +50,20 @@ class Supervisor {
   sys::EventLoop loop_;
   std::optional<Reaper> reaper_;
   sys::SignalFd signals_;
-  std::optional<Job> job_;  // before main_: a main child still running at unwinding is killed, then its job
-  Process main_;
+  // The main child, its job, trace, guard and timeout. A main child still running at unwinding is killed,
+  // then its job.
+  supervise::Supervision supervision_;
   Reaper::Claim main_claim_;
   Phase phase_ = Phase::running;
   bool foreground_ = false;  // we gave the terminal's foreground to the main child's group
-  Clock::time_point start_;
-  std::vector<sys::EventLoop::TimerId> main_timers_;  // timeout, kill-after, page-out: end with the main child
+  std::optional<sys::EventLoop::TimerId> page_out_timer_;  // ends with the main child
 };
 
 InitReport Supervisor::run() {
   for (int code : opts_.success_exits) parse_exit_code(std::to_string(code));  // throws if out of range
+  if (!opts_.run.forward_signals.empty())
+    throw InvalidArgument("init forwards every signal to the command: RunOptions::forward_signals must stay empty "
+                          "(InitOptions::rewrites changes or drops one)");
   // Blocked for good, not restored on return: a signal that comes after the end must not kill the caller
   // before it has reported. The command gets the mask we started with.
   sigset_t all = sys::all_signals(), original;
@@ -79,21 +80,18 @@ InitReport Supervisor::run() {
   ::sigdelset(&forwarded, SIGCHLD);  // the reaper's
   signals_ = sys::SignalFd(forwarded);
 
-  report_.run.argv = opts_.run.command.argv;
-  start_ = Clock::now();
-  job_ = make_run_job(opts_.run.job, report_.run.job, report_.run.notes);
-  main_ = spawn_main(original);
+  supervision_.prepare();
+  Process& child = spawn_main(original);
   // Claimed before the reaper's first pass, which runs in this thread, in the loop below.
-  main_claim_ = reaper_->claim(main_.pid());
+  main_claim_ = reaper_->claim(child.pid());
   // The pidfd first: when both are ready the main child is reaped before the reaper's pass sees its zombie.
-  loop_.watch(main_.pidfd(), POLLIN, [this](short) { on_main_exit(); });
+  loop_.watch(child.pidfd(), POLLIN, [this](short) { on_main_exit(); });
   loop_.watch(reaper_->fd(), POLLIN, [this](short) { on_sigchld(); });
   loop_.watch(signals_.fd(), POLLIN, [this](short) { on_signals(); });
-  if (opts_.run.timeout) main_timers_.push_back(loop_.after(*opts_.run.timeout, [this] { on_timeout(); }));
   if (opts_.page_out_startup_code)
-    main_timers_.push_back(loop_.after(*opts_.page_out_startup_code, [] { sys::page_out_own_code(); }));
+    page_out_timer_ = loop_.after(*opts_.page_out_startup_code, [] { sys::page_out_own_code(); });
   loop_.run();
-  if (job_) finish_run_job(*job_, opts_.run.job, report_.run);
+  supervision_.finish_job();
 
   if (report_.reaped > 0) note(fmt::format("reaped {} other processes (orphans and what remained)", report_.reaped));
   report_.exit_code = report_.run.exit_code();
@@ -102,15 +100,17 @@ InitReport Supervisor::run() {
   return std::move(report_);
 }
 
-// The one place the main child is started: inside the job when there is one.
-Process Supervisor::spawn_main(const sigset_t& original_mask) {
+// The one place the main child is started: inside the job when there is one. A timeout sends SIGTERM as
+// any forwarded signal goes, then SIGKILL to the main child; its exit ends the rest.
+Process& Supervisor::spawn_main(const sigset_t& original_mask) {
   Command cmd = opts_.run.command;
   cmd.new_process_group = true;
   // Only when we are in the foreground: taking it from the background would steal the terminal from a shell.
   foreground_ = ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
   cmd.foreground_terminal = foreground_;
   if (!cmd.signal_mask) cmd.signal_mask = original_mask;
-  return job_ ? job_->spawn(cmd) : Process::spawn(cmd);
+  return supervision_.start(cmd, {.signal = [this](int sig) { send_to_main(sig); },
+                                  .kill = [this] { send_to_main(SIGKILL); }});
 }
 
 int Supervisor::rewritten(int sig) const noexcept {
@@ -133,9 +133,9 @@ void Supervisor::on_signals() {
 bool Supervisor::send_to_main(int sig) noexcept {
   // The group's id is the main child's pid, which cannot be reused before we reap it: signals go to the group
   // only while the main child is unreaped (phase running), so they cannot reach a stranger.
-  if (opts_.group && ::kill(-main_.pid(), sig) == 0) return true;
+  if (opts_.group && ::kill(-main().pid(), sig) == 0) return true;
   try {
-    return main_.signal(sig);
+    return main().signal(sig);
   } catch (const Error&) {
     return false;  // EPERM: a set-user-ID command we may not signal
   }
@@ -144,7 +144,7 @@ bool Supervisor::send_to_main(int sig) noexcept {
 std::size_t Supervisor::send_to_remaining(int sig) {
   // With a job, what remains is the job's cgroup, which also finds processes that left the process group or
   // session. Without one, every descendant (orphans are ours as PID 1 or subreaper).
-  if (job_) return job_->signal(sig);
+  if (Job* job = supervision_.job()) return job->signal(sig);
   return procfs::signal_each(procfs::open_descendants(), sig);
 }
 
@@ -164,13 +164,11 @@ void Supervisor::finish_if_done() {
 }
 
 void Supervisor::on_main_exit() {
-  loop_.unwatch(main_.pidfd());
-  ProcessResult result = main_.wait();
+  loop_.unwatch(main().pidfd());
+  ProcessResult result = main().wait();
   main_claim_.release();
-  report_.run.wall = Clock::now() - start_;
-  report_.run.status = result.status;
-  report_.run.rusage = result.rusage;
-  for (auto id : main_timers_) loop_.cancel(id);
+  if (page_out_timer_) loop_.cancel(*page_out_timer_);
+  supervision_.command_exited(result);
   reaper_->reap();
   if (!Reaper::has_children()) return loop_.stop();
   if (opts_.wait_all) {
@@ -195,22 +193,12 @@ void Supervisor::end_remaining() {
   });
 }
 
-void Supervisor::on_timeout() {
-  report_.run.killed_by = "timeout";
-  note(fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.run.timeout)));
-  send_to_main(SIGTERM);
-  main_timers_.push_back(loop_.after(opts_.run.kill_after, [this] {
-    note(fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.run.kill_after)));
-    send_to_main(SIGKILL);
-  }));
-}
-
 // The terminal stopped the main child (Ctrl-Z): stop ourselves too, so that the shell that started us sees
 // its job stopped and takes the terminal back. When the shell continues us (fg), give the terminal back to
 // the child's group and continue it. Not as PID 1 or when our group is orphaned: nobody would continue us.
 void Supervisor::follow_terminal_stop() {
   siginfo_t info{};
-  if (sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(main_.pidfd()), &info,
+  if (sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(main().pidfd()), &info,
                          WSTOPPED | WNOHANG, nullptr) != 0 || info.si_pid == 0)
     return;
   int sig = info.si_status;
@@ -220,8 +208,8 @@ void Supervisor::follow_terminal_stop() {
   if (!shell_job) return;
   ::kill(::getpid(), SIGSTOP);
   // Continued: we run in the foreground again (the shell gave it to our group).
-  ::tcsetpgrp(STDIN_FILENO, main_.pid());
-  ::kill(-main_.pid(), SIGCONT);
+  ::tcsetpgrp(STDIN_FILENO, main().pid());
+  ::kill(-main().pid(), SIGCONT);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "reins/error.hpp"
 
-namespace reins {
+namespace reins::supervise {
 
 RunGuard::RunGuard(const std::optional<RunGuardOptions>& options, const Process& child, const Job* job)
     : options_(options) {
@@ -33,11 +33,14 @@ void RunGuard::finish(RunReport& report) {
   const auto& breach = report.guard->breach;
   if (!breach) return;
   if (breach->action == GuardAction::kill) {
-    if (!report.killed_by) report.killed_by = "guard";
     report.notes.push_back("memory guard: " + breach->describe());
+    if (!report.killed_by) {
+      report.killed_by = KillReason::guard;
+      report.kill_detail = report.notes.back();
+    }
   } else {
     report.notes.push_back("memory guard warning: " + breach->describe());
   }
 }
 
-}  // namespace reins
+}  // namespace reins::supervise

@@ -10,7 +10,7 @@
 #include "reins/job.hpp"
 #include "reins/run.hpp"
 
-namespace reins {
+namespace reins::supervise {
 
 class RunGuard {
  public:
@@ -28,4 +28,4 @@ class RunGuard {
   std::unique_ptr<MemoryGuard> guard_;
 };
 
-}  // namespace reins
+}  // namespace reins::supervise

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace reins {
+namespace reins::supervise {
 namespace {
 
 std::string joined(const std::vector<std::string>& names) {
@@ -92,7 +92,11 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
   }
   const bool sigkilled = report.status.signaled() && report.status.signal() == SIGKILL;
   if (options.statistics || sigkilled) fill_job_report(job.stats(), report.job);
-  if (!report.killed_by && sigkilled && report.job.oom_kills > 0) report.killed_by = "oom";
+  if (!report.killed_by && sigkilled && report.job.oom_kills > 0) {
+    report.killed_by = KillReason::oom;
+    report.kill_detail = fmt::format("the OOM killer acted in the job ({} kill{}): the command was SIGKILLed",
+                                     report.job.oom_kills, report.job.oom_kills == 1 ? "" : "s");
+  }
   if (keep) {
     job.release();
     report.job.kept = true;
@@ -105,4 +109,4 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
                                        fmt::join(gone, ", ")));
 }
 
-}  // namespace reins
+}  // namespace reins::supervise

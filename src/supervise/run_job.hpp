@@ -10,7 +10,7 @@
 #include "reins/job.hpp"
 #include "reins/run.hpp"
 
-namespace reins {
+namespace reins::supervise {
 
 // A fresh job for the command (or the existing one named), or nullopt with the reason in `report` and `notes`
 // when none can be made and no option needs one. Throws reins::Error when an option needs a job that cannot
@@ -21,4 +21,4 @@ std::optional<Job> make_run_job(const RunJobOptions& options, RunJobReport& repo
 // job's figures in `report` (and killed_by "oom" when the OOM killer ended it), then removes or releases it.
 void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report);
 
-}  // namespace reins
+}  // namespace reins::supervise

@@ -2,7 +2,7 @@
 
 #include "reins/memory.hpp"
 
-namespace reins {
+namespace reins::supervise {
 
 RunTrace::RunTrace(const std::string& path, const Timeline& header, std::chrono::nanoseconds interval)
     : writer_(path, header), interval_(interval) {}
@@ -44,7 +44,9 @@ void RunTrace::sample() {
   writer_.sample(s);
 }
 
-void RunTrace::event(const std::string& name, const std::string& detail) { writer_.event({now(), name, detail}); }
+void RunTrace::event(TimelineEventKind kind, const std::string& detail) {
+  writer_.event({now(), std::string(timeline_event_name(kind)), detail});
+}
 
 void RunTrace::finish() {
   if (loop_ && timer_) loop_->cancel(*timer_);
@@ -52,4 +54,4 @@ void RunTrace::finish() {
   if (job_ || child_) sample();
 }
 
-}  // namespace reins
+}  // namespace reins::supervise

@@ -12,7 +12,7 @@
 #include "reins/timeline.hpp"
 #include "sys/event_loop.hpp"
 
-namespace reins {
+namespace reins::supervise {
 
 class RunTrace {
  public:
@@ -21,8 +21,8 @@ class RunTrace {
 
   // Starts sampling `child` (and `job`, if any) every interval on `loop`, the first sample at once.
   void start(sys::EventLoop& loop, const Process& child, const Job* job);
-  // Records an event ("oom", "timeout", "guard", "exit"...) at the current time.
-  void event(const std::string& name, const std::string& detail);
+  // Records an event at the current time.
+  void event(TimelineEventKind kind, const std::string& detail);
   // Takes a last sample (the end state) and stops sampling.
   void finish();
 
@@ -40,4 +40,4 @@ class RunTrace {
   std::optional<sys::EventLoop::TimerId> timer_;
 };
 
-}  // namespace reins
+}  // namespace reins::supervise

@@ -6,12 +6,20 @@
 
 namespace reins::sys {
 
-sigset_t signal_set(std::initializer_list<int> signals) noexcept {
+namespace {
+
+template <typename Signals>
+sigset_t set_of(const Signals& signals) noexcept {
   sigset_t set;
   ::sigemptyset(&set);
   for (int s : signals) ::sigaddset(&set, s);
   return set;
 }
+
+}  // namespace
+
+sigset_t signal_set(std::initializer_list<int> signals) noexcept { return set_of(signals); }
+sigset_t signal_set(const std::vector<int>& signals) noexcept { return set_of(signals); }
 
 sigset_t all_signals() noexcept {
   sigset_t set;

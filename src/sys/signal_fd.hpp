@@ -8,12 +8,14 @@
 
 #include <initializer_list>
 #include <optional>
+#include <vector>
 
 #include "reins/fd.hpp"
 
 namespace reins::sys {
 
 sigset_t signal_set(std::initializer_list<int> signals) noexcept;
+sigset_t signal_set(const std::vector<int>& signals) noexcept;
 // Every signal: what init blocks and forwards. SIGKILL and SIGSTOP are in it but can never be taken.
 sigset_t all_signals() noexcept;
 // Whether the calling thread blocks `sig`.

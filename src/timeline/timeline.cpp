@@ -197,4 +197,16 @@ Timeline read_timeline(const std::string& path) {
   return parse_timeline(ss.str(), is_csv(path), path);
 }
 
+std::string_view timeline_event_name(TimelineEventKind kind) noexcept {
+  switch (kind) {
+    case TimelineEventKind::memory_limit: return "memory-limit";
+    case TimelineEventKind::oom: return "oom";
+    case TimelineEventKind::guard: return "guard";
+    case TimelineEventKind::pids_limit: return "pids-limit";
+    case TimelineEventKind::timeout: return "timeout";
+    case TimelineEventKind::exit: return "exit";
+  }
+  return "?";
+}
+
 }  // namespace reins

@@ -10,15 +10,6 @@
 #include "reins/units.hpp"
 
 namespace reins {
-namespace {
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::string_view guard_metric_name(GuardMetric metric) noexcept {
   switch (metric) {
@@ -36,6 +27,16 @@ GuardMetric parse_guard_metric(std::string_view text) {
   for (auto m : {GuardMetric::pss, GuardMetric::rss, GuardMetric::uss, GuardMetric::cgroup})
     if (lower == guard_metric_name(m)) return m;
   throw InvalidArgument(fmt::format("unknown memory metric '{}': expected pss, rss, uss or cgroup", text));
+}
+
+std::string_view guard_metric_label(GuardMetric metric) noexcept {
+  switch (metric) {
+    case GuardMetric::pss: return "PSS";
+    case GuardMetric::rss: return "RSS";
+    case GuardMetric::uss: return "USS";
+    case GuardMetric::cgroup: return "cgroup charge";
+  }
+  return "?";
 }
 
 std::string_view guard_action_name(GuardAction action) noexcept {
@@ -58,12 +59,12 @@ std::string GuardBreach::describe() const {
   std::string done;
   if (action == GuardAction::report) done = "reported only";
   else done = fmt::format("sent SIG{} to {} process{}", signal_name(signal), signalled, signalled == 1 ? "" : "es");
-  return fmt::format("{}: {} {} over the limit of {}{}: {}", name, upper(guard_metric_name(metric)),
+  return fmt::format("{}: {} {} over the limit of {}{}: {}", name, guard_metric_label(metric),
                      format_size(value), format_size(limit), who, done);
 }
 
 std::string GuardStats::describe() const {
-  std::string metric_name = upper(guard_metric_name(metric));
+  std::string_view metric_name = guard_metric_label(metric);
   std::string now = current ? format_size(*current) : "not measured";
   std::string line = fmt::format("{}: {} {}", name, metric_name, now);
   if (peak) line += fmt::format(" (peak {})", format_size(peak));

@@ -96,7 +96,7 @@ TEST_F(MemoryGuardJobCli, WatchKillsAJobPastItsCharge) {
   auto child = spawn_ready(job, {"grow", "20", "50", "1000"});
   auto out = run_capture({reins_bin(), "watch", "--job", job.name(), "--max-cgroup", "100M", "--grace", "0"});
   EXPECT_EQ(out.exit_code, 3) << out.err;
-  EXPECT_NE(out.err.find("job " + job.name() + ": CGROUP"), std::string::npos) << out.err;
+  EXPECT_NE(out.err.find("job " + job.name() + ": cgroup charge"), std::string::npos) << out.err;
   EXPECT_NE(out.err.find("sent SIGKILL to 1 process"), std::string::npos) << out.err;
   auto status = child.process.wait().status;
   EXPECT_TRUE(status.signaled() && status.signal() == SIGKILL) << status.describe();

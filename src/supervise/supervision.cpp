@@ -1,0 +1,118 @@
+#include "supervise/supervision.hpp"
+
+#include <poll.h>
+#include <signal.h>
+
+#include <fmt/format.h>
+
+#include "reins/error.hpp"
+#include "reins/units.hpp"
+#include "supervise/run_job.hpp"
+
+namespace reins::supervise {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// "PSS 612.0 MiB over the 512 MiB limit (3 processes)" for the trace's guard event.
+std::string guard_detail(const GuardBreach& b) {
+  return fmt::format("{} {} over the {} limit ({} processes)", guard_metric_label(b.metric), format_size(b.value),
+                     format_size(b.limit), b.processes);
+}
+
+}  // namespace
+
+Supervision::Supervision(const RunOptions& options, sys::EventLoop& loop, RunReport& report)
+    : opts_(options), loop_(loop), report_(report) {}
+
+void Supervision::prepare() {
+  report_.argv = opts_.command.argv;
+  start_ = Clock::now();
+  job_ = make_run_job(opts_.job, report_.job, report_.notes);
+  if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
+}
+
+Process& Supervision::start(const Command& cmd, Ending ending) {
+  ending_ = std::move(ending);
+  child_ = job_ ? job_->spawn(cmd) : Process::spawn(cmd);
+  if (trace_) trace_->start(loop_, child_, job());
+  guard_.emplace(opts_.guard, child_, job());
+  watch_oom();
+  if (opts_.timeout) timers_.push_back(loop_.after(*opts_.timeout, [this] { on_timeout(); }));
+  return child_;
+}
+
+Timeline Supervision::trace_header() const {
+  Timeline header;
+  header.command = opts_.command.argv;
+  header.interval_s = std::chrono::duration<double>(opts_.trace_interval).count();
+  if (opts_.job.limits.memory_max && *opts_.job.limits.memory_max)
+    header.memory_limit_bytes = **opts_.job.limits.memory_max;
+  return header;
+}
+
+void Supervision::trace_event(TimelineEventKind kind, const std::string& detail) {
+  if (trace_) trace_->event(kind, detail);
+}
+
+// OOM kills matter while the command runs only to end the whole job; otherwise the end-of-run statistics
+// tell everything, and the loop needs no more wake-ups.
+void Supervision::watch_oom() {
+  if (!job_ || !opts_.job.kill_job_on_oom || !opts_.job.limits.memory_max) return;
+  job_->select_events({JobEventKind::oom_kill});
+  loop_.watch(job_->event_fd(), POLLIN, [this](short) { on_job_events(); });
+  oom_watched_ = true;
+}
+
+void Supervision::unwatch_oom() {
+  if (oom_watched_) loop_.unwatch(job_->event_fd());
+  oom_watched_ = false;
+}
+
+void Supervision::on_job_events() {
+  bool oom = false;
+  for (const auto& e : job_->read_events()) oom = oom || e.kind == JobEventKind::oom_kill;
+  if (!oom || oom_handled_) return;
+  // The OOM killer ends one process; the job goes as a whole, as systemd's OOMPolicy=stop does. Whether the
+  // command was the victim or ended with the job, finish_job() reports it as killed_by oom.
+  oom_handled_ = true;
+  unwatch_oom();
+  report_.notes.push_back("the OOM killer ended a process in the job: ended the whole job");
+  trace_event(TimelineEventKind::oom, "the OOM killer ended a process in the job");
+  job_->terminate();
+}
+
+void Supervision::on_timeout() {
+  report_.killed_by = KillReason::timeout;
+  report_.kill_detail = fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.timeout));
+  report_.notes.push_back(report_.kill_detail);
+  trace_event(TimelineEventKind::timeout, report_.kill_detail);
+  ending_.signal(SIGTERM);
+  timers_.push_back(loop_.after(opts_.kill_after, [this] {
+    report_.notes.push_back(
+        fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.kill_after)));
+    ending_.kill();
+  }));
+}
+
+void Supervision::command_exited(const ProcessResult& result) {
+  report_.wall = Clock::now() - start_;
+  report_.status = result.status;
+  report_.rusage = result.rusage;
+  for (auto id : timers_) loop_.cancel(id);
+  timers_.clear();
+  unwatch_oom();
+  if (guard_) guard_->finish(report_);  // before the job goes: the guard watches it
+  if (trace_) {
+    trace_->finish();
+    if (report_.guard && report_.guard->breach)
+      trace_event(TimelineEventKind::guard, guard_detail(*report_.guard->breach));
+    trace_event(TimelineEventKind::exit, result.status.describe());
+  }
+}
+
+void Supervision::finish_job() {
+  if (job_) finish_run_job(*job_, opts_.job, report_);
+}
+
+}  // namespace reins::supervise
