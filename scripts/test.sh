@@ -28,6 +28,10 @@ run_lane() {
 }
 
 run_lane dev
+# The forced-fallback lane: every spawn, job and CLI test again with clone3 refused by a seccomp filter (as
+# Docker's default profile does), so the clone(CLONE_PIDFD) + join-before-exec paths run on purpose.
+echo "== forced fallback: clone3 refused (ENOSYS)"
+REINS_TEST_REFUSE=clone3:ENOSYS run_lane dev -L 'kernel|cgroup|cli'
 run_lane asan
 # ThreadSanitizer covers the parts that run threads; the rest gains nothing from it.
 run_lane tsan -R 'Sampler|Guard|Reaper|EventLoop'

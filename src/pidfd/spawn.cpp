@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 
@@ -188,9 +189,21 @@ std::string stage_name(const ChildFailure& f) {
   return "spawn";
 }
 
+// The way children are created, decided once per process by the first spawn that needs to (a seccomp profile
+// or the kernel answers the same every time):
+//   clone3(CLONE_PIDFD [| CLONE_INTO_CGROUP])  the pidfd at birth, the child placed in its cgroup at birth;
+//   clone(CLONE_PIDFD)       clone3 refused (ENOSYS, EPERM: Docker's default seccomp profile, kernels < 5.3):
+//                            the pidfd at birth, the child joins its cgroups before exec;
+//   clone + pidfd_open       no CLONE_PIDFD either (kernels < 5.2): the child is ours and unreaped, so its pid
+//                            cannot be reused before we open it, and the pidfd names the same process.
+// No pidfd_open at all (kernels < 5.3 without CLONE_PIDFD) is an error that says so.
+std::atomic<SpawnPath> g_path{SpawnPath::clone3};
+
+bool refused(int err) noexcept { return err == ENOSYS || err == EPERM; }
+
 // CLONE_CLEAR_SIGHAND (Linux 5.5) resets our signal handlers in the child (ignored signals stay ignored), which
 // saves the child ~64 sigaction calls before exec; older kernels reject the flag and the child does it.
-pid_t clone_child(const Placement& placement, int& pidfd, bool& handlers_cleared) {
+pid_t clone3_child(const Placement& placement, int& pidfd, bool& handlers_cleared) {
   ::clone_args args{};
   args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (placement.cgroup2_dirfd >= 0 ? CLONE_INTO_CGROUP : 0);
   args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
@@ -202,6 +215,44 @@ pid_t clone_child(const Placement& placement, int& pidfd, bool& handlers_cleared
     args.flags &= ~static_cast<std::uint64_t>(CLONE_CLEAR_SIGHAND);
     handlers_cleared = false;
     pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+  }
+  return pid;
+}
+
+// clone(2) as fork(2) does it (no new stack: the child continues on a copy of ours), with the pidfd stored
+// where the x86-64 and arm64 ABIs put the parent's TID pointer.
+pid_t clone_child(unsigned long flags, int* pidfd) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
+}
+
+// Creates the child by the path decided so far, moving to the next one when the kernel or a seccomp filter
+// refuses a path. Returns the pid (0 in the child) or -1 with errno; `pidfd` is set in the parent.
+pid_t create_child(const Placement& placement, int& pidfd, bool& handlers_cleared) {
+  if (g_path.load(std::memory_order_relaxed) == SpawnPath::clone3) {
+    pid_t pid = clone3_child(placement, pidfd, handlers_cleared);
+    // Refused with a placement, it may be the placement; the caller retries without one, which tells.
+    if (pid >= 0 || !refused(errno) || placement.cgroup2_dirfd >= 0) return pid;
+    g_path.store(SpawnPath::clone_pidfd, std::memory_order_relaxed);
+  } else if (placement.cgroup2_dirfd >= 0) {
+    errno = ENOSYS;  // no way to be born in a cgroup without clone3: the caller joins before exec
+    return -1;
+  }
+  handlers_cleared = false;
+  if (g_path.load(std::memory_order_relaxed) == SpawnPath::clone_pidfd) {
+    pid_t pid = clone_child(CLONE_PIDFD, &pidfd);
+    if (pid >= 0 || errno != EINVAL) return pid;
+    g_path.store(SpawnPath::clone_then_pidfd_open, std::memory_order_relaxed);
+  }
+  pid_t pid = clone_child(0, nullptr);
+  if (pid <= 0) return pid;
+  pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    int err = errno;
+    // By number, the one time reins does: it is our unreaped child, so the pid cannot name anyone else.
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw Error(err, "reins needs pidfds (Linux 5.3 or later, with clone3, clone(CLONE_PIDFD) or pidfd_open "
+                     "allowed by any seccomp profile): pidfd_open failed");
   }
   return pid;
 }
@@ -237,15 +288,22 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
   ::sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
   int pidfd = -1;
-  pid_t pid = clone_child(placement, pidfd, plan.handlers_cleared);
-  if (pid == 0) child_main(plan);
-  int clone_err = errno;
+  pid_t pid = -1;
+  int clone_err = 0;
+  try {
+    pid = create_child(placement, pidfd, plan.handlers_cleared);
+    if (pid == 0) child_main(plan);
+    clone_err = errno;
+  } catch (...) {
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    throw;
+  }
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
   // A refusal of the placement alone (the target cgroup's state, an old kernel) is the caller's to work
   // around; a shortage (EAGAIN: pids limit, ENOMEM) would refuse any other way too.
   if (pid < 0 && placement.cgroup2_dirfd >= 0 && clone_err != EAGAIN && clone_err != ENOMEM)
     return {Process(), false, clone_err};
-  if (pid < 0) throw Error(clone_err, "clone3 for", "'" + cmd.argv.front() + "'");
+  if (pid < 0) throw Error(clone_err, "create a process for", "'" + cmd.argv.front() + "'");
   write_end.reset();
 
   Process proc = Process::adopt_child(pid, UniqueFd(pidfd));
@@ -263,6 +321,17 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
     throw SpawnError(f.err, stage_name(f), cmd.argv.front());
   }
   return {std::move(proc), false};
+}
+
+SpawnPath spawn_path() noexcept { return g_path.load(std::memory_order_relaxed); }
+
+std::string_view spawn_path_name(SpawnPath path) noexcept {
+  switch (path) {
+    case SpawnPath::clone3: return "clone3";
+    case SpawnPath::clone_pidfd: return "clone(CLONE_PIDFD)";
+    case SpawnPath::clone_then_pidfd_open: return "clone + pidfd_open";
+  }
+  return "?";
 }
 
 void exec_in_place(const Command& cmd) {

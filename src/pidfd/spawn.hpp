@@ -3,6 +3,7 @@
 // pipe as {stage, errno}.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "reins/process.hpp"
@@ -24,6 +25,12 @@ struct SpawnOutcome {
   // no child exists then and the caller retries by joining before exec (Placement::join_procs_fds).
   int into_cgroup_refused = 0;
 };
+
+// How children are made in this process (see spawn.cpp): the first path the kernel and any seccomp filter
+// allow, found by the first spawns and then kept.
+enum class SpawnPath { clone3, clone_pidfd, clone_then_pidfd_open };
+SpawnPath spawn_path() noexcept;
+std::string_view spawn_path_name(SpawnPath path) noexcept;
 
 // Throws SpawnError / InvalidArgument / reins::Error as Process::spawn documents.
 SpawnOutcome spawn(const Command& cmd, const Placement& placement);
