@@ -86,13 +86,7 @@ int init_main(int argc, char** argv) {
     std::fputs("reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "
                "(use --subreaper)\n", stderr);
 
-  InitReport report;
-  try {
-    report = init(opts);
-  } catch (const SpawnError& e) {
-    std::fprintf(stderr, "reins init: %s\n", e.what());
-    return e.shell_code();
-  }
+  InitReport report = init(opts);
   if (report.run.killed_by)
     std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
   outputs.write(report.run, "init");

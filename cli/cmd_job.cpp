@@ -121,12 +121,7 @@ int exec(Context& c) {
   // As `reins run` does: the caller's signals are passed on to the command.
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
-  try {
-    return run(opts).exit_code();
-  } catch (const SpawnError& e) {
-    std::fprintf(stderr, "reins job: %s\n", e.what());
-    return e.shell_code();
-  }
+  return run(opts).exit_code();
 }
 
 int ps(Context& c) {

@@ -69,23 +69,12 @@ int run_main(int argc, char** argv) {
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
   if (!outputs.text && !outputs.json && !needs_supervisor(opts)) {
-    try {
-      Process::exec_in_place(opts.command);  // nothing to watch, as with prlimit: get out of the way
-    } catch (const SpawnError& e) {
-      std::fprintf(stderr, "reins run: %s\n", e.what());
-      return e.shell_code();
-    }
+    Process::exec_in_place(opts.command);  // nothing to watch, as with prlimit: get out of the way
   }
 
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
-  RunReport report;
-  try {
-    report = run(opts);
-  } catch (const SpawnError& e) {
-    std::fprintf(stderr, "reins run: %s\n", e.what());
-    return e.shell_code();
-  }
+  RunReport report = run(opts);
   if (report.job.unavailable)
     std::fprintf(stderr, "reins run: ran without a cgroup job: %s\n", report.job.unavailable->c_str());
   if (report.killed_by)

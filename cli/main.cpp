@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "docgen.hpp"
 #include "reins/error.hpp"
+#include "reins/process.hpp"
 
 namespace {
 
@@ -54,6 +55,11 @@ int main(int argc, char** argv) {
   }
   try {
     return cmd->main(argc - 1, argv + 1);
+  } catch (const reins::SpawnError& e) {
+    // The one place a command that could not be started becomes an exit status: 127 not found, 126 not
+    // executable, 125 a setup step failed (timeout(1)'s and the shells' convention).
+    std::fprintf(stderr, "reins %s: %s\n", cmd->name, e.what());
+    return e.shell_code();
   } catch (const reins::cli::UsageError& e) {
     std::fprintf(stderr, "reins %s: %s\nTry 'reins %s --help'.\n", cmd->name, e.message.c_str(), cmd->name);
     return cmd->usage_exit;

@@ -9,3 +9,12 @@ target_compile_options(reins_warnings INTERFACE
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
   target_compile_options(reins_warnings INTERFACE -Wno-error=restrict)
 endif()
+
+# Hardening: what a distribution builds a system tool with. _FORTIFY_SOURCE needs optimisation, so it is on
+# in optimised builds; libstdc++'s assertions (bounds-checked operator[], front() of an empty container) in
+# debug builds, where the tests run.
+add_library(reins_hardening INTERFACE)
+target_compile_options(reins_hardening INTERFACE -fstack-protector-strong
+  $<$<NOT:$<CONFIG:Debug>>:-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2>
+  $<$<CONFIG:Debug>:-D_GLIBCXX_ASSERTIONS>)
+target_link_libraries(reins_warnings INTERFACE reins_hardening)

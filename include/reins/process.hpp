@@ -43,19 +43,24 @@ struct Command {
   int stderr_fd = -1;
 };
 
-// Why a spawn failed: `stage` says which step in the child ("exec", "chdir", "setrlimit nofile", "join
-// cgroup"), errno_value() says why. ENOENT at "exec" means not found (exit 127 in a shell), anything else at
-// "exec" means found but not executable (126).
+// The steps of starting a command, in the order the child takes them; `start` is the child's creation.
+enum class SpawnStage { start, pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, terminal, exec };
+
+// Why a spawn failed: stage() says which step, step() how messages name it ("exec", "chdir", "setrlimit
+// nofile", "join cgroup"), errno_value() says why. ENOENT at exec means not found (exit 127 in a shell),
+// anything else at exec means found but not executable (126).
 class SpawnError : public Error {
  public:
-  SpawnError(int err, std::string stage, const std::string& program);
-  const std::string& stage() const noexcept { return stage_; }
-  bool not_found() const noexcept { return stage_ == "exec" && errno_value() == ENOENT; }
+  SpawnError(int err, SpawnStage stage, std::string step, const std::string& program);
+  SpawnStage stage() const noexcept { return stage_; }
+  const std::string& step() const noexcept { return step_; }
+  bool not_found() const noexcept { return stage_ == SpawnStage::exec && errno_value() == ENOENT; }
   // 127 not found, 126 found but not executable, 125 a setup step before exec failed.
-  int shell_code() const noexcept { return not_found() ? 127 : stage_ == "exec" ? 126 : 125; }
+  int shell_code() const noexcept { return not_found() ? 127 : stage_ == SpawnStage::exec ? 126 : 125; }
 
  private:
-  std::string stage_;
+  SpawnStage stage_;
+  std::string step_;
 };
 
 class Process {

@@ -171,7 +171,8 @@ Process Job::spawn(const Command& cmd) {
     placement.cgroup2_dirfd = -1;
     placement.join_procs_fds.push_back(procs.back().get());
     outcome = pidfd::spawn(c, placement);
-    if (outcome.killed_at_birth) throw SpawnError(ECHILD, "start (killed by SIGKILL at birth)", c.argv.front());
+    if (outcome.killed_at_birth) throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)",
+                                                   c.argv.front());
   }
   if (impl_->events) impl_->events->note_populated();
   return std::move(outcome.process);

@@ -21,8 +21,8 @@ extern char** environ;
 namespace reins::pidfd {
 namespace {
 
-// Steps the child takes, in order; the number travels back with the errno.
-enum class Stage : int { pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, terminal, exec };
+// The child's steps (SpawnStage) travel back as numbers with the errno.
+using Stage = SpawnStage;
 
 struct ChildFailure {
   Stage stage;
@@ -185,6 +185,7 @@ std::string stage_name(const ChildFailure& f) {
     case Stage::stdio: return "redirect stdin/stdout/stderr";
     case Stage::terminal: return "take the terminal's foreground (tcsetpgrp)";
     case Stage::exec: return "exec";
+    case Stage::start: return "start";
   }
   return "spawn";
 }
@@ -312,13 +313,13 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
   if (got == 0) {
     auto result = proc.wait();
     if (result.status.signaled() && result.status.signal() == SIGKILL) return {Process(), true};
-    throw SpawnError(ECHILD, "start (the child died before its first step)", cmd.argv.front());
+    throw SpawnError(ECHILD, Stage::start, "start (the child died before its first step)", cmd.argv.front());
   }
   if (got == static_cast<ssize_t>(sizeof buf)) {
     ChildFailure f;
     std::memcpy(&f, buf + 1, sizeof f);
     proc.wait();
-    throw SpawnError(f.err, stage_name(f), cmd.argv.front());
+    throw SpawnError(f.err, f.stage, stage_name(f), cmd.argv.front());
   }
   return {std::move(proc), false};
 }
@@ -343,7 +344,7 @@ void exec_in_place(const Command& cmd) {
   ::pthread_sigmask(SIG_SETMASK, &all, &old);
   ChildFailure f = set_up_and_exec(plan);
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  throw SpawnError(f.err, stage_name(f), cmd.argv.front());
+  throw SpawnError(f.err, f.stage, stage_name(f), cmd.argv.front());
 }
 
 }  // namespace reins::pidfd

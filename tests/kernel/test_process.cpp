@@ -73,7 +73,8 @@ TEST(Process, BadWorkingDirectoryFailsBeforeExec) {
     Process::spawn(c);
     FAIL();
   } catch (const SpawnError& e) {
-    EXPECT_EQ(e.stage(), "chdir");
+    EXPECT_EQ(e.stage(), SpawnStage::chdir);
+    EXPECT_EQ(e.step(), "chdir");
     EXPECT_EQ(e.errno_value(), ENOENT);
   }
 }
