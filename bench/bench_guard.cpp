@@ -14,10 +14,10 @@
 #include <cstdlib>
 
 #include "bench_support.hpp"
-#include "watch/guard_monitor.hpp"
-#include "watch/tree_target.hpp"
 #include "reins/guard.hpp"
 #include "reins/memory.hpp"
+#include "watch/guard_monitor.hpp"
+#include "watch/tree_target.hpp"
 
 namespace {
 
@@ -58,8 +58,7 @@ void BM_GuardTickRatio_athena_vs_reins(benchmark::State& state) {
   ReinsTick tick;
   pid_t pid = hog(4096);
   interleave(
-      state, [&] { benchmark::DoNotOptimize(athena_tick(pid, 8 * kGiB)); },
-      [&] { benchmark::DoNotOptimize(tick()); });
+      state, [&] { benchmark::DoNotOptimize(athena_tick(pid, 8 * kGiB)); }, [&] { benchmark::DoNotOptimize(tick()); });
   state.counters["athena_over_reins"] = 1.0 / state.counters["ratio"];
 }
 
@@ -95,9 +94,11 @@ void BM_GuardTree101_10Hz(benchmark::State& state) {
     guard.cancel();
     ::getrusage(RUSAGE_SELF, &after);
     auto stats = guard.stats();
-    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    double process_cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) -
-                         seconds(before.ru_stime);
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    double process_cpu =
+        seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_stime);
     double guard_cpu = std::chrono::duration<double>(stats.cpu_time).count();
     state.counters["guard_cpu_ms"] = guard_cpu * 1e3;
     state.counters["core_percent"] = guard_cpu / guarded.count() * 100.0;

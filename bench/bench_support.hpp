@@ -96,7 +96,9 @@ inline void interleave(benchmark::State& state, Raw raw, Reins reins) {
     reins_total += raw_first ? t2 - t1 : t1 - t0;
     raw_first = !raw_first;
   }
-  auto ms = [&](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count() / state.iterations(); };
+  auto ms = [&](Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count() / state.iterations();
+  };
   state.counters["raw_ms"] = ms(raw_total);
   state.counters["reins_ms"] = ms(reins_total);
   state.counters["ratio"] = static_cast<double>(reins_total.count()) / static_cast<double>(raw_total.count());

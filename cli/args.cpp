@@ -23,8 +23,8 @@ std::string help_text(const CommandSpec& spec) {
   std::string out = fmt::format("Usage: reins {} {}\n{}\n\n{}\n\nOptions:\n", spec.name, spec.operands, spec.summary,
                                 spec.description);
   for (const auto& o : spec.options) {
-    std::string left = o.short_name ? fmt::format("-{}, --{}", o.short_name, o.long_name)
-                                    : fmt::format("    --{}", o.long_name);
+    std::string left =
+        o.short_name ? fmt::format("-{}, --{}", o.short_name, o.long_name) : fmt::format("    --{}", o.long_name);
     if (o.arg) left += fmt::format(" {}", o.arg);
     out += fmt::format("  {:<32} {}\n", left, o.help);
   }

@@ -15,17 +15,25 @@ namespace {
 int init_main(int argc, char** argv);
 // The same groups as `reins run`; the options below are init's own.
 const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &guard_flags(),
-                                                                     &report_flags()};
+                                                          &report_flags()};
 
 bool apply_init_option(InitOptions& opts, std::string_view name, const std::string& value) {
-  if (name == "subreaper") opts.subreaper = true;
-  else if (name == "group") opts.group = true;
-  else if (name == "success-exit") opts.success_exits.push_back(parse_exit_code(value));
-  else if (name == "rewrite") opts.rewrites.push_back(parse_signal_rewrite(value));
-  else if (name == "grace") opts.grace = parse_duration(value);
-  else if (name == "wait-all") opts.wait_all = true;
-  else if (name == "pdeathsig") opts.run.command.parent_death_signal = parse_signal(value);
-  else return false;
+  if (name == "subreaper")
+    opts.subreaper = true;
+  else if (name == "group")
+    opts.group = true;
+  else if (name == "success-exit")
+    opts.success_exits.push_back(parse_exit_code(value));
+  else if (name == "rewrite")
+    opts.rewrites.push_back(parse_signal_rewrite(value));
+  else if (name == "grace")
+    opts.grace = parse_duration(value);
+  else if (name == "wait-all")
+    opts.wait_all = true;
+  else if (name == "pdeathsig")
+    opts.run.command.parent_death_signal = parse_signal(value);
+  else
+    return false;
   return true;
 }
 
@@ -45,18 +53,18 @@ const CommandSpec kInitCommand{
     "everything and exits with COMMAND's status: its exit code, 128+N if signal N killed it, 124 after\n"
     "--timeout, 126/127 if it cannot be executed or found, 125 if reins itself failed.\n\n"
     "Options end at COMMAND, so 'reins init sh -c ...' needs no '--'. Durations: 250ms, 2s, 1m30s.",
-    options_of(kInitGroups,
-               {
-                   {"subreaper", 's', nullptr, "become a child subreaper, to reap orphans when not PID 1"},
-                   {"group", 'g', nullptr, "forward signals to COMMAND's whole process group"},
-                   {"success-exit", 'e', "CODE", "report exit code CODE as 0 (repeatable): -e 143"},
-                   {"rewrite", 0, "FROM:TO", "forward signal FROM as TO, names or numbers (repeatable): TERM:QUIT",
-                    "signal"},
-                   {"grace", 0, "DURATION", "when COMMAND has exited, SIGTERM the rest, SIGKILL after this (5s)"},
-                   {"wait-all", 0, nullptr, "when COMMAND has exited, wait for the rest to exit on their own"},
-                   {"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", "signal"},
-                   {"verbose", 'v', nullptr, "print a line for each other process reaped"},
-               }),
+    options_of(
+        kInitGroups,
+        {
+            {"subreaper", 's', nullptr, "become a child subreaper, to reap orphans when not PID 1"},
+            {"group", 'g', nullptr, "forward signals to COMMAND's whole process group"},
+            {"success-exit", 'e', "CODE", "report exit code CODE as 0 (repeatable): -e 143"},
+            {"rewrite", 0, "FROM:TO", "forward signal FROM as TO, names or numbers (repeatable): TERM:QUIT", "signal"},
+            {"grace", 0, "DURATION", "when COMMAND has exited, SIGTERM the rest, SIGKILL after this (5s)"},
+            {"wait-all", 0, nullptr, "when COMMAND has exited, wait for the rest to exit on their own"},
+            {"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", "signal"},
+            {"verbose", 'v', nullptr, "print a line for each other process reaped"},
+        }),
     "  reins init -- server --port 8080                  # as a container's ENTRYPOINT\n"
     "  reins init --subreaper --grace 10s -- ./run-tests.sh\n"
     "  reins init -e 143 --rewrite TERM:QUIT --json /tmp/usage.json -- nginx -g 'daemon off;'\n",
@@ -83,12 +91,13 @@ int init_main(int argc, char** argv) {
     };
   ReportOutputs outputs = ReportOutputs::open(args);
   if (!opts.subreaper && !Reaper::receives_orphans())
-    std::fputs("reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "
-               "(use --subreaper)\n", stderr);
+    std::fputs(
+        "reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "
+        "(use --subreaper)\n",
+        stderr);
 
   InitReport report = init(opts);
-  if (report.run.killed_by)
-    std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
+  if (report.run.killed_by) std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
   outputs.write(report.run, "init");
   return report.exit_code;
 }

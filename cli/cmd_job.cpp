@@ -23,8 +23,8 @@ int job_main(int argc, char** argv);
 std::vector<Option> job_options() {
   std::vector<Option> all = limit_options();
   all.push_back({"json", 0, nullptr, "stat, events, list: print JSON (events: one object per line)"});
-  all.push_back({"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)",
-                 "signal"});
+  all.push_back(
+      {"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)", "signal"});
   all.push_back({"until-empty", 0, nullptr, "events: stop after the next all-exited"});
   all.push_back({"cgroup-root", 0, "CGROUP", "find and make jobs below this cgroup instead of reins' own"});
   return all;
@@ -140,8 +140,10 @@ int ps(Context& c) {
 
 int stat(Context& c) {
   Job job = Job::open(need_name(c.args, "stat"), c.layout_ptr());
-  if (c.args.has("json")) std::puts(job_json(job).dump(2).c_str());
-  else std::fputs(job_text(job).c_str(), stdout);
+  if (c.args.has("json"))
+    std::puts(job_json(job).dump(2).c_str());
+  else
+    std::fputs(job_text(job).c_str(), stdout);
   return 0;
 }
 
@@ -175,8 +177,10 @@ int freeze_or_thaw(Context& c, bool freeze) {
 int kill(Context& c) {
   Job job = Job::open(need_name(c.args, "kill"), c.layout_ptr());
   int sig = c.args.has("signal") ? parse_signal(*c.args.last("signal")) : SIGKILL;
-  if (sig == SIGKILL) job.terminate();
-  else job.signal(sig);
+  if (sig == SIGKILL)
+    job.terminate();
+  else
+    job.signal(sig);
   return 0;
 }
 

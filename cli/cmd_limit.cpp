@@ -35,10 +35,14 @@ namespace {
 
 std::string unit_name(ResourceUnit u) {
   switch (u) {
-    case ResourceUnit::bytes: return "bytes";
-    case ResourceUnit::seconds: return "seconds";
-    case ResourceUnit::microseconds: return "microseconds";
-    case ResourceUnit::count: return "";
+    case ResourceUnit::bytes:
+      return "bytes";
+    case ResourceUnit::seconds:
+      return "seconds";
+    case ResourceUnit::microseconds:
+      return "microseconds";
+    case ResourceUnit::count:
+      return "";
   }
   return "";
 }
@@ -52,8 +56,10 @@ void show(const std::vector<Resource>& which, pid_t pid, bool json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
     for (auto r : which) {
       auto l = get_rlimit(r, pid);
-      out[std::string(info(r).name)] = {{"soft", value_json(l.soft)}, {"hard", value_json(l.hard)},
-                                        {"unit", unit_name(info(r).unit)}, {"description", info(r).description}};
+      out[std::string(info(r).name)] = {{"soft", value_json(l.soft)},
+                                        {"hard", value_json(l.hard)},
+                                        {"unit", unit_name(info(r).unit)},
+                                        {"description", info(r).description}};
     }
     std::puts(out.dump(2).c_str());
     return;
@@ -74,8 +80,10 @@ int limit_main(int argc, char** argv) {
   std::vector<RlimitSetting> settings;
   std::vector<Resource> shown;
   for (const auto& operand : args.operands) {
-    if (operand.find('=') != std::string::npos) settings.push_back(parse_rlimit_setting(operand));
-    else shown.push_back(parse_resource(operand));
+    if (operand.find('=') != std::string::npos)
+      settings.push_back(parse_rlimit_setting(operand));
+    else
+      shown.push_back(parse_resource(operand));
   }
   apply_rlimits(settings, pid);
   if (settings.empty() && shown.empty())

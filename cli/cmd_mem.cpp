@@ -82,8 +82,8 @@ MemArgs parse_mem_args(int argc, char** argv) {
   for (const auto& operand : args.operands)
     (args.has("tree") ? m.targets.trees : m.targets.processes).push_back(parse_pid_arg(operand));
   // statm beside smaps_rollup keeps RSS known where PSS is not readable (no ptrace access).
-  m.targets.sources = args.has("no-pss") ? MemorySources{.status = true}
-                                         : MemorySources{.statm = true, .smaps_rollup = true};
+  m.targets.sources =
+      args.has("no-pss") ? MemorySources{.status = true} : MemorySources{.statm = true, .smaps_rollup = true};
   return m;
 }
 

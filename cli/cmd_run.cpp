@@ -77,8 +77,7 @@ int run_main(int argc, char** argv) {
   RunReport report = run(opts);
   if (report.job.unavailable)
     std::fprintf(stderr, "reins run: ran without a cgroup job: %s\n", report.job.unavailable->c_str());
-  if (report.killed_by)
-    std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
+  if (report.killed_by) std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
   outputs.write(report);
   return report.exit_code();
 }

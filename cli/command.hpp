@@ -9,10 +9,10 @@
 namespace reins::cli {
 
 struct Option {
-  const char* long_name;    // "memory"
-  char short_name;          // 'm', or 0
-  const char* arg;          // "SIZE", or nullptr for a flag
-  const char* help;         // one line
+  const char* long_name;           // "memory"
+  char short_name;                 // 'm', or 0
+  const char* arg;                 // "SIZE", or nullptr for a flag
+  const char* help;                // one line
   const char* complete = nullptr;  // what to complete the value with: "signal", "rlimit", "property", "file", "pid"
 };
 
@@ -22,7 +22,7 @@ struct CommandSpec {
   const char* summary;      // one line, for `reins --help`
   const char* description;  // paragraphs for --help and the man page
   std::vector<Option> options;
-  const char* examples;     // lines "  reins run ... \n"
+  const char* examples;  // lines "  reins run ... \n"
   int (*main)(int argc, char** argv);
   bool stop_at_first_operand = false;  // options end at the command to run
   int usage_exit = 2;                  // exit code for bad usage (run and init use 125, as timeout(1) does)

@@ -14,10 +14,14 @@ std::string roff(std::string_view text) {
   std::string out;
   bool line_start = true;
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '-') out += "\\-";
-    else if (line_start && (c == '.' || c == '\'')) out += std::string("\\&") + c;
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '-')
+      out += "\\-";
+    else if (line_start && (c == '.' || c == '\''))
+      out += std::string("\\&") + c;
+    else
+      out += c;
     line_start = c == '\n';
   }
   return out;
@@ -49,8 +53,9 @@ std::string words_for(const char* hint) {
   } else if (h == "rlimit") {
     for (const auto& r : all_resources()) words += std::string(r.name) + "= ";
   } else if (h == "property") {
-    words = "MemoryMax= MemoryHigh= MemorySwapMax= CPUQuota= CPUWeight= AllowedCPUs= TasksMax= "
-            "IOReadBandwidthMax= IOWriteBandwidthMax= IOReadIOPSMax= IOWriteIOPSMax=";
+    words =
+        "MemoryMax= MemoryHigh= MemorySwapMax= CPUQuota= CPUWeight= AllowedCPUs= TasksMax= "
+        "IOReadBandwidthMax= IOWriteBandwidthMax= IOReadIOPSMax= IOWriteIOPSMax=";
   }
   return words;
 }
@@ -61,27 +66,31 @@ std::string bash_case_for(const CommandSpec& c) {
     opts += fmt::format("--{} ", o.long_name);
     if (o.short_name) opts += fmt::format("-{} ", o.short_name);
     if (!o.arg) continue;
-    std::string pattern = o.short_name ? fmt::format("--{}|-{}", o.long_name, o.short_name)
-                                       : fmt::format("--{}", o.long_name);
+    std::string pattern =
+        o.short_name ? fmt::format("--{}|-{}", o.long_name, o.short_name) : fmt::format("--{}", o.long_name);
     std::string_view hint = o.complete ? o.complete : "";
-    std::string action = hint == "file"  ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
-                         : hint == "pid" ? "COMPREPLY=($(compgen -W \"$(ls /proc | grep '^[0-9]')\" -- \"$cur\"))"
-                         : !words_for(o.complete).empty()
-                             ? fmt::format("compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))",
-                                           words_for(o.complete))
-                             : "COMPREPLY=()";
+    std::string action =
+        hint == "file"  ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
+        : hint == "pid" ? "COMPREPLY=($(compgen -W \"$(ls /proc | grep '^[0-9]')\" -- \"$cur\"))"
+        : !words_for(o.complete).empty()
+            ? fmt::format("compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))",
+                          words_for(o.complete))
+            : "COMPREPLY=()";
     value_cases += fmt::format("        {}) {}; return ;;\n", pattern, action);
   }
   std::string operands = c.stop_at_first_operand ? "_reins_command_after" : "COMPREPLY=()";
-  if (std::string_view(c.name) == "limit") operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for("rlimit"));
+  if (std::string_view(c.name) == "limit")
+    operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for("rlimit"));
   if (c.first_operand_words) {
-    std::string second = c.second_operand_source
-                             ? fmt::format("COMPREPLY=($(compgen -W \"$(\"${{COMP_WORDS[0]}}\" {} 2>/dev/null)\" -- \"$cur\"))",
-                                           c.second_operand_source)
-                             : "COMPREPLY=()";
-    operands = fmt::format("if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); "
-                           "elif [[ $COMP_CWORD -eq 3 ]]; then {}; else COMPREPLY=(); fi",
-                           c.first_operand_words, second);
+    std::string second =
+        c.second_operand_source
+            ? fmt::format("COMPREPLY=($(compgen -W \"$(\"${{COMP_WORDS[0]}}\" {} 2>/dev/null)\" -- \"$cur\"))",
+                          c.second_operand_source)
+            : "COMPREPLY=()";
+    operands = fmt::format(
+        "if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); "
+        "elif [[ $COMP_CWORD -eq 3 ]]; then {}; else COMPREPLY=(); fi",
+        c.first_operand_words, second);
   }
   return fmt::format(
       "    {})\n      case \"$prev\" in\n{}      esac\n"
@@ -93,7 +102,8 @@ std::string bash_case_for(const CommandSpec& c) {
 
 std::string man_page() {
   std::string out =
-      ".TH REINS 1 \"\" \"reins " REINS_VERSION "\" \"User Commands\"\n"
+      ".TH REINS 1 \"\" \"reins " REINS_VERSION
+      "\" \"User Commands\"\n"
       ".SH NAME\nreins \\- put Linux processes under resource control\n"
       ".SH SYNOPSIS\n\\fBreins\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] [\\fIARGS\\fR...]\n"
       ".SH DESCRIPTION\nreins runs commands under memory, CPU, pids and rlimit limits and reports what they used "

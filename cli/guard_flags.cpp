@@ -1,5 +1,5 @@
-// The memory guard flags of `reins run` and `reins init`: --max-pss/--max-rss/--max-uss SIZE guard the command's whole tree
-// (its job's processes), --no-kill turns a breach into a warning printed as it happens.
+// The memory guard flags of `reins run` and `reins init`: --max-pss/--max-rss/--max-uss SIZE guard the command's whole
+// tree (its job's processes), --no-kill turns a breach into a warning printed as it happens.
 #include <cstdio>
 
 #include <fmt/format.h>

@@ -8,9 +8,7 @@
 #include "reins/units.hpp"
 
 namespace reins::cli {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Json breach_json(const GuardBreach& b) {
   Json j;

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 
 #include "json_util.hpp"
 #include "reins/units.hpp"
@@ -27,10 +27,14 @@ std::string limit_text(const std::optional<SizeLimit>& l, bool bytes) {
 
 const char* io_kind(IoLimitKind k) {
   switch (k) {
-    case IoLimitKind::read_bps: return "read_bps";
-    case IoLimitKind::write_bps: return "write_bps";
-    case IoLimitKind::read_iops: return "read_iops";
-    case IoLimitKind::write_iops: return "write_iops";
+    case IoLimitKind::read_bps:
+      return "read_bps";
+    case IoLimitKind::write_bps:
+      return "write_bps";
+    case IoLimitKind::read_iops:
+      return "read_iops";
+    case IoLimitKind::write_iops:
+      return "write_iops";
   }
   return "?";
 }
@@ -50,7 +54,8 @@ Json limits_json(const JobLimits& l) {
   j["pids_max"] = limit_json(l.pids_max);
   Json io = Json::array();
   for (const auto& d : l.io)
-    io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)}, {"kind", io_kind(d.kind)},
+    io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)},
+                  {"kind", io_kind(d.kind)},
                   {"value", d.value ? Json(*d.value) : Json("max")}});
   j["io"] = io;
   return j;
@@ -58,25 +63,38 @@ Json limits_json(const JobLimits& l) {
 
 Json stats_json(const JobStats& s) {
   Json j;
-  j["cpu"] = {{"usage_s", seconds(s.cpu.usage)}, {"user_s", secs_or_null(s.cpu.user)},
-              {"system_s", secs_or_null(s.cpu.system)}, {"periods", or_null(s.cpu.periods)},
-              {"throttled_periods", or_null(s.cpu.throttled_periods)}, {"throttled_s", secs_or_null(s.cpu.throttled)}};
+  j["cpu"] = {{"usage_s", seconds(s.cpu.usage)},
+              {"user_s", secs_or_null(s.cpu.user)},
+              {"system_s", secs_or_null(s.cpu.system)},
+              {"periods", or_null(s.cpu.periods)},
+              {"throttled_periods", or_null(s.cpu.throttled_periods)},
+              {"throttled_s", secs_or_null(s.cpu.throttled)}};
   if (s.memory) {
     const auto& m = *s.memory;
     Json stat = Json::object();
     for (const auto& [k, v] : m.stat) stat[k] = v;
-    j["memory"] = {{"current_bytes", or_null(m.current)}, {"peak_bytes", or_null(m.peak)}, {"swap_bytes", or_null(m.swap)},
-                   {"anon_bytes", or_null(m.anon)}, {"file_bytes", or_null(m.file)}, {"kernel_bytes", or_null(m.kernel)},
-                   {"oom_kills", m.oom_kills}, {"limit_hits", m.limit_hits}, {"high_hits", m.high_hits}, {"stat", stat}};
+    j["memory"] = {{"current_bytes", or_null(m.current)},
+                   {"peak_bytes", or_null(m.peak)},
+                   {"swap_bytes", or_null(m.swap)},
+                   {"anon_bytes", or_null(m.anon)},
+                   {"file_bytes", or_null(m.file)},
+                   {"kernel_bytes", or_null(m.kernel)},
+                   {"oom_kills", m.oom_kills},
+                   {"limit_hits", m.limit_hits},
+                   {"high_hits", m.high_hits},
+                   {"stat", stat}};
   }
   if (s.pids)
-    j["pids"] = {{"current", or_null(s.pids->current)}, {"peak", or_null(s.pids->peak)},
-                 {"limit_hits", s.pids->limit_hits}};
+    j["pids"] = {
+        {"current", or_null(s.pids->current)}, {"peak", or_null(s.pids->peak)}, {"limit_hits", s.pids->limit_hits}};
   if (s.io) {
     Json io = Json::array();
     for (const auto& d : *s.io)
-      io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)}, {"read_bytes", d.read_bytes},
-                    {"write_bytes", d.write_bytes}, {"read_ios", d.read_ios}, {"write_ios", d.write_ios}});
+      io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)},
+                    {"read_bytes", d.read_bytes},
+                    {"write_bytes", d.write_bytes},
+                    {"read_ios", d.read_ios},
+                    {"write_ios", d.write_ios}});
     j["io"] = io;
   }
   return j;
@@ -105,9 +123,10 @@ std::string job_text(const Job& job) {
   line("Memory limit:", limit_text(l.memory_max, true) + "  high: " + limit_text(l.memory_high, true) +
                             "  swap: " + limit_text(l.swap_max, true));
   if (l.cpu_quota)
-    line("CPU quota:", l.cpu_quota->quota ? fmt::format("{:.2f} CPUs", static_cast<double>(l.cpu_quota->quota->count()) /
-                                                                          static_cast<double>(l.cpu_quota->period.count()))
-                                          : std::string("max"));
+    line("CPU quota:", l.cpu_quota->quota
+                           ? fmt::format("{:.2f} CPUs", static_cast<double>(l.cpu_quota->quota->count()) /
+                                                            static_cast<double>(l.cpu_quota->period.count()))
+                           : std::string("max"));
   if (l.cpu_weight) line("CPU weight:", std::to_string(*l.cpu_weight));
   if (l.cpuset_cpus) line("CPUs:", *l.cpuset_cpus);
   line("Tasks limit:", limit_text(l.pids_max, false));

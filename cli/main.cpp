@@ -12,8 +12,9 @@
 namespace {
 
 void print_overview() {
-  std::string out = "Usage: reins COMMAND [OPTIONS] [ARGS...]\n"
-                    "Put Linux processes under resource control: limit, measure, guard and end them.\n\nCommands:\n";
+  std::string out =
+      "Usage: reins COMMAND [OPTIONS] [ARGS...]\n"
+      "Put Linux processes under resource control: limit, measure, guard and end them.\n\nCommands:\n";
   for (const auto* c : reins::cli::all_commands()) out += fmt::format("  {:<10} {}\n", c->name, c->summary);
   out += "\nRun 'reins COMMAND --help' for a command's options. 'reins --version' prints the version.\n";
   std::fputs(out.c_str(), stdout);

@@ -16,13 +16,20 @@ struct SystemField {
   MaybeBytes SystemMemory::*member;
 };
 constexpr SystemField kSystemFields[] = {
-    {"total", &SystemMemory::total},           {"available", &SystemMemory::available},
-    {"free", &SystemMemory::free},             {"buffers", &SystemMemory::buffers},
-    {"cached", &SystemMemory::cached},         {"shmem", &SystemMemory::shmem},
-    {"anon", &SystemMemory::anon},             {"slab_reclaimable", &SystemMemory::slab_reclaimable},
-    {"dirty", &SystemMemory::dirty},           {"swap_total", &SystemMemory::swap_total},
-    {"swap_free", &SystemMemory::swap_free},   {"swap_cached", &SystemMemory::swap_cached},
-    {"commit_limit", &SystemMemory::commit_limit}, {"committed", &SystemMemory::committed},
+    {"total", &SystemMemory::total},
+    {"available", &SystemMemory::available},
+    {"free", &SystemMemory::free},
+    {"buffers", &SystemMemory::buffers},
+    {"cached", &SystemMemory::cached},
+    {"shmem", &SystemMemory::shmem},
+    {"anon", &SystemMemory::anon},
+    {"slab_reclaimable", &SystemMemory::slab_reclaimable},
+    {"dirty", &SystemMemory::dirty},
+    {"swap_total", &SystemMemory::swap_total},
+    {"swap_free", &SystemMemory::swap_free},
+    {"swap_cached", &SystemMemory::swap_cached},
+    {"commit_limit", &SystemMemory::commit_limit},
+    {"committed", &SystemMemory::committed},
 };
 
 struct StatField {
@@ -93,9 +100,13 @@ Json cgroup_json(const CgroupMemory& c) {
   for (const auto& f : kStatFields) stat[f.name] = or_null(c.stat.*f.member);
   j["stat"] = stat;
   const auto& e = c.events;
-  j["events"] = {{"low", or_null(e.low)}, {"high", or_null(e.high)}, {"max", or_null(e.max)},
-                 {"oom", or_null(e.oom)}, {"oom_kill", or_null(e.oom_kill)},
-                 {"oom_group_kill", or_null(e.oom_group_kill)}, {"under_oom", or_null(e.under_oom)},
+  j["events"] = {{"low", or_null(e.low)},
+                 {"high", or_null(e.high)},
+                 {"max", or_null(e.max)},
+                 {"oom", or_null(e.oom)},
+                 {"oom_kill", or_null(e.oom_kill)},
+                 {"oom_group_kill", or_null(e.oom_group_kill)},
+                 {"under_oom", or_null(e.under_oom)},
                  {"oom_kill_disabled", or_null(e.oom_kill_disabled)}};
   return j;
 }
@@ -118,12 +129,17 @@ std::string process_row(const std::string& label, const ProcessMemory& p) {
 
 std::string why_unknown(int err) {
   switch (err) {
-    case ENOENT: return "no such process";
-    case ESRCH: return "it exited, or has no memory map (a kernel thread or a zombie)";
+    case ENOENT:
+      return "no such process";
+    case ESRCH:
+      return "it exited, or has no memory map (a kernel thread or a zombie)";
     case EACCES:
-    case EPERM: return "permission denied (reading it needs ptrace access to the process)";
-    case EINVAL: return "the kernel's text did not parse";
-    default: return std::strerror(err);
+    case EPERM:
+      return "permission denied (reading it needs ptrace access to the process)";
+    case EINVAL:
+      return "the kernel's text did not parse";
+    default:
+      return std::strerror(err);
   }
 }
 
@@ -134,8 +150,10 @@ void add_notes(const ProcessMemory& p, std::set<std::pair<pid_t, int>>& told, st
   } sources[] = {{p.smaps_rollup_error, "PSS and USS"}, {p.status_error, "RSS and swap"}, {p.statm_error, "RSS"}};
   for (const auto& s : sources) {
     if (!s.error || !told.insert({p.pid, s.error}).second) continue;
-    if (s.error == ENOENT) out += fmt::format("pid {}: no such process\n", p.pid);
-    else out += fmt::format("pid {}: {} unknown: {}\n", p.pid, s.unknown, why_unknown(s.error));
+    if (s.error == ENOENT)
+      out += fmt::format("pid {}: no such process\n", p.pid);
+    else
+      out += fmt::format("pid {}: {} unknown: {}\n", p.pid, s.unknown, why_unknown(s.error));
   }
 }
 

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "json_util.hpp"
 #include "guard_report.hpp"
+#include "json_util.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
 
@@ -58,11 +58,11 @@ void add_job_text(const RunJobReport& job, const std::function<void(std::string_
   }
   line("Job:", job.name + (job.kept ? " (kept)" : ""));
   if (job.peak_memory_bytes) line("Job peak memory:", format_size(*job.peak_memory_bytes));
-  line("Job CPU time:", format_duration(job.cpu) +
-                            (job.cpu_user && job.cpu_system
-                                 ? fmt::format(" (user {}, system {})", format_duration(*job.cpu_user),
-                                               format_duration(*job.cpu_system))
-                                 : std::string()));
+  line("Job CPU time:",
+       format_duration(job.cpu) +
+           (job.cpu_user && job.cpu_system
+                ? fmt::format(" (user {}, system {})", format_duration(*job.cpu_user), format_duration(*job.cpu_system))
+                : std::string()));
   if (job.throttled_periods)
     line("Job CPU throttling:", fmt::format("{} periods, {}", *job.throttled_periods,
                                             format_duration(job.throttled.value_or(std::chrono::nanoseconds(0)))));
@@ -113,7 +113,8 @@ std::string report_text(const RunReport& r, std::string_view command) {
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
   out += fmt::format("reins {} report\n", command);
   line("Command:", cmd);
-  line("Ended:", r.status.describe() + (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
+  line("Ended:", r.status.describe() +
+                     (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
   line("Exit status (reins):", std::to_string(r.exit_code()));
   line("Wall clock time:", format_duration(r.wall));
   line("User time:", format_duration(r.rusage.user_time));

@@ -13,10 +13,14 @@ const FlagGroup& process_flags() {
           {"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
       },
       [](RunOptions& opts, std::string_view name, const std::string& value) {
-        if (name == "rlimit") opts.command.rlimits.push_back(parse_rlimit_setting(value));
-        else if (name == "timeout") opts.timeout = parse_duration(value);
-        else if (name == "kill-after") opts.kill_after = parse_duration(value);
-        else return false;
+        if (name == "rlimit")
+          opts.command.rlimits.push_back(parse_rlimit_setting(value));
+        else if (name == "timeout")
+          opts.timeout = parse_duration(value);
+        else if (name == "kill-after")
+          opts.kill_after = parse_duration(value);
+        else
+          return false;
         return true;
       },
   };
@@ -28,13 +32,17 @@ const FlagGroup& report_flags() {
       {
           {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
           {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
-          {"trace", 0, "FILE", "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
-                               "draw it with 'reins plot FILE'", "file"},
+          {"trace", 0, "FILE",
+           "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
+           "draw it with 'reins plot FILE'",
+           "file"},
           {"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
       },
       [](RunOptions& opts, std::string_view name, const std::string& value) {
-        if (name == "trace") opts.trace_path = value;
-        else if (name == "trace-interval") opts.trace_interval = parse_duration(value);
+        if (name == "trace")
+          opts.trace_path = value;
+        else if (name == "trace-interval")
+          opts.trace_interval = parse_duration(value);
         return name == "report" || name == "json" || name == "trace" || name == "trace-interval";
       },
   };

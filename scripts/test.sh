@@ -27,6 +27,14 @@ run_lane() {
   passed=$((passed + total - fails - skips)) failed=$((failed + fails)) skipped=$((skipped + skips))
 }
 
+# Formatting is checked, not argued about: .clang-format is the style, and any diff from it fails.
+echo "== lane: clang-format"
+if git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror 2>&1 | head -20 | grep .; then
+  echo "clang-format: the files above differ from .clang-format (run: git ls-files '*.cpp' '*.hpp' | xargs clang-format -i)"
+  failed=$((failed + 1)) status=1
+else
+  passed=$((passed + 1))
+fi
 run_lane dev
 # The forced-fallback lane: every spawn, job and CLI test again with clone3 refused by a seccomp filter (as
 # Docker's default profile does), so the clone(CLONE_PIDFD) + join-before-exec paths run on purpose.

@@ -11,7 +11,7 @@ namespace reins {
 struct ExitStatus {
   enum class How { exited, signaled };
   How how = How::exited;
-  int value = 0;             // the exit code, or the signal number
+  int value = 0;  // the exit code, or the signal number
   bool core_dumped = false;
 
   bool exited() const noexcept { return how == How::exited; }

@@ -61,14 +61,14 @@ struct GuardBreach {
   // The process that went over the limit (per-process mode), or the target's root for a sum; 0 for a job.
   pid_t pid = 0;
   GuardMetric metric = GuardMetric::pss;
-  std::uint64_t value = 0;  // bytes measured
-  std::uint64_t limit = 0;  // bytes allowed
+  std::uint64_t value = 0;    // bytes measured
+  std::uint64_t limit = 0;    // bytes allowed
   std::size_t processes = 0;  // processes in the target when measured
   // What was done: the option's action unless the decide callback chose otherwise. For kill, SIGTERM (or
   // SIGKILL with no grace) has been sent by the time callbacks and waiters see the breach.
   GuardAction action = GuardAction::kill;
-  int signal = 0;             // kill: the first signal sent (SIGTERM, or SIGKILL with no grace)
-  std::size_t signalled = 0;  // processes that got it
+  int signal = 0;                                     // kill: the first signal sent (SIGTERM, or SIGKILL with no grace)
+  std::size_t signalled = 0;                          // processes that got it
   std::chrono::system_clock::time_point time;         // when the sample that saw it started
   std::chrono::steady_clock::time_point steady_time;  // the same instant on the monotonic clock
 
@@ -88,10 +88,10 @@ struct GuardStats {
   // USS from above, and is read at every sample.
   std::optional<std::uint64_t> rss;
   std::uint64_t rss_peak = 0;
-  std::size_t processes = 0;       // in the target at the last sample
-  std::uint64_t samples = 0;       // ticks taken
-  std::uint64_t missed_ticks = 0;  // ticks that fell while a sample ran late, coalesced into the next
-  std::uint64_t walks = 0;         // smaps_rollup reads (one per process walked)
+  std::size_t processes = 0;                       // in the target at the last sample
+  std::uint64_t samples = 0;                       // ticks taken
+  std::uint64_t missed_ticks = 0;                  // ticks that fell while a sample ran late, coalesced into the next
+  std::uint64_t walks = 0;                         // smaps_rollup reads (one per process walked)
   std::chrono::nanoseconds last_walk_duration{0};  // of the last sample that walked (all its processes)
   std::uint64_t breaches = 0;
   std::optional<std::chrono::system_clock::time_point> last_sample;

@@ -35,13 +35,13 @@ struct InitOptions {
   // run.forward_signals is not used: init forwards every signal. The command always gets a process group of
   // its own (its pid), as under tini.
   RunOptions run;
-  bool subreaper = false;   // become a child subreaper, for when this process is not PID 1
-  bool group = false;       // forward signals to the main child's whole process group
+  bool subreaper = false;  // become a child subreaper, for when this process is not PID 1
+  bool group = false;      // forward signals to the main child's whole process group
   std::vector<SignalRewrite> rewrites;
   std::vector<int> success_exits;                            // exit codes reported as 0
   std::chrono::nanoseconds grace = std::chrono::seconds(5);  // SIGTERM → SIGKILL for what remains
-  bool wait_all = false;    // when the main child has exited, wait for every descendant instead of ending them
-  std::function<void(const ReapedChild&)> on_reaped;         // each other process reaped; must not throw
+  bool wait_all = false;  // when the main child has exited, wait for every descendant instead of ending them
+  std::function<void(const ReapedChild&)> on_reaped;  // each other process reaped; must not throw
   // This long after the command started (once, if it still runs), ask the kernel to reclaim the read-only pages
   // of this executable (MADV_PAGEOUT): the code that parsed options and spawned is not needed again in a long
   // idle life. Not at once: a command that ends quickly would have us read the pages back. `reins init`: 1s.

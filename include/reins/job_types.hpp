@@ -43,10 +43,10 @@ struct IoDeviceLimit {
 
 // What to set. Each outer nullopt means "leave as it is"; inside, SizeLimit's nullopt means "no limit".
 struct JobLimits {
-  std::optional<SizeLimit> memory_max;   // hard limit: reclaim, then the OOM killer (MemoryMax=)
-  std::optional<SizeLimit> memory_high;  // throttle above this; cgroup v2 only (MemoryHigh=)
-  std::optional<SizeLimit> swap_max;     // swap the job may use, beyond memory_max (MemorySwapMax=)
-  std::optional<CpuQuota> cpu_quota;     // (CPUQuota=)
+  std::optional<SizeLimit> memory_max;      // hard limit: reclaim, then the OOM killer (MemoryMax=)
+  std::optional<SizeLimit> memory_high;     // throttle above this; cgroup v2 only (MemoryHigh=)
+  std::optional<SizeLimit> swap_max;        // swap the job may use, beyond memory_max (MemorySwapMax=)
+  std::optional<CpuQuota> cpu_quota;        // (CPUQuota=)
   std::optional<std::uint32_t> cpu_weight;  // 1..10000, default 100 (CPUWeight=)
   std::optional<std::string> cpuset_cpus;   // "0-3,5" (AllowedCPUs=)
   std::optional<std::string> cpuset_mems;   // NUMA nodes (AllowedMemoryNodes=)
@@ -76,7 +76,7 @@ struct JobMemoryStats {
 };
 
 struct JobCpuStats {
-  std::chrono::nanoseconds usage{0};   // CPU time of every process that ever ran in the job
+  std::chrono::nanoseconds usage{0};  // CPU time of every process that ever ran in the job
   std::optional<std::chrono::nanoseconds> user, system;
   std::optional<std::uint64_t> periods, throttled_periods;  // with a CPU quota
   std::optional<std::chrono::nanoseconds> throttled;

@@ -4,10 +4,10 @@
 // map, permission denied, the kernel does not report it), never 0. Reading never throws for those routine
 // outcomes; the errno of each source is kept beside the values so a caller can say why.
 //
-// Costs (kernel 6.x, measured in docs/benchmarks.md#memory-measurement): statm ≈ 5 µs (≈1.5 µs re-read through a held fd),
-// status ≈ 12 µs, smaps_rollup = the kernel's walk of every resident page (≈12 ms per GiB of 4 KiB pages,
-// far less with huge pages) during which the process's own mmap/munmap calls wait. Ask for PSS only when you
-// need it; RSS is an upper bound of PSS and USS, so a cheap RSS reading can tell you when PSS is worth reading.
+// Costs (kernel 6.x, measured in docs/benchmarks.md#memory-measurement): statm ≈ 5 µs (≈1.5 µs re-read through a held
+// fd), status ≈ 12 µs, smaps_rollup = the kernel's walk of every resident page (≈12 ms per GiB of 4 KiB pages, far less
+// with huge pages) during which the process's own mmap/munmap calls wait. Ask for PSS only when you need it; RSS is an
+// upper bound of PSS and USS, so a cheap RSS reading can tell you when PSS is worth reading.
 #pragma once
 
 #include <sys/types.h>
@@ -49,7 +49,7 @@ struct ProcessMemory {
   MaybeBytes vm_hwm;     // peak rss (status VmHWM)
   MaybeBytes swap;       // swapped out (smaps_rollup Swap, else status VmSwap)
 
-  MaybeBytes pss;        // proportional set: each page divided by the number of processes mapping it
+  MaybeBytes pss;  // proportional set: each page divided by the number of processes mapping it
   MaybeBytes pss_anon, pss_file, pss_shmem, pss_dirty;
   MaybeBytes shared_clean, shared_dirty, private_clean, private_dirty;
   MaybeBytes uss;        // unique set: private_clean + private_dirty, what ending the process would free
@@ -136,7 +136,7 @@ SystemMemory read_system_memory();
 // Pressure stall information: the share of wall time in which some (or all) non-idle tasks waited for memory.
 struct PressureStats {
   double avg10 = 0, avg60 = 0, avg300 = 0;  // percent, averaged over 10 s, 60 s and 300 s
-  std::chrono::microseconds total{0};      // stalled time since boot
+  std::chrono::microseconds total{0};       // stalled time since boot
 };
 struct Pressure {
   std::optional<PressureStats> some, full;
@@ -164,18 +164,18 @@ struct CgroupMemoryEvents {
 };
 
 struct CgroupMemory {
-  std::string path;                   // the cgroup's directory
+  std::string path;  // the cgroup's directory
   CgroupVersion version = CgroupVersion::v2;
   // 0, or why nothing could be read: ENOENT when the directory has no memory files (it is gone, or it is
   // not a memory cgroup).
   int error = 0;
 
-  MaybeBytes current;                 // v2 memory.current, v1 memory.usage_in_bytes (page cache included)
-  MaybeBytes peak;                    // v2 memory.peak (kernel 5.19+), v1 memory.max_usage_in_bytes
-  MaybeBytes swap_current;            // v2 memory.swap.current
+  MaybeBytes current;       // v2 memory.current, v1 memory.usage_in_bytes (page cache included)
+  MaybeBytes peak;          // v2 memory.peak (kernel 5.19+), v1 memory.max_usage_in_bytes
+  MaybeBytes swap_current;  // v2 memory.swap.current
   // Limits: the outer optional says whether it is known, the inner nullopt means no limit ("max").
-  std::optional<SizeLimit> max;       // v2 memory.max, v1 memory.limit_in_bytes
-  std::optional<SizeLimit> high;      // v2 memory.high
+  std::optional<SizeLimit> max;            // v2 memory.max, v1 memory.limit_in_bytes
+  std::optional<SizeLimit> high;           // v2 memory.high
   std::optional<SizeLimit> effective_max;  // the smallest max of this cgroup and its ancestors
   CgroupMemoryStat stat;
   CgroupMemoryEvents events;

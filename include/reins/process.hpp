@@ -25,18 +25,18 @@ namespace reins {
 
 // What to run and how to set up the child before exec.
 struct Command {
-  std::vector<std::string> argv;                     // argv[0] is looked up in PATH unless it has a '/'
-  std::optional<std::vector<std::string>> env;       // "NAME=value" entries; nullopt inherits ours
-  std::string cwd;                                   // empty keeps ours
-  std::vector<RlimitSetting> rlimits;                // resolved and checked before the child is created
-  int parent_death_signal = 0;                       // PR_SET_PDEATHSIG; 0 = none
-  bool new_process_group = false;                    // setpgid(0, 0)
-  bool new_session = false;                          // setsid()
+  std::vector<std::string> argv;                // argv[0] is looked up in PATH unless it has a '/'
+  std::optional<std::vector<std::string>> env;  // "NAME=value" entries; nullopt inherits ours
+  std::string cwd;                              // empty keeps ours
+  std::vector<RlimitSetting> rlimits;           // resolved and checked before the child is created
+  int parent_death_signal = 0;                  // PR_SET_PDEATHSIG; 0 = none
+  bool new_process_group = false;               // setpgid(0, 0)
+  bool new_session = false;                     // setsid()
   // Make the child's process group the foreground group of the terminal on its stdin (tcsetpgrp), as a shell
   // does for a job; use with new_process_group. Skipped quietly when stdin is not our controlling terminal.
   bool foreground_terminal = false;
-  std::optional<sigset_t> signal_mask;               // nullopt: the calling thread's mask at spawn time
-  std::vector<int> default_signals;                  // reset to SIG_DFL in the child (ignored ones stay ignored)
+  std::optional<sigset_t> signal_mask;  // nullopt: the calling thread's mask at spawn time
+  std::vector<int> default_signals;     // reset to SIG_DFL in the child (ignored ones stay ignored)
   // fds the child gets as its stdin, stdout and stderr; -1 keeps ours. They stay owned by the caller.
   int stdin_fd = -1;
   int stdout_fd = -1;

@@ -15,7 +15,22 @@
 namespace reins {
 
 enum class Resource {
-  core, cpu, fsize, data, stack, rss, nproc, nofile, memlock, as, locks, sigpending, msgqueue, nice, rtprio, rttime
+  core,
+  cpu,
+  fsize,
+  data,
+  stack,
+  rss,
+  nproc,
+  nofile,
+  memlock,
+  as,
+  locks,
+  sigpending,
+  msgqueue,
+  nice,
+  rtprio,
+  rttime
 };
 
 // What a resource's numbers count, which decides how they are parsed and shown.
@@ -26,7 +41,7 @@ struct ResourceInfo {
   std::string_view name;         // prlimit's name: "nofile"
   std::string_view description;  // "max number of open files"
   ResourceUnit unit;
-  int native;                    // RLIMIT_NOFILE
+  int native;  // RLIMIT_NOFILE
 };
 
 std::span<const ResourceInfo> all_resources() noexcept;

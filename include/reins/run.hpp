@@ -43,8 +43,8 @@ struct RunJobOptions {
 // a job. See reins/guard.hpp.
 struct RunGuardOptions {
   GuardMetric metric = GuardMetric::pss;
-  std::optional<std::uint64_t> limit;       // bytes; required
-  GuardAction action = GuardAction::kill;   // report: the breach becomes a note, the command runs on
+  std::optional<std::uint64_t> limit;      // bytes; required
+  GuardAction action = GuardAction::kill;  // report: the breach becomes a note, the command runs on
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
   std::chrono::nanoseconds grace = std::chrono::seconds(5);  // SIGTERM → SIGKILL
   // Told of a breach as it happens, on the guard's thread (the CLI prints --no-kill's warning with it).
@@ -54,7 +54,7 @@ struct RunGuardOptions {
 struct RunOptions {
   Command command;
   RunJobOptions job;
-  std::optional<std::chrono::nanoseconds> timeout;      // wall-clock limit; nullopt = none
+  std::optional<std::chrono::nanoseconds> timeout;                // wall-clock limit; nullopt = none
   std::chrono::nanoseconds kill_after = std::chrono::seconds(5);  // SIGTERM → SIGKILL grace
   // Signals to forward to the command. The caller must have blocked them in every thread (see
   // block_signals()); they are then taken through a signalfd while the command runs.
@@ -72,7 +72,7 @@ struct RunJobReport {
   std::optional<std::string> unavailable;  // why it ran without one
   bool kept = false;                       // --keep-job: left in place
   std::optional<std::uint64_t> peak_memory_bytes;
-  std::chrono::nanoseconds cpu{0};         // CPU time of every process that ran in the job
+  std::chrono::nanoseconds cpu{0};  // CPU time of every process that ran in the job
   std::optional<std::chrono::nanoseconds> cpu_user, cpu_system;
   std::uint64_t oom_kills = 0;
   std::uint64_t memory_limit_hits = 0;
@@ -80,7 +80,7 @@ struct RunJobReport {
   std::uint64_t pids_limit_hits = 0;
   std::optional<std::uint64_t> throttled_periods;
   std::optional<std::chrono::nanoseconds> throttled;
-  std::size_t leftovers_killed = 0;        // processes still in the job when the command exited
+  std::size_t leftovers_killed = 0;  // processes still in the job when the command exited
   // Jobs that earlier runs left when they were SIGKILLed, removed before this one was made (see
   // Job::remove_abandoned); the notes name them too.
   std::vector<std::string> abandoned_removed;
@@ -98,7 +98,7 @@ std::string_view kill_reason_name(KillReason reason) noexcept;
 struct RunReport {
   std::vector<std::string> argv;
   ExitStatus status;
-  Rusage rusage;                       // of the command and the descendants it waited for
+  Rusage rusage;  // of the command and the descendants it waited for
   std::chrono::nanoseconds wall{0};
   // Why reins ended the command, or nullopt when it ended on its own.
   std::optional<KillReason> killed_by;
@@ -107,7 +107,7 @@ struct RunReport {
   RunJobReport job;
   std::optional<GuardResult> guard;  // with RunOptions::guard: its breach, peak and limit
   std::vector<int> signals_forwarded;
-  std::vector<std::string> notes;      // things the user should know ("timed out after 2s: sent SIGTERM")
+  std::vector<std::string> notes;  // things the user should know ("timed out after 2s: sent SIGTERM")
 
   // timeout(1)'s convention: 124 after a timeout, else the command's exit code or 128+N for signal N.
   int exit_code() const noexcept;

@@ -14,11 +14,11 @@ struct Rusage {
   std::chrono::microseconds user_time{0};
   std::chrono::microseconds system_time{0};
   std::uint64_t max_rss_bytes = 0;
-  std::int64_t minor_faults = 0;   // page reclaims, no I/O
-  std::int64_t major_faults = 0;   // faults that needed I/O
-  std::int64_t swaps = 0;          // always 0 on Linux
-  std::int64_t block_inputs = 0;   // filesystem reads, in 512-byte blocks
-  std::int64_t block_outputs = 0;  // filesystem writes, in 512-byte blocks
+  std::int64_t minor_faults = 0;       // page reclaims, no I/O
+  std::int64_t major_faults = 0;       // faults that needed I/O
+  std::int64_t swaps = 0;              // always 0 on Linux
+  std::int64_t block_inputs = 0;       // filesystem reads, in 512-byte blocks
+  std::int64_t block_outputs = 0;      // filesystem writes, in 512-byte blocks
   std::int64_t messages_sent = 0;      // always 0 on Linux
   std::int64_t messages_received = 0;  // always 0 on Linux
   std::int64_t signals = 0;            // always 0 on Linux

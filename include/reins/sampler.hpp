@@ -29,14 +29,14 @@ namespace reins {
 
 // What each sample reads. Everything is off by default: a part nobody asks for costs nothing.
 struct SampleTargets {
-  bool self = false;                 // this process
-  std::vector<pid_t> processes;      // each read through its held fds (ProcessMemoryReader)
-  std::vector<pid_t> trees;          // each root and its descendants, found again at every sample
+  bool self = false;                     // this process
+  std::vector<pid_t> processes;          // each read through its held fds (ProcessMemoryReader)
+  std::vector<pid_t> trees;              // each root and its descendants, found again at every sample
   MemorySources sources{.statm = true};  // what to read of self, processes and trees
-  std::vector<std::string> cgroups;  // cgroup directories
-  bool own_cgroup = false;           // this process's memory cgroup (found once, at start)
-  bool system = false;               // /proc/meminfo
-  bool pressure = false;             // /proc/pressure/memory
+  std::vector<std::string> cgroups;      // cgroup directories
+  bool own_cgroup = false;               // this process's memory cgroup (found once, at start)
+  bool system = false;                   // /proc/meminfo
+  bool pressure = false;                 // /proc/pressure/memory
 };
 
 struct MemorySample {
@@ -45,12 +45,12 @@ struct MemorySample {
   std::chrono::system_clock::time_point time;         // when this sample started, before any read
   std::chrono::steady_clock::time_point steady_time;  // the same instant on the monotonic clock
   std::optional<ProcessMemory> self;
-  std::vector<ProcessMemory> processes;  // in SampleTargets::processes order
-  std::vector<TreeMemory> trees;         // in SampleTargets::trees order
-  std::vector<CgroupMemory> cgroups;     // in SampleTargets::cgroups order
+  std::vector<ProcessMemory> processes;    // in SampleTargets::processes order
+  std::vector<TreeMemory> trees;           // in SampleTargets::trees order
+  std::vector<CgroupMemory> cgroups;       // in SampleTargets::cgroups order
   std::optional<CgroupMemory> own_cgroup;  // nullopt if not asked for or there is no memory cgroup
   std::optional<SystemMemory> system;
-  std::optional<Pressure> pressure;        // nullopt if not asked for or the kernel has no PSI
+  std::optional<Pressure> pressure;  // nullopt if not asked for or the kernel has no PSI
 };
 
 // One sample, taken now on the calling thread (index 0, no missed ticks): what `reins mem` shows once.

@@ -19,7 +19,7 @@
 namespace reins {
 
 struct TimelineSample {
-  double t = 0;                             // seconds since the command started
+  double t = 0;                               // seconds since the command started
   std::optional<std::uint64_t> memory_bytes;  // the job's memory (cgroup), or the tree's RSS without a job
   std::optional<std::uint64_t> pss_bytes;     // the tree's PSS, when a guard measured it
   std::optional<double> cpu_s;                // CPU time used so far (user + system)

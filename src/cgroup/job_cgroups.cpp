@@ -50,8 +50,10 @@ std::vector<std::pair<std::string, std::string>> marked_jobs(const std::string& 
     if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
     char value[96];
     ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value);
-    if (n >= 0) out.emplace_back(e->d_name, std::string(value, static_cast<std::size_t>(n)));
-    else if (errno == ERANGE) out.emplace_back(e->d_name, std::string());
+    if (n >= 0)
+      out.emplace_back(e->d_name, std::string(value, static_cast<std::size_t>(n)));
+    else if (errno == ERANGE)
+      out.emplace_back(e->d_name, std::string());
   }
   ::closedir(d);
   std::sort(out.begin(), out.end());
@@ -76,9 +78,10 @@ std::vector<const Hierarchy*> v1_hierarchies(const Layout& layout, ControllerSet
   for (auto c : kAllControllers) {
     if (!wanted.has(c)) continue;
     const Hierarchy* h = layout.find(c);
-    if (!h) throw Error(ENOENT, fmt::format("the {} controller is not available (no v1 hierarchy carries it and "
-                                            "cgroup2 does not offer it below {})", v1_name(c),
-                                            layout.unified() ? layout.unified()->parent : std::string("/")));
+    if (!h)
+      throw Error(ENOENT, fmt::format("the {} controller is not available (no v1 hierarchy carries it and "
+                                      "cgroup2 does not offer it below {})",
+                                      v1_name(c), layout.unified() ? layout.unified()->parent : std::string("/")));
     if (h->version == Version::v1 && std::find(out.begin(), out.end(), h) == out.end()) out.push_back(h);
   }
   return out;
@@ -111,8 +114,10 @@ void check_job_name(const std::string& name) {
                      c == '_' || c == '-' || c == '@' || c == ':' || c == '+';
             });
   if (!ok)
-    throw InvalidArgument(fmt::format("invalid job name '{}': use 1 to 200 letters, digits and . _ - @ : + "
-                                      "(for example build-42)", name));
+    throw InvalidArgument(
+        fmt::format("invalid job name '{}': use 1 to 200 letters, digits and . _ - @ : + "
+                    "(for example build-42)",
+                    name));
 }
 
 JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
@@ -198,8 +203,10 @@ std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::stri
       continue;
     }
     V1Cgroup cg{h.controllers, first_item(h.name), std::move(*dir)};
-    if (&h == core) v1.insert(v1.begin(), std::move(cg));
-    else v1.push_back(std::move(cg));
+    if (&h == core)
+      v1.insert(v1.begin(), std::move(cg));
+    else
+      v1.push_back(std::move(cg));
   }
   if (!v1.empty()) job.v1_ = std::make_unique<V1Backend>(std::move(v1));
   return job;

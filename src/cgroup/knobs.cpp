@@ -46,13 +46,14 @@ void memory_high_v2(const JobLimits& l, const FileReader&, Writes& out) {
 }
 
 void swap_max_v1(const JobLimits& l, const FileReader& current, Writes& out) {
-  SizeLimit memory = l.memory_max ? *l.memory_max : read_limit(current, "memory.limit_in_bytes", Version::v1)
-                                                        .value_or(SizeLimit{});
+  SizeLimit memory =
+      l.memory_max ? *l.memory_max : read_limit(current, "memory.limit_in_bytes", Version::v1).value_or(SizeLimit{});
   if (!memory && *l.swap_max)
-    throw InvalidArgument("MemorySwapMax= needs MemoryMax= on cgroup v1, which limits memory and swap together "
-                          "(memory.memsw.limit_in_bytes)");
-  out.push_back({Controller::memory, "memory.memsw.limit_in_bytes", v1_bytes(memsw_of(memory, *l.swap_max)),
-                 "MemorySwapMax"});
+    throw InvalidArgument(
+        "MemorySwapMax= needs MemoryMax= on cgroup v1, which limits memory and swap together "
+        "(memory.memsw.limit_in_bytes)");
+  out.push_back(
+      {Controller::memory, "memory.memsw.limit_in_bytes", v1_bytes(memsw_of(memory, *l.swap_max)), "MemorySwapMax"});
 }
 
 void swap_max_v2(const JobLimits& l, const FileReader&, Writes& out) {
@@ -138,16 +139,16 @@ template <IoLimitKind K>
 void io_v1(const JobLimits& l, const FileReader&, Writes& out) {
   for (const auto& d : l.io)
     if (d.kind == K)  // v1 removes a device's line on 0
-      out.push_back({Controller::io, blkio_throttle_file(K), fmt::format("{}:{} {}", d.major, d.minor, d.value.value_or(0)),
-                     io_property(K)});
+      out.push_back({Controller::io, blkio_throttle_file(K),
+                     fmt::format("{}:{} {}", d.major, d.minor, d.value.value_or(0)), io_property(K)});
 }
 
 template <IoLimitKind K>
 void io_v2(const JobLimits& l, const FileReader&, Writes& out) {
   for (const auto& d : l.io)
     if (d.kind == K)
-      out.push_back({Controller::io, "io.max", fmt::format("{}:{} {}={}", d.major, d.minor, io_max_key(K), v2_bytes(d.value)),
-                     io_property(K)});
+      out.push_back({Controller::io, "io.max",
+                     fmt::format("{}:{} {}={}", d.major, d.minor, io_max_key(K), v2_bytes(d.value)), io_property(K)});
 }
 
 template <IoLimitKind K>
@@ -165,8 +166,8 @@ void decode_io_v2(const FileReader& read, JobLimits& out) {
 
 template <IoLimitKind K>
 constexpr Knob io_knob() {
-  return {io_property(K), Controller::io, {blkio_throttle_file(K), "io.max"}, &io_set<K>,
-          {&io_v1<K>, &io_v2<K>}, {&decode_io_v1<K>, &decode_io_v2<K>}};
+  return {io_property(K), Controller::io,         {blkio_throttle_file(K), "io.max"},
+          &io_set<K>,     {&io_v1<K>, &io_v2<K>}, {&decode_io_v1<K>, &decode_io_v2<K>}};
 }
 
 // clang-format off
@@ -246,30 +247,42 @@ SizeLimit swap_of(SizeLimit memsw, SizeLimit memory) noexcept {
 
 const char* blkio_throttle_file(IoLimitKind kind) noexcept {
   switch (kind) {
-    case IoLimitKind::read_bps: return "blkio.throttle.read_bps_device";
-    case IoLimitKind::write_bps: return "blkio.throttle.write_bps_device";
-    case IoLimitKind::read_iops: return "blkio.throttle.read_iops_device";
-    case IoLimitKind::write_iops: return "blkio.throttle.write_iops_device";
+    case IoLimitKind::read_bps:
+      return "blkio.throttle.read_bps_device";
+    case IoLimitKind::write_bps:
+      return "blkio.throttle.write_bps_device";
+    case IoLimitKind::read_iops:
+      return "blkio.throttle.read_iops_device";
+    case IoLimitKind::write_iops:
+      return "blkio.throttle.write_iops_device";
   }
   return "";
 }
 
 const char* io_max_key(IoLimitKind kind) noexcept {
   switch (kind) {
-    case IoLimitKind::read_bps: return "rbps";
-    case IoLimitKind::write_bps: return "wbps";
-    case IoLimitKind::read_iops: return "riops";
-    case IoLimitKind::write_iops: return "wiops";
+    case IoLimitKind::read_bps:
+      return "rbps";
+    case IoLimitKind::write_bps:
+      return "wbps";
+    case IoLimitKind::read_iops:
+      return "riops";
+    case IoLimitKind::write_iops:
+      return "wiops";
   }
   return "";
 }
 
 const char* io_property(IoLimitKind kind) noexcept {
   switch (kind) {
-    case IoLimitKind::read_bps: return "IOReadBandwidthMax";
-    case IoLimitKind::write_bps: return "IOWriteBandwidthMax";
-    case IoLimitKind::read_iops: return "IOReadIOPSMax";
-    case IoLimitKind::write_iops: return "IOWriteIOPSMax";
+    case IoLimitKind::read_bps:
+      return "IOReadBandwidthMax";
+    case IoLimitKind::write_bps:
+      return "IOWriteBandwidthMax";
+    case IoLimitKind::read_iops:
+      return "IOReadIOPSMax";
+    case IoLimitKind::write_iops:
+      return "IOWriteIOPSMax";
   }
   return "";
 }

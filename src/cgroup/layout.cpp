@@ -129,8 +129,8 @@ Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgro
   if (layout.hierarchies_.empty()) {
     std::string why;
     for (const auto& s : layout.skipped_) why += "; " + s;
-    throw Error(ENOENT, "no usable cgroup hierarchy is mounted (read /proc/self/mountinfo and /proc/self/cgroup" +
-                            why + ")");
+    throw Error(ENOENT,
+                "no usable cgroup hierarchy is mounted (read /proc/self/mountinfo and /proc/self/cgroup" + why + ")");
   }
   const bool has_v1 = std::any_of(layout.hierarchies_.begin(), layout.hierarchies_.end(),
                                   [](const auto& h) { return h.version == Version::v1; });
@@ -194,9 +194,12 @@ ControllerSet parse_v2_controllers(std::string_view text) noexcept {
 
 std::string_view mode_name(Layout::Mode m) noexcept {
   switch (m) {
-    case Layout::Mode::v2: return "v2";
-    case Layout::Mode::hybrid: return "hybrid";
-    case Layout::Mode::v1: return "v1";
+    case Layout::Mode::v2:
+      return "v2";
+    case Layout::Mode::hybrid:
+      return "hybrid";
+    case Layout::Mode::v1:
+      return "v1";
   }
   return "?";
 }

@@ -49,14 +49,22 @@ void clear_knob(const Knob& k, JobLimits& l) {
     return;
   }
   std::string_view p = k.property;
-  if (p == "MemoryMax") l.memory_max.reset();
-  else if (p == "MemoryHigh") l.memory_high.reset();
-  else if (p == "MemorySwapMax") l.swap_max.reset();
-  else if (p == "CPUQuota") l.cpu_quota.reset();
-  else if (p == "CPUWeight") l.cpu_weight.reset();
-  else if (p == "AllowedCPUs") l.cpuset_cpus.reset();
-  else if (p == "AllowedMemoryNodes") l.cpuset_mems.reset();
-  else if (p == "TasksMax") l.pids_max.reset();
+  if (p == "MemoryMax")
+    l.memory_max.reset();
+  else if (p == "MemoryHigh")
+    l.memory_high.reset();
+  else if (p == "MemorySwapMax")
+    l.swap_max.reset();
+  else if (p == "CPUQuota")
+    l.cpu_quota.reset();
+  else if (p == "CPUWeight")
+    l.cpu_weight.reset();
+  else if (p == "AllowedCPUs")
+    l.cpuset_cpus.reset();
+  else if (p == "AllowedMemoryNodes")
+    l.cpuset_mems.reset();
+  else if (p == "TasksMax")
+    l.pids_max.reset();
 }
 
 }  // namespace
@@ -75,7 +83,8 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
     if (!k.is_set(limits)) continue;
     const Hierarchy* h = layout.find(k.controller);
     std::string why;
-    if (!h) why = fmt::format("{}= needs the {} controller, which is not available", k.property, v1_name(k.controller));
+    if (!h)
+      why = fmt::format("{}= needs the {} controller, which is not available", k.property, v1_name(k.controller));
     else if (!k.file[column(h->version)])
       why = fmt::format("{}= exists only on {} (the {} controller is {})", k.property,
                         h->version == Version::v1 ? "cgroup v2" : "cgroup v1", v1_name(k.controller),
@@ -95,8 +104,9 @@ void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effo
   for (const auto& k : knob_table()) {
     if (!k.is_set(limits)) continue;
     Backend* b = job.holding(k.controller);
-    if (!b) throw Error(ENOTSUP, fmt::format("{}= needs the {} controller, which the job has not joined", k.property,
-                                             v1_name(k.controller)));
+    if (!b)
+      throw Error(ENOTSUP, fmt::format("{}= needs the {} controller, which the job has not joined", k.property,
+                                       v1_name(k.controller)));
     const CgroupDir& dir = *b->dir(k.controller);
     auto col = column(b->version());
     if (!k.encode[col] || !dir.has(k.file[col])) {
@@ -113,8 +123,10 @@ void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effo
   std::vector<PendingWrite> retry;
   for (auto& p : writes) {
     p.err = p.dir->write_errno(p.write.file.c_str(), p.write.text);
-    if (p.err == EINVAL || p.err == EBUSY) retry.push_back(p);
-    else if (p.err) fail(p);
+    if (p.err == EINVAL || p.err == EBUSY)
+      retry.push_back(p);
+    else if (p.err)
+      fail(p);
   }
   for (auto& p : retry)
     if ((p.err = p.dir->write_errno(p.write.file.c_str(), p.write.text))) fail(p);

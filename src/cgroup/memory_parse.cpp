@@ -49,7 +49,8 @@ void parse_memory_stat_v2(std::string_view text, CgroupMemoryStat& out) noexcept
   sys::read_numeric_fields(text, kFields, out);
 }
 
-void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out, std::optional<SizeLimit>& effective_max) noexcept {
+void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out,
+                          std::optional<SizeLimit>& effective_max) noexcept {
   // The hierarchical total_* values, which is what memory.usage_in_bytes covers. v1 keeps kernel memory apart
   // (memory.kmem.usage_in_bytes), so `kernel` stays unknown.
   using S = CgroupMemoryStat;

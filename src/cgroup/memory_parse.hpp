@@ -18,7 +18,8 @@ std::optional<SizeLimit> parse_memory_limit(std::string_view text) noexcept;
 
 void parse_memory_stat_v2(std::string_view text, CgroupMemoryStat& out) noexcept;
 // Takes the hierarchical total_* values; also returns hierarchical_memory_limit (the effective limit).
-void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out, std::optional<SizeLimit>& effective_max) noexcept;
+void parse_memory_stat_v1(std::string_view text, CgroupMemoryStat& out,
+                          std::optional<SizeLimit>& effective_max) noexcept;
 void parse_memory_events_v2(std::string_view text, CgroupMemoryEvents& out) noexcept;
 void parse_oom_control_v1(std::string_view text, CgroupMemoryEvents& out) noexcept;
 

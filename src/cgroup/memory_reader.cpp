@@ -100,9 +100,12 @@ CgroupMemory read_cgroup_memory(const std::string& dir) {
     return m;
   }
   // v1 also has memory.stat, so its own usage file decides first.
-  if (cgroup::has_file(dirfd.get(), "memory.usage_in_bytes")) cgroup::read_v1(dirfd.get(), m);
-  else if (cgroup::has_file(dirfd.get(), "memory.stat")) cgroup::read_v2(dirfd.get(), m);
-  else m.error = ENOENT;
+  if (cgroup::has_file(dirfd.get(), "memory.usage_in_bytes"))
+    cgroup::read_v1(dirfd.get(), m);
+  else if (cgroup::has_file(dirfd.get(), "memory.stat"))
+    cgroup::read_v2(dirfd.get(), m);
+  else
+    m.error = ENOENT;
   return m;
 }
 

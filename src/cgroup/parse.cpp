@@ -61,10 +61,14 @@ std::vector<JobIoDeviceStats> parse_io_stat(std::string_view text) {
       std::string_view key = take(item, '=');
       auto v = sys::parse_u64(item);
       if (!v) continue;
-      if (key == "rbytes") d.read_bytes = *v;
-      else if (key == "wbytes") d.write_bytes = *v;
-      else if (key == "rios") d.read_ios = *v;
-      else if (key == "wios") d.write_ios = *v;
+      if (key == "rbytes")
+        d.read_bytes = *v;
+      else if (key == "wbytes")
+        d.write_bytes = *v;
+      else if (key == "rios")
+        d.read_ios = *v;
+      else if (key == "wios")
+        d.write_ios = *v;
     }
     out.push_back(d);
   }
@@ -81,17 +85,19 @@ void add_blkio_stat(std::string_view text, bool as_bytes, std::vector<JobIoDevic
     auto v = sys::parse_u64(trim(line));
     if (!v || (op != "Read" && op != "Write")) continue;
     auto& d = device_entry(out, dev->first, dev->second);
-    if (op == "Read") (as_bytes ? d.read_bytes : d.read_ios) += *v;
-    else (as_bytes ? d.write_bytes : d.write_ios) += *v;
+    if (op == "Read")
+      (as_bytes ? d.read_bytes : d.read_ios) += *v;
+    else
+      (as_bytes ? d.write_bytes : d.write_ios) += *v;
   }
 }
 
 std::vector<IoDeviceLimit> parse_io_max(std::string_view text) {
   std::vector<IoDeviceLimit> out;
   constexpr std::pair<std::string_view, IoLimitKind> kKeys[] = {{"rbps", IoLimitKind::read_bps},
-                                                                 {"wbps", IoLimitKind::write_bps},
-                                                                 {"riops", IoLimitKind::read_iops},
-                                                                 {"wiops", IoLimitKind::write_iops}};
+                                                                {"wbps", IoLimitKind::write_bps},
+                                                                {"riops", IoLimitKind::read_iops},
+                                                                {"wiops", IoLimitKind::write_iops}};
   while (!text.empty()) {
     std::string_view line = take(text, '\n');
     auto dev = take_device(line);

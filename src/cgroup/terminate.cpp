@@ -69,8 +69,7 @@ void kill_members(Backend& core, std::chrono::steady_clock::time_point deadline)
     if (froze) core.set_frozen(false, deadline);
     if (killed.empty()) {
       // Nobody could be held (members exiting on their own): give them a moment, then look again.
-      if (core.wait_empty(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(10))))
-        return;
+      if (core.wait_empty(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(10)))) return;
     }
     wait_exits(killed, deadline);
     if (std::chrono::steady_clock::now() >= deadline) {

@@ -12,9 +12,8 @@ enum class Version { v1, v2 };
 // The controllers reins drives. cpuacct and freezer exist only as v1 controllers: on v2 their work (cpu.stat
 // usage, cgroup.freeze) is part of the core every cgroup has.
 enum class Controller : std::uint8_t { memory, cpu, cpuacct, cpuset, io, pids, freezer };
-inline constexpr std::array<Controller, 7> kAllControllers{Controller::memory, Controller::cpu,
-                                                           Controller::cpuacct, Controller::cpuset,
-                                                           Controller::io, Controller::pids,
+inline constexpr std::array<Controller, 7> kAllControllers{Controller::memory, Controller::cpu, Controller::cpuacct,
+                                                           Controller::cpuset, Controller::io,  Controller::pids,
                                                            Controller::freezer};
 
 // Name in /proc/self/cgroup and the v1 mount options ("blkio" for io).

@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "cgroup/job_cgroups.hpp"
-#include "job/layout_handle.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
+#include "job/layout_handle.hpp"
 #include "pidfd/spawn.hpp"
 
 namespace reins {
@@ -115,8 +115,8 @@ Job Job::create(const std::string& name, const JobOptions& options) {
   std::vector<std::string> skipped;
   JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
   Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
-                                                             accounted(layout, options.accounting),
-                                                             /*owned=*/true)));
+                                                            accounted(layout, options.accounting),
+                                                            /*owned=*/true)));
   job.impl_->kill_on_close = true;  // from here on a failure removes what was made
   job.impl_->skipped = std::move(skipped);
   cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
@@ -127,7 +127,8 @@ Job Job::open(const std::string& name, const CgroupLayout* layout) {
   cgroup::Layout l = layout_of(layout);
   auto cgroups = cgroup::JobCgroups::open(l, name);
   if (!cgroups)
-    throw Error(ENOENT, "open job", fmt::format("'{}' (no cgroup {})", name, l.core().dir_of(l.core().child_path(name))));
+    throw Error(ENOENT, "open job",
+                fmt::format("'{}' (no cgroup {})", name, l.core().dir_of(l.core().child_path(name))));
   return Job(std::make_unique<Impl>(std::move(*cgroups)));
 }
 
@@ -171,8 +172,8 @@ Process Job::spawn(const Command& cmd) {
     placement.cgroup2_dirfd = -1;
     placement.join_procs_fds.push_back(procs.back().get());
     outcome = pidfd::spawn(c, placement);
-    if (outcome.killed_at_birth) throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)",
-                                                   c.argv.front());
+    if (outcome.killed_at_birth)
+      throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)", c.argv.front());
   }
   if (impl_->events) impl_->events->note_populated();
   return std::move(outcome.process);
@@ -197,8 +198,10 @@ std::size_t Job::signal(int sig) { return cgroup::signal_members(impl_->core(), 
 void Job::terminate(std::chrono::nanoseconds timeout) {
   auto deadline = Clock::now() + timeout;
   cgroup::Backend& core = impl_->core();
-  if (core.kill_all()) impl_->clone_into_unusable = true;
-  else cgroup::kill_members(core, deadline);
+  if (core.kill_all())
+    impl_->clone_into_unusable = true;
+  else
+    cgroup::kill_members(core, deadline);
   if (!core.wait_empty(deadline)) {
     auto left = pids();
     throw Error(ETIMEDOUT, fmt::format("terminate job {}: {} member(s) left after {}", name(), left.size(),

@@ -59,15 +59,18 @@ std::optional<std::uint64_t> io_value(std::string_view name, std::string_view te
   }
   auto v = sys::parse_u64(text);
   if (!v || *v > UINT64_MAX / factor)
-    throw InvalidArgument(fmt::format("invalid {}= value '{}': expected a number with an optional K, M, G or T "
-                                      "(base 1000), e.g. 10M", name, text));
+    throw InvalidArgument(
+        fmt::format("invalid {}= value '{}': expected a number with an optional K, M, G or T "
+                    "(base 1000), e.g. 10M",
+                    name, text));
   return *v * factor;
 }
 
 void io_property(JobLimits& l, std::string_view name, std::string_view value, IoLimitKind kind) {
   auto space = value.rfind(' ');
   if (space == std::string_view::npos)
-    throw InvalidArgument(fmt::format("invalid {}= value '{}': expected 'PATH VALUE', e.g. '/dev/vda 10M'", name, value));
+    throw InvalidArgument(
+        fmt::format("invalid {}= value '{}': expected 'PATH VALUE', e.g. '/dev/vda 10M'", name, value));
   auto [major, minor] = block_device_of(std::string(trim(value.substr(0, space))));
   JobLimits one;
   one.io.push_back({major, minor, kind, io_value(name, trim(value.substr(space + 1)))});
@@ -102,8 +105,11 @@ void cpu_quota_percent(JobLimits& l, std::string_view text) {
     q.quota.reset();
   } else {
     auto p = percent("CPUQuota", text);
-    if (!p || *p <= 0) throw InvalidArgument(fmt::format("invalid CPUQuota= value '{}': expected a percentage "
-                                                         "of one CPU such as 150%", text));
+    if (!p || *p <= 0)
+      throw InvalidArgument(
+          fmt::format("invalid CPUQuota= value '{}': expected a percentage "
+                      "of one CPU such as 150%",
+                      text));
     q = CpuQuota::cpus(*p, q.period);
   }
   l.cpu_quota = q;
@@ -200,7 +206,8 @@ void apply_job_property(JobLimits& limits, std::string_view assignment) {
   }
   std::string valid;
   for (const auto& p : kProperties) valid += (valid.empty() ? "" : ", ") + std::string(p.name);
-  throw InvalidArgument(fmt::format("invalid property '{}': expected NAME=VALUE with NAME one of {}", assignment, valid));
+  throw InvalidArgument(
+      fmt::format("invalid property '{}': expected NAME=VALUE with NAME one of {}", assignment, valid));
 }
 
 std::vector<std::string> job_property_names() {

@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "pidfd/spawn.hpp"
-#include "sys/wait.hpp"
 #include "reins/process.hpp"
+#include "sys/wait.hpp"
 
 namespace reins {
 namespace {
@@ -21,10 +21,10 @@ int waitid_rusage(int pidfd, siginfo_t* info, int options, ::rusage* ru) {
 
 }  // namespace
 
-
 SpawnError::SpawnError(int err, SpawnStage stage, std::string step, const std::string& program)
-    : Error(err, stage == SpawnStage::exec ? (err == ENOENT ? "command not found:" : "cannot execute")
-                                           : "cannot start '" + program + "':",
+    : Error(err,
+            stage == SpawnStage::exec ? (err == ENOENT ? "command not found:" : "cannot execute")
+                                      : "cannot start '" + program + "':",
             stage == SpawnStage::exec ? "'" + program + "'" : step),
       stage_(stage),
       step_(std::move(step)) {}
@@ -33,7 +33,8 @@ Process Process::spawn(const Command& cmd) {
   // Without a cgroup placement nothing can kill the child at birth, so killed_at_birth cannot happen here;
   // if something else SIGKILLed it that early we still report it rather than return an empty Process.
   auto outcome = pidfd::spawn(cmd, {});
-  if (outcome.killed_at_birth) throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)", cmd.argv.front());
+  if (outcome.killed_at_birth)
+    throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)", cmd.argv.front());
   return std::move(outcome.process);
 }
 

@@ -1,8 +1,8 @@
 #include "pidfd/spawn.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -34,7 +34,7 @@ constexpr char kAlive = 'R';
 
 // Everything the child needs, prepared in the parent so the child allocates nothing.
 struct ChildPlan {
-  std::vector<std::string> candidates;   // paths to try execve on, in PATH order
+  std::vector<std::string> candidates;  // paths to try execve on, in PATH order
   std::vector<char*> argv;
   std::vector<std::string> env_storage;
   std::vector<char*> envp;
@@ -91,8 +91,10 @@ ChildPlan make_plan(const Command& cmd, const Placement& placement) {
     auto native = [](RlimitValue v) { return v.is_unlimited() ? RLIM_INFINITY : static_cast<rlim_t>(v.value()); };
     plan.rlimits.push_back({info(s.resource).native, ::rlimit64{native(r.soft), native(r.hard)}});
   }
-  if (cmd.signal_mask) plan.mask = *cmd.signal_mask;
-  else ::pthread_sigmask(SIG_SETMASK, nullptr, &plan.mask);
+  if (cmd.signal_mask)
+    plan.mask = *cmd.signal_mask;
+  else
+    ::pthread_sigmask(SIG_SETMASK, nullptr, &plan.mask);
   plan.parent = ::getpid();
   return plan;
 }
@@ -132,8 +134,10 @@ ChildFailure exec_candidates(const ChildPlan& plan) {
   for (const auto& c : plan.candidates) {
     ::execve(c.c_str(), plan.argv.data(), envp);
     // Like execvp: keep looking past "not here", remember "here but not allowed".
-    if (errno == EACCES) first_err = EACCES;
-    else if (errno != ENOENT && errno != ENOTDIR) return {Stage::exec, errno, 0};
+    if (errno == EACCES)
+      first_err = EACCES;
+    else if (errno != ENOENT && errno != ENOTDIR)
+      return {Stage::exec, errno, 0};
   }
   return {Stage::exec, first_err, 0};
 }
@@ -172,20 +176,30 @@ ChildFailure set_up_and_exec(const ChildPlan& plan) {
 
 std::string stage_name(const ChildFailure& f) {
   switch (f.stage) {
-    case Stage::pdeathsig: return "set parent-death signal";
-    case Stage::session: return "setsid";
-    case Stage::pgroup: return "setpgid";
-    case Stage::join: return "join cgroup";
+    case Stage::pdeathsig:
+      return "set parent-death signal";
+    case Stage::session:
+      return "setsid";
+    case Stage::pgroup:
+      return "setpgid";
+    case Stage::join:
+      return "join cgroup";
     case Stage::rlimit:
       for (const auto& r : all_resources())
         if (r.native == f.detail) return "setrlimit " + std::string(r.name);
       return "setrlimit";
-    case Stage::chdir: return "chdir";
-    case Stage::signals: return "reset signals";
-    case Stage::stdio: return "redirect stdin/stdout/stderr";
-    case Stage::terminal: return "take the terminal's foreground (tcsetpgrp)";
-    case Stage::exec: return "exec";
-    case Stage::start: return "start";
+    case Stage::chdir:
+      return "chdir";
+    case Stage::signals:
+      return "reset signals";
+    case Stage::stdio:
+      return "redirect stdin/stdout/stderr";
+    case Stage::terminal:
+      return "take the terminal's foreground (tcsetpgrp)";
+    case Stage::exec:
+      return "exec";
+    case Stage::start:
+      return "start";
   }
   return "spawn";
 }
@@ -252,8 +266,9 @@ pid_t create_child(const Placement& placement, int& pidfd, bool& handlers_cleare
     // By number, the one time reins does: it is our unreaped child, so the pid cannot name anyone else.
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
-    throw Error(err, "reins needs pidfds (Linux 5.3 or later, with clone3, clone(CLONE_PIDFD) or pidfd_open "
-                     "allowed by any seccomp profile): pidfd_open failed");
+    throw Error(err,
+                "reins needs pidfds (Linux 5.3 or later, with clone3, clone(CLONE_PIDFD) or pidfd_open "
+                "allowed by any seccomp profile): pidfd_open failed");
   }
   return pid;
 }
@@ -328,9 +343,12 @@ SpawnPath spawn_path() noexcept { return g_path.load(std::memory_order_relaxed);
 
 std::string_view spawn_path_name(SpawnPath path) noexcept {
   switch (path) {
-    case SpawnPath::clone3: return "clone3";
-    case SpawnPath::clone_pidfd: return "clone(CLONE_PIDFD)";
-    case SpawnPath::clone_then_pidfd_open: return "clone + pidfd_open";
+    case SpawnPath::clone3:
+      return "clone3";
+    case SpawnPath::clone_pidfd:
+      return "clone(CLONE_PIDFD)";
+    case SpawnPath::clone_then_pidfd_open:
+      return "clone + pidfd_open";
   }
   return "?";
 }

@@ -12,12 +12,12 @@ namespace reins::pidfd {
 
 // Where the child must be before it runs any of the command's code.
 struct Placement {
-  int cgroup2_dirfd = -1;              // clone3 CLONE_INTO_CGROUP target (a cgroup2 directory fd), or -1
-  std::vector<int> join_procs_fds;     // open cgroup.procs files (v1 or v2) the child writes "0" to before exec
+  int cgroup2_dirfd = -1;           // clone3 CLONE_INTO_CGROUP target (a cgroup2 directory fd), or -1
+  std::vector<int> join_procs_fds;  // open cgroup.procs files (v1 or v2) the child writes "0" to before exec
 };
 
 struct SpawnOutcome {
-  Process process;                     // valid unless killed_at_birth
+  Process process;  // valid unless killed_at_birth
   // The child was killed by SIGKILL before it ran a single step. Seen with CLONE_INTO_CGROUP into a cgroup
   // whose cgroup.kill was used (a kernel bug, see docs/design.md); the caller retries another way.
   bool killed_at_birth = false;

@@ -46,8 +46,10 @@ void append_children(pid_t pid, std::vector<char>& buffer, std::vector<pid_t>& o
   // case, needs no directory listing.
   struct stat st {};
   if (::stat(task_dir, &st) != 0) return;
-  if (st.st_nlink == 3) read_children(pid);
-  else for_each_numeric_entry(task_dir, read_children);
+  if (st.st_nlink == 3)
+    read_children(pid);
+  else
+    for_each_numeric_entry(task_dir, read_children);
 }
 
 std::unordered_map<pid_t, std::vector<pid_t>> children_by_parent() {

@@ -10,25 +10,25 @@ namespace reins {
 namespace {
 using P = ProcessMemory;
 constexpr ProcessMemoryMetric kMetrics[] = {
-      {"rss", &P::rss},
-      {"rss_anon", &P::rss_anon},
-      {"rss_file", &P::rss_file},
-      {"rss_shmem", &P::rss_shmem},
-      {"vm_size", &P::vm_size},
-      {"vm_hwm", &P::vm_hwm},
-      {"swap", &P::swap},
-      {"pss", &P::pss},
-      {"pss_anon", &P::pss_anon},
-      {"pss_file", &P::pss_file},
-      {"pss_shmem", &P::pss_shmem},
-      {"pss_dirty", &P::pss_dirty},
-      {"shared_clean", &P::shared_clean},
-      {"shared_dirty", &P::shared_dirty},
-      {"private_clean", &P::private_clean},
-      {"private_dirty", &P::private_dirty},
-      {"uss", &P::uss},
-      {"swap_pss", &P::swap_pss},
-      {"anon_huge", &P::anon_huge},
+    {"rss", &P::rss},
+    {"rss_anon", &P::rss_anon},
+    {"rss_file", &P::rss_file},
+    {"rss_shmem", &P::rss_shmem},
+    {"vm_size", &P::vm_size},
+    {"vm_hwm", &P::vm_hwm},
+    {"swap", &P::swap},
+    {"pss", &P::pss},
+    {"pss_anon", &P::pss_anon},
+    {"pss_file", &P::pss_file},
+    {"pss_shmem", &P::pss_shmem},
+    {"pss_dirty", &P::pss_dirty},
+    {"shared_clean", &P::shared_clean},
+    {"shared_dirty", &P::shared_dirty},
+    {"private_clean", &P::private_clean},
+    {"private_dirty", &P::private_dirty},
+    {"uss", &P::uss},
+    {"swap_pss", &P::swap_pss},
+    {"anon_huge", &P::anon_huge},
 };
 }  // namespace
 
@@ -121,8 +121,8 @@ int parse_statm(std::string_view text, std::uint64_t page_size, ProcessMemory& o
 
 int parse_status_memory(std::string_view text, ProcessMemory& out) noexcept {
   static constexpr sys::NumericField<ProcessMemory> kFields[] = {
-      {"VmSize", &P::vm_size},     {"VmHWM", &P::vm_hwm},       {"VmRSS", &P::rss},      {"RssAnon", &P::rss_anon},
-      {"RssFile", &P::rss_file},   {"RssShmem", &P::rss_shmem}, {"VmSwap", &P::swap},
+      {"VmSize", &P::vm_size},   {"VmHWM", &P::vm_hwm},       {"VmRSS", &P::rss},   {"RssAnon", &P::rss_anon},
+      {"RssFile", &P::rss_file}, {"RssShmem", &P::rss_shmem}, {"VmSwap", &P::swap},
   };
   ProcessMemory m;
   sys::read_numeric_fields(text, kFields, m);
@@ -158,12 +158,22 @@ int parse_smaps_rollup(std::string_view text, ProcessMemory& out) noexcept {
 
 SystemMemory parse_meminfo(std::string_view text) noexcept {
   using S = SystemMemory;
-  static constexpr sys::NumericField<SystemMemory> kFields[] = {  // in the kernel's order
-      {"MemTotal", &S::total},        {"MemFree", &S::free},           {"MemAvailable", &S::available},
-      {"Buffers", &S::buffers},       {"Cached", &S::cached},          {"SwapCached", &S::swap_cached},
-      {"SwapTotal", &S::swap_total},  {"SwapFree", &S::swap_free},     {"Dirty", &S::dirty},
-      {"AnonPages", &S::anon},        {"Shmem", &S::shmem},            {"SReclaimable", &S::slab_reclaimable},
-      {"CommitLimit", &S::commit_limit}, {"Committed_AS", &S::committed},
+  static constexpr sys::NumericField<SystemMemory> kFields[] = {
+      // in the kernel's order
+      {"MemTotal", &S::total},
+      {"MemFree", &S::free},
+      {"MemAvailable", &S::available},
+      {"Buffers", &S::buffers},
+      {"Cached", &S::cached},
+      {"SwapCached", &S::swap_cached},
+      {"SwapTotal", &S::swap_total},
+      {"SwapFree", &S::swap_free},
+      {"Dirty", &S::dirty},
+      {"AnonPages", &S::anon},
+      {"Shmem", &S::shmem},
+      {"SReclaimable", &S::slab_reclaimable},
+      {"CommitLimit", &S::commit_limit},
+      {"Committed_AS", &S::committed},
   };
   SystemMemory s;
   sys::read_numeric_fields(text, kFields, s);

@@ -6,8 +6,8 @@
 #include <cerrno>
 
 #include "procfs/memory_parse.hpp"
-#include "procfs/process_memory.hpp"
 #include "procfs/proc_read.hpp"
+#include "procfs/process_memory.hpp"
 #include "reins/memory.hpp"
 #include "reins/process.hpp"
 

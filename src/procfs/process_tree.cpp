@@ -5,8 +5,8 @@
 #include <unordered_set>
 
 #include "procfs/children.hpp"
-#include "procfs/process_memory.hpp"
 #include "procfs/held_tree.hpp"
+#include "procfs/process_memory.hpp"
 #include "reins/memory.hpp"
 
 namespace reins {
@@ -55,8 +55,10 @@ std::vector<pid_t> process_descendants(pid_t root) {
     pid_t pid = queue.front();
     queue.pop_front();
     children.clear();
-    if (procfs::children_files_exist()) procfs::append_children(pid, buffer, children);
-    else if (auto it = scanned.find(pid); it != scanned.end()) children = it->second;
+    if (procfs::children_files_exist())
+      procfs::append_children(pid, buffer, children);
+    else if (auto it = scanned.find(pid); it != scanned.end())
+      children = it->second;
     for (pid_t child : children)
       if (seen.insert(child).second) {  // a pid listed twice while the tree changes is taken once
         found.push_back(child);

@@ -13,7 +13,8 @@ namespace reins {
 SystemMemory read_system_memory() {
   std::vector<char> buffer;
   std::size_t length = 0;
-  if (int err = procfs::read_whole_at(AT_FDCWD, "/proc/meminfo", buffer, length)) throw Error(err, "read", "/proc/meminfo");
+  if (int err = procfs::read_whole_at(AT_FDCWD, "/proc/meminfo", buffer, length))
+    throw Error(err, "read", "/proc/meminfo");
   return procfs::parse_meminfo(std::string_view(buffer.data(), length));
 }
 

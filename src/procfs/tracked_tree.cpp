@@ -131,14 +131,16 @@ void TrackedTree::drop_exited() {
 }
 
 void TrackedTree::list_candidates(std::size_t first, std::size_t last,
-                                 std::vector<std::pair<std::size_t, pid_t>>& out) {
+                                  std::vector<std::pair<std::size_t, pid_t>>& out) {
   std::unordered_map<pid_t, std::vector<pid_t>> scanned;
   if (!children_files_exist()) scanned = children_by_parent();
   for (std::size_t i = first; i < last; ++i) {
     children_.clear();
     pid_t pid = members_[i].process.pid();
-    if (children_files_exist()) append_children(pid, buffer_, children_);
-    else if (auto it = scanned.find(pid); it != scanned.end()) children_ = it->second;
+    if (children_files_exist())
+      append_children(pid, buffer_, children_);
+    else if (auto it = scanned.find(pid); it != scanned.end())
+      children_ = it->second;
     for (pid_t child : children_)
       if (!pids_.contains(child)) out.emplace_back(i, child);
   }

@@ -56,8 +56,8 @@ class TrackedTree {
   // a complete scan.
   void find_new_members();
   struct Counters {
-    std::optional<pid_t> last_pid;        // the last pid handed out in our pid namespace
-    std::optional<std::uint64_t> forks;   // tasks created since boot
+    std::optional<pid_t> last_pid;       // the last pid handed out in our pid namespace
+    std::optional<std::uint64_t> forks;  // tasks created since boot
   };
   Counters read_counters();
   // Holds each of the pids first..last whose parent is a member.

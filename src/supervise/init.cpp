@@ -13,12 +13,12 @@
 
 #include <fmt/format.h>
 
-#include "supervise/supervision.hpp"
 #include "procfs/held_tree.hpp"
 #include "reins/units.hpp"
-#include "sys/signal_fd.hpp"
+#include "supervise/supervision.hpp"
 #include "sys/event_loop.hpp"
 #include "sys/page_out.hpp"
+#include "sys/signal_fd.hpp"
 #include "sys/wait.hpp"
 
 namespace reins {
@@ -62,8 +62,9 @@ class Supervisor {
 InitReport Supervisor::run() {
   for (int code : opts_.success_exits) parse_exit_code(std::to_string(code));  // throws if out of range
   if (!opts_.run.forward_signals.empty())
-    throw InvalidArgument("init forwards every signal to the command: RunOptions::forward_signals must stay empty "
-                          "(InitOptions::rewrites changes or drops one)");
+    throw InvalidArgument(
+        "init forwards every signal to the command: RunOptions::forward_signals must stay empty "
+        "(InitOptions::rewrites changes or drops one)");
   // Blocked for good, not restored on return: a signal that comes after the end must not kill the caller
   // before it has reported. The command gets the mask we started with.
   sigset_t all = sys::all_signals(), original;
@@ -109,8 +110,8 @@ Process& Supervisor::spawn_main(const sigset_t& original_mask) {
   foreground_ = ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
   cmd.foreground_terminal = foreground_;
   if (!cmd.signal_mask) cmd.signal_mask = original_mask;
-  return supervision_.start(cmd, {.signal = [this](int sig) { send_to_main(sig); },
-                                  .kill = [this] { send_to_main(SIGKILL); }});
+  return supervision_.start(
+      cmd, {.signal = [this](int sig) { send_to_main(sig); }, .kill = [this] { send_to_main(SIGKILL); }});
 }
 
 int Supervisor::rewritten(int sig) const noexcept {
@@ -198,8 +199,9 @@ void Supervisor::end_remaining() {
 // the child's group and continue it. Not as PID 1 or when our group is orphaned: nobody would continue us.
 void Supervisor::follow_terminal_stop() {
   siginfo_t info{};
-  if (sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(main().pidfd()), &info,
-                         WSTOPPED | WNOHANG, nullptr) != 0 || info.si_pid == 0)
+  if (sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(main().pidfd()), &info, WSTOPPED | WNOHANG,
+                         nullptr) != 0 ||
+      info.si_pid == 0)
     return;
   int sig = info.si_status;
   if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) return;
@@ -219,8 +221,10 @@ InitReport init(const InitOptions& options) { return Supervisor(options).run(); 
 SignalRewrite parse_signal_rewrite(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos)
-    throw InvalidArgument(fmt::format("invalid signal rewrite '{}' (valid: FROM:TO with signal names or numbers, "
-                                      "e.g. TERM:QUIT or 15:3; TO 0 drops the signal)", text));
+    throw InvalidArgument(
+        fmt::format("invalid signal rewrite '{}' (valid: FROM:TO with signal names or numbers, "
+                    "e.g. TERM:QUIT or 15:3; TO 0 drops the signal)",
+                    text));
   std::string_view to = text.substr(colon + 1);
   return {parse_signal(text.substr(0, colon)), to == "0" ? 0 : parse_signal(to)};
 }

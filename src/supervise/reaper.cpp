@@ -64,16 +64,16 @@ enum class Verdict { reaped, claimed, deferred, none };
 struct Reaper::State {
   ReaperOptions opts;
   bool active = false;
-  int wait_flags = 0;           // __WALL when clone_children
+  int wait_flags = 0;  // __WALL when clone_children
   sys::SignalFd sigchld;
-  UniqueFd wake;                // eventfd: a claim released, the last guard ended, stop()
-  UniqueFd epoll;               // sigchld + wake: the one fd a caller's loop polls
+  UniqueFd wake;   // eventfd: a claim released, the last guard ended, stop()
+  UniqueFd epoll;  // sigchld + wake: the one fd a caller's loop polls
 
-  std::mutex mu;                // held across every reap decision and the reap itself
+  std::mutex mu;  // held across every reap decision and the reap itself
   std::vector<pid_t> claimed;
   int spawning = 0;
 
-  std::mutex pass_mu;           // one reap pass at a time
+  std::mutex pass_mu;  // one reap pass at a time
   std::thread thread;
   std::atomic<bool> stopping{false};
   int previous_subreaper = -1;  // restored on destruction; -1 if we did not change it
@@ -236,8 +236,7 @@ Reaper::Claim Reaper::claim(pid_t pid) {
   return Claim(state_, pid);
 }
 
-Reaper::Claim::Claim(Claim&& other) noexcept
-    : state_(std::move(other.state_)), pid_(std::exchange(other.pid_, 0)) {}
+Reaper::Claim::Claim(Claim&& other) noexcept : state_(std::move(other.state_)), pid_(std::exchange(other.pid_, 0)) {}
 
 Reaper::Claim& Reaper::Claim::operator=(Claim&& other) noexcept {
   if (this != &other) {

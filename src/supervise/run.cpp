@@ -29,8 +29,8 @@ class Supervisor {
 
   RunReport run() {
     supervision_.prepare();
-    Process& child = supervision_.start(opts_.command, {.signal = [this](int sig) { command().signal(sig); },
-                                                        .kill = [this] { kill_everything(); }});
+    Process& child = supervision_.start(
+        opts_.command, {.signal = [this](int sig) { command().signal(sig); }, .kill = [this] { kill_everything(); }});
     sys::SignalFd signals;
     if (!opts_.forward_signals.empty()) {
       signals = sys::SignalFd(sys::signal_set(opts_.forward_signals));
@@ -47,8 +47,10 @@ class Supervisor {
   Process& command() noexcept { return supervision_.command(); }
 
   void kill_everything() {
-    if (Job* job = supervision_.job()) job->terminate();
-    else command().signal(SIGKILL);
+    if (Job* job = supervision_.job())
+      job->terminate();
+    else
+      command().signal(SIGKILL);
   }
 
   void forward(sys::SignalFd& signals) {
@@ -69,9 +71,12 @@ class Supervisor {
 
 std::string_view kill_reason_name(KillReason reason) noexcept {
   switch (reason) {
-    case KillReason::timeout: return "timeout";
-    case KillReason::oom: return "oom";
-    case KillReason::guard: return "guard";
+    case KillReason::timeout:
+      return "timeout";
+    case KillReason::oom:
+      return "oom";
+    case KillReason::guard:
+      return "guard";
   }
   return "?";
 }

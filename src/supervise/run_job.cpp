@@ -51,12 +51,15 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     std::vector<std::string> needs = property_names(o.limits);
     if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
     if (!needs.empty())
-      throw Error(e.errno_value(), fmt::format("cannot create the cgroup job that {} need(s): {}",
-                                               property_names(o.limits).empty() ? "--keep-job" : joined(property_names(o.limits)),
-                                               e.what()));
+      throw Error(
+          e.errno_value(),
+          fmt::format("cannot create the cgroup job that {} need(s): {}",
+                      property_names(o.limits).empty() ? "--keep-job" : joined(property_names(o.limits)), e.what()));
     report.unavailable = e.what();
-    notes.push_back(fmt::format("ran without a cgroup job ({}): the report covers only the command and the "
-                                "children it waited for, and what it leaves behind keeps running", e.what()));
+    notes.push_back(
+        fmt::format("ran without a cgroup job ({}): the report covers only the command and the "
+                    "children it waited for, and what it leaves behind keeps running",
+                    e.what()));
     return std::nullopt;
   }
 }
@@ -105,8 +108,8 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
   }
   // Last, so that the notes about how the command ended come first.
   if (const auto& gone = report.job.abandoned_removed; !gone.empty())
-    report.notes.push_back(fmt::format("removed {} empty job(s) left by killed earlier runs: {}", gone.size(),
-                                       fmt::join(gone, ", ")));
+    report.notes.push_back(
+        fmt::format("removed {} empty job(s) left by killed earlier runs: {}", gone.size(), fmt::join(gone, ", ")));
 }
 
 }  // namespace reins::supervise

@@ -56,8 +56,7 @@ std::string read_file_at(int dirfd, const char* path, const std::string& shown) 
 }
 
 void write_file_at(int dirfd, const char* path, std::string_view text, const std::string& shown) {
-  if (int err = write_file_errno(dirfd, path, text))
-    throw Error(err, "write '" + std::string(text) + "' to", shown);
+  if (int err = write_file_errno(dirfd, path, text)) throw Error(err, "write '" + std::string(text) + "' to", shown);
 }
 
 UniqueFd open_at(int dirfd, const char* path, int flags, const std::string& shown) {

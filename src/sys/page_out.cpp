@@ -38,8 +38,7 @@ bool parse_line(std::string_view line, ino_t ino, Range& out) {
   ino_t found = 0;
   if (dash == std::string_view::npos || perms.size() < 2 || perms[1] == 'w') return false;
   std::from_chars(inode.data(), inode.data() + inode.size(), found);
-  return found == ino &&
-         std::from_chars(range.data(), range.data() + dash, out.start, 16).ec == std::errc() &&
+  return found == ino && std::from_chars(range.data(), range.data() + dash, out.start, 16).ec == std::errc() &&
          std::from_chars(range.data() + dash + 1, range.data() + range.size(), out.end, 16).ec == std::errc();
 }
 

@@ -76,17 +76,19 @@ RlimitValue parse_rlimit_value(Resource r, std::string_view text) {
   if (text == "unlimited" || text == "infinity") return RlimitValue::unlimited();
   using namespace std::chrono;
   switch (info(r).unit) {
-    case U::bytes: return RlimitValue(parse_size(text));
+    case U::bytes:
+      return RlimitValue(parse_size(text));
     case U::seconds: {
       auto d = parse_duration(text);
       if (d % seconds(1) != nanoseconds(0))
-        throw InvalidArgument(fmt::format("invalid value '{}' for {}: the kernel counts whole seconds", text,
-                                          info(r).name));
+        throw InvalidArgument(
+            fmt::format("invalid value '{}' for {}: the kernel counts whole seconds", text, info(r).name));
       return RlimitValue(static_cast<std::uint64_t>(duration_cast<seconds>(d).count()));
     }
     case U::microseconds:
       return RlimitValue(static_cast<std::uint64_t>(duration_cast<microseconds>(parse_duration(text)).count()));
-    case U::count: return RlimitValue(parse_count(text));
+    case U::count:
+      return RlimitValue(parse_count(text));
   }
   return RlimitValue::unlimited();
 }
@@ -94,9 +96,12 @@ RlimitValue parse_rlimit_value(Resource r, std::string_view text) {
 std::string format_rlimit_value(Resource r, RlimitValue v) {
   if (v.is_unlimited()) return "unlimited";
   switch (info(r).unit) {
-    case U::seconds: return fmt::format("{}s", v.value());
-    case U::microseconds: return fmt::format("{}us", v.value());
-    default: return std::to_string(v.value());
+    case U::seconds:
+      return fmt::format("{}s", v.value());
+    case U::microseconds:
+      return fmt::format("{}us", v.value());
+    default:
+      return std::to_string(v.value());
   }
 }
 

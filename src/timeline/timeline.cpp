@@ -48,10 +48,14 @@ std::vector<std::string> split_csv(const std::string& line) {
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') fields.back() += '"', ++i;
-    else if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) fields.emplace_back();
-    else fields.back() += c;
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      fields.back() += '"', ++i;
+    else if (c == '"')
+      quoted = !quoted;
+    else if (c == ',' && !quoted)
+      fields.emplace_back();
+    else
+      fields.back() += c;
   }
   return fields;
 }
@@ -85,8 +89,10 @@ void parse_json_line(Timeline& tl, const json& j) {
 template <typename T>
 std::optional<T> csv_number(const std::string& s) {
   if (s.empty()) return std::nullopt;
-  if constexpr (std::is_same_v<T, double>) return std::stod(s);
-  else return static_cast<T>(std::stoull(s));
+  if constexpr (std::is_same_v<T, double>)
+    return std::stod(s);
+  else
+    return static_cast<T>(std::stoull(s));
 }
 
 void parse_csv_line(Timeline& tl, const std::string& line) {
@@ -102,8 +108,8 @@ void parse_csv_line(Timeline& tl, const std::string& line) {
                           finite(csv_number<double>(f[4])), csv_number<std::uint64_t>(f[5])});
   } else if (f[1] == "event") {
     auto colon = f[6].find(": ");
-    tl.events.push_back({finite(std::stod(f[0])), f[6].substr(0, colon),
-                         colon == std::string::npos ? "" : f[6].substr(colon + 2)});
+    tl.events.push_back(
+        {finite(std::stod(f[0])), f[6].substr(0, colon), colon == std::string::npos ? "" : f[6].substr(colon + 2)});
   }
 }
 
@@ -132,11 +138,14 @@ TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) 
     std::string cmd;
     for (const auto& a : header.command) cmd += (cmd.empty() ? "" : " ") + a;
     impl_->line("t,kind,memory_bytes,pss_bytes,cpu_s,pids,event");
-    impl_->line(fmt::format("{},header,{},,,,{}", header.interval_s, csv_maybe(header.memory_limit_bytes),
-                            csv_field(cmd)));
+    impl_->line(
+        fmt::format("{},header,{},,,,{}", header.interval_s, csv_maybe(header.memory_limit_bytes), csv_field(cmd)));
   } else {
-    impl_->line(json{{"type", "header"}, {"version", 1}, {"command", header.command},
-                     {"interval_s", header.interval_s}, {"memory_limit_bytes", maybe(header.memory_limit_bytes)}}
+    impl_->line(json{{"type", "header"},
+                     {"version", 1},
+                     {"command", header.command},
+                     {"interval_s", header.interval_s},
+                     {"memory_limit_bytes", maybe(header.memory_limit_bytes)}}
                     .dump());
   }
 }
@@ -157,14 +166,19 @@ void TimelineWriter::sample(const TimelineSample& s) {
     impl_->line(fmt::format("{:.3f},sample,{},{},{},{},", s.t, csv_maybe(s.memory_bytes), csv_maybe(s.pss_bytes),
                             csv_maybe(s.cpu_s), csv_maybe(s.pids)));
   else
-    impl_->line(json{{"type", "sample"}, {"t", s.t}, {"memory_bytes", maybe(s.memory_bytes)},
-                     {"pss_bytes", maybe(s.pss_bytes)}, {"cpu_s", maybe(s.cpu_s)}, {"pids", maybe(s.pids)}}
+    impl_->line(json{{"type", "sample"},
+                     {"t", s.t},
+                     {"memory_bytes", maybe(s.memory_bytes)},
+                     {"pss_bytes", maybe(s.pss_bytes)},
+                     {"cpu_s", maybe(s.cpu_s)},
+                     {"pids", maybe(s.pids)}}
                     .dump());
 }
 
 void TimelineWriter::event(const TimelineEvent& e) {
   if (impl_->csv)
-    impl_->line(fmt::format("{:.3f},event,,,,,{}", e.t, csv_field(e.event + (e.detail.empty() ? "" : ": " + e.detail))));
+    impl_->line(
+        fmt::format("{:.3f},event,,,,,{}", e.t, csv_field(e.event + (e.detail.empty() ? "" : ": " + e.detail))));
   else
     impl_->line(json{{"type", "event"}, {"t", e.t}, {"event", e.event}, {"detail", e.detail}}.dump());
 }
@@ -179,11 +193,13 @@ Timeline parse_timeline(std::string_view text, bool csv, const std::string& sour
     ++number;
     if (line.empty() || (csv && number == 1)) continue;
     try {
-      if (csv) parse_csv_line(tl, line);
-      else parse_json_line(tl, json::parse(line));
+      if (csv)
+        parse_csv_line(tl, line);
+      else
+        parse_json_line(tl, json::parse(line));
     } catch (const std::exception& e) {
-      throw InvalidArgument(fmt::format("{}:{}: not a trace record ({}): '{}'", source, number, e.what(),
-                                        line.substr(0, 80)));
+      throw InvalidArgument(
+          fmt::format("{}:{}: not a trace record ({}): '{}'", source, number, e.what(), line.substr(0, 80)));
     }
   }
   return tl;
@@ -199,12 +215,18 @@ Timeline read_timeline(const std::string& path) {
 
 std::string_view timeline_event_name(TimelineEventKind kind) noexcept {
   switch (kind) {
-    case TimelineEventKind::memory_limit: return "memory-limit";
-    case TimelineEventKind::oom: return "oom";
-    case TimelineEventKind::guard: return "guard";
-    case TimelineEventKind::pids_limit: return "pids-limit";
-    case TimelineEventKind::timeout: return "timeout";
-    case TimelineEventKind::exit: return "exit";
+    case TimelineEventKind::memory_limit:
+      return "memory-limit";
+    case TimelineEventKind::oom:
+      return "oom";
+    case TimelineEventKind::guard:
+      return "guard";
+    case TimelineEventKind::pids_limit:
+      return "pids-limit";
+    case TimelineEventKind::timeout:
+      return "timeout";
+    case TimelineEventKind::exit:
+      return "exit";
   }
   return "?";
 }

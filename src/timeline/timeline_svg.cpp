@@ -39,11 +39,16 @@ double nice_step(double max, int count) {
 std::string escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -57,18 +62,25 @@ struct Frame {
 };
 
 std::string axes(const Frame& f, double y_step, double y_factor, const char* y_unit, const std::string& title) {
-  std::string out = fmt::format(R"(<text x="{}" y="{}" class="title">{}</text>)" "\n", kLeft, f.top - 12, escape(title));
+  std::string out = fmt::format(R"(<text x="{}" y="{}" class="title">{}</text>)"
+                                "\n",
+                                kLeft, f.top - 12, escape(title));
   for (double v = 0; v <= f.y_max * 1.0001; v += y_step) {
     out += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" class="grid"/>)"
-                       R"(<text x="{}" y="{:.1f}" class="ylabel">{} {}</text>)" "\n",
+                       R"(<text x="{}" y="{:.1f}" class="ylabel">{} {}</text>)"
+                       "\n",
                        kLeft, kLeft + kPlotWidth, f.y(v), f.y(v), kLeft - 8, f.y(v) + 4, number(v / y_factor), y_unit);
   }
   double t_step = nice_step(f.t_max, 8);
   for (double t = 0; t <= f.t_max * 1.0001; t += t_step)
-    out += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" class="tick"/>)"
-                       R"(<text x="{:.1f}" y="{}" class="xlabel">{}s</text>)" "\n",
-                       f.x(t), f.x(t), f.top + f.height, f.top + f.height + 5, f.x(t), f.top + f.height + 20, number(t));
-  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" class="frame"/>)" "\n", kLeft, f.top, kPlotWidth, f.height);
+    out +=
+        fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" class="tick"/>)"
+                    R"(<text x="{:.1f}" y="{}" class="xlabel">{}s</text>)"
+                    "\n",
+                    f.x(t), f.x(t), f.top + f.height, f.top + f.height + 5, f.x(t), f.top + f.height + 20, number(t));
+  out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" class="frame"/>)"
+                     "\n",
+                     kLeft, f.top, kPlotWidth, f.height);
   return out;
 }
 
@@ -78,32 +90,40 @@ std::string polyline(const Timeline& tl, const Frame& f, Get get, const char* cl
   for (const auto& s : tl.samples)
     if (auto v = get(s)) points += fmt::format("{:.1f},{:.1f} ", f.x(s.t), f.y(static_cast<double>(*v)));
   if (points.empty()) return "";
-  return fmt::format(R"(<polyline class="{}" points="{}"/>)" "\n", cls, points);
+  return fmt::format(R"(<polyline class="{}" points="{}"/>)"
+                     "\n",
+                     cls, points);
 }
 
 std::string memory_panel(const Timeline& tl, double t_max) {
   double max = 0;
-  for (const auto& s : tl.samples) max = std::max({max, static_cast<double>(s.memory_bytes.value_or(0)),
-                                                    static_cast<double>(s.pss_bytes.value_or(0))});
+  for (const auto& s : tl.samples)
+    max =
+        std::max({max, static_cast<double>(s.memory_bytes.value_or(0)), static_cast<double>(s.pss_bytes.value_or(0))});
   if (tl.memory_limit_bytes) max = std::max(max, static_cast<double>(*tl.memory_limit_bytes));
   Unit unit = byte_unit(max);
   double step = nice_step(max / unit.factor, 6) * unit.factor;
   Frame f{kMemTop, kMemHeight, t_max, std::max(step, std::ceil(max / step) * step)};
   std::string out = axes(f, step, unit.factor, unit.name, "Memory");
-  out += polyline(tl, f, [](const TimelineSample& s) { return s.memory_bytes; }, "memory");
-  out += polyline(tl, f, [](const TimelineSample& s) { return s.pss_bytes; }, "pss");
+  out += polyline(
+      tl, f, [](const TimelineSample& s) { return s.memory_bytes; }, "memory");
+  out += polyline(
+      tl, f, [](const TimelineSample& s) { return s.pss_bytes; }, "pss");
   if (tl.memory_limit_bytes) {
     double y = f.y(static_cast<double>(*tl.memory_limit_bytes));
     out += fmt::format(R"(<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" class="limit"/>)"
-                       R"(<text x="{}" y="{:.1f}" class="limitlabel">limit {}</text>)" "\n",
-                       kLeft, kLeft + kPlotWidth, y, y, kLeft + kPlotWidth - 4, y - 5, format_size(*tl.memory_limit_bytes));
+                       R"(<text x="{}" y="{:.1f}" class="limitlabel">limit {}</text>)"
+                       "\n",
+                       kLeft, kLeft + kPlotWidth, y, y, kLeft + kPlotWidth - 4, y - 5,
+                       format_size(*tl.memory_limit_bytes));
   }
   for (size_t i = 0; i < tl.events.size(); ++i) {
     const auto& e = tl.events[i];
     double x = f.x(e.t);
     bool right_half = x > kLeft + kPlotWidth / 2;  // label on the side with room for it
     out += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" class="event ev-{}"/>)"
-                       R"(<text x="{:.1f}" y="{}" class="eventlabel{}">{}</text>)" "\n",
+                       R"(<text x="{:.1f}" y="{}" class="eventlabel{}">{}</text>)"
+                       "\n",
                        x, x, f.top, f.top + f.height, escape(e.event), right_half ? x - 4 : x + 4,
                        f.top + 14 + 13 * static_cast<double>(i % 4), right_half ? " end" : "",
                        escape(e.event + (e.detail.empty() ? "" : ": " + e.detail)));
@@ -113,7 +133,9 @@ std::string memory_panel(const Timeline& tl, double t_max) {
 
 std::string cpu_panel(const Timeline& tl, double t_max) {
   // CPU use between two samples, in cores: Δcpu_s / Δt.
-  struct Point { double t, cores; };
+  struct Point {
+    double t, cores;
+  };
   std::vector<Point> use;
   for (size_t i = 1; i < tl.samples.size(); ++i) {
     const auto &a = tl.samples[i - 1], &b = tl.samples[i];
@@ -126,7 +148,10 @@ std::string cpu_panel(const Timeline& tl, double t_max) {
   std::string out = axes(f, step, 1, "cores", "CPU use");
   std::string points;
   for (const auto& p : use) points += fmt::format("{:.1f},{:.1f} ", f.x(p.t), f.y(p.cores));
-  if (!points.empty()) out += fmt::format(R"(<polyline class="cpu" points="{}"/>)" "\n", points);
+  if (!points.empty())
+    out += fmt::format(R"(<polyline class="cpu" points="{}"/>)"
+                       "\n",
+                       points);
   return out;
 }
 
@@ -152,7 +177,8 @@ std::string legend(const Timeline& tl) {
     out += R"(<tspan class="legend-memory">━ memory</tspan>  )";
   if (any([](const TimelineSample& s) { return s.pss_bytes.has_value(); }))
     out += R"(<tspan class="legend-pss">━ PSS (guard)</tspan>  )";
-  if (any([](const TimelineSample& s) { return s.cpu_s.has_value(); })) out += R"(<tspan class="legend-cpu">━ CPU</tspan>  )";
+  if (any([](const TimelineSample& s) { return s.cpu_s.has_value(); }))
+    out += R"(<tspan class="legend-cpu">━ CPU</tspan>  )";
   return out;
 }
 
@@ -160,19 +186,25 @@ std::string legend(const Timeline& tl) {
 
 std::string render_svg(const Timeline& tl) {
   if (tl.samples.empty())
-    throw InvalidArgument("the trace has no samples: nothing to plot (was the command shorter than one "
-                          "--trace-interval?)");
+    throw InvalidArgument(
+        "the trace has no samples: nothing to plot (was the command shorter than one "
+        "--trace-interval?)");
   double t_max = tl.samples.back().t;
   for (const auto& e : tl.events) t_max = std::max(t_max, e.t);
   if (t_max <= 0) t_max = tl.interval_s > 0 ? tl.interval_s : 1;
   std::string cmd;
   for (const auto& a : tl.command) cmd += (cmd.empty() ? "" : " ") + a;
   std::string out = fmt::format(
-      R"(<?xml version="1.0" encoding="UTF-8"?>)" "\n"
-      R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}">)" "\n{}"
-      R"(<rect width="100%" height="100%" fill="white"/>)" "\n"
-      R"(<text x="{}" y="28" class="heading">reins run: {}</text>)" "\n"
-      R"(<text x="{}" y="50" class="legend">{}{} samples every {}</text>)" "\n",
+      R"(<?xml version="1.0" encoding="UTF-8"?>)"
+      "\n"
+      R"(<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}">)"
+      "\n{}"
+      R"(<rect width="100%" height="100%" fill="white"/>)"
+      "\n"
+      R"(<text x="{}" y="28" class="heading">reins run: {}</text>)"
+      "\n"
+      R"(<text x="{}" y="50" class="legend">{}{} samples every {}</text>)"
+      "\n",
       kWidth, kHeight, kWidth, kHeight, kStyle, kLeft, escape(cmd.empty() ? "(unknown command)" : cmd), kWidth - kRight,
       legend(tl), tl.samples.size(),
       format_duration(std::chrono::nanoseconds(static_cast<long long>(std::clamp(tl.interval_s, 0.0, 1e6) * 1e9))));

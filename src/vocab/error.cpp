@@ -14,11 +14,8 @@ Error::Error(int err, const std::string& operation, const std::string& subject)
     : std::system_error(err, std::system_category()),
       message_(compose(operation, subject) + ": " + std::strerror(err)) {}
 
-Error::Error(int err, const std::string& message)
-    : std::system_error(err, std::system_category()), message_(message) {}
+Error::Error(int err, const std::string& message) : std::system_error(err, std::system_category()), message_(message) {}
 
-void throw_errno(const std::string& operation, const std::string& subject) {
-  throw Error(errno, operation, subject);
-}
+void throw_errno(const std::string& operation, const std::string& subject) { throw Error(errno, operation, subject); }
 
 }  // namespace reins

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include <array>
-#include <optional>
 #include <cctype>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -21,12 +21,12 @@ struct Named {
 };
 
 constexpr std::array<Named, 31> kSignals{{
-    {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},     {"ILL", SIGILL},   {"TRAP", SIGTRAP},
-    {"ABRT", SIGABRT},   {"BUS", SIGBUS},       {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-    {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
-    {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},       {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"PWR", SIGPWR},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT},     {"BUS", SIGBUS},   {"FPE", SIGFPE},     {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+    {"SEGV", SIGSEGV},     {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"PWR", SIGPWR},
     {"SYS", SIGSYS},
 }};
 
@@ -62,8 +62,10 @@ int parse_signal(std::string_view text) {
   }
   if (s == "RTMIN") return SIGRTMIN;
   if (s == "RTMAX") return SIGRTMAX;
-  throw InvalidArgument(fmt::format("unknown signal '{}' (valid: a name such as TERM, SIGKILL, USR1, RTMIN+2, "
-                                    "or a number from 1 to {})", text, NSIG - 1));
+  throw InvalidArgument(
+      fmt::format("unknown signal '{}' (valid: a name such as TERM, SIGKILL, USR1, RTMIN+2, "
+                  "or a number from 1 to {})",
+                  text, NSIG - 1));
 }
 
 }  // namespace reins

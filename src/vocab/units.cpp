@@ -18,17 +18,35 @@ struct Unit {
 
 constexpr long double kKi = 1024.0L;
 constexpr std::array<Unit, 17> kSizeUnits{{
-    {"", 1}, {"B", 1},
-    {"K", kKi}, {"KiB", kKi}, {"KB", 1e3L},
-    {"M", kKi * kKi}, {"MiB", kKi * kKi}, {"MB", 1e6L},
-    {"G", kKi * kKi * kKi}, {"GiB", kKi * kKi * kKi}, {"GB", 1e9L},
-    {"T", kKi * kKi * kKi * kKi}, {"TiB", kKi * kKi * kKi * kKi}, {"TB", 1e12L},
-    {"P", kKi * kKi * kKi * kKi * kKi}, {"PiB", kKi * kKi * kKi * kKi * kKi}, {"PB", 1e15L},
+    {"", 1},
+    {"B", 1},
+    {"K", kKi},
+    {"KiB", kKi},
+    {"KB", 1e3L},
+    {"M", kKi* kKi},
+    {"MiB", kKi* kKi},
+    {"MB", 1e6L},
+    {"G", kKi* kKi* kKi},
+    {"GiB", kKi* kKi* kKi},
+    {"GB", 1e9L},
+    {"T", kKi* kKi* kKi* kKi},
+    {"TiB", kKi* kKi* kKi* kKi},
+    {"TB", 1e12L},
+    {"P", kKi* kKi* kKi* kKi* kKi},
+    {"PiB", kKi* kKi* kKi* kKi* kKi},
+    {"PB", 1e15L},
 }};
 
 constexpr std::array<Unit, 9> kTimeUnits{{
-    {"ns", 1}, {"us", 1e3L}, {"ms", 1e6L}, {"s", 1e9L}, {"m", 60e9L}, {"min", 60e9L},
-    {"h", 3600e9L}, {"d", 86400e9L}, {"", 1e9L},
+    {"ns", 1},
+    {"us", 1e3L},
+    {"ms", 1e6L},
+    {"s", 1e9L},
+    {"m", 60e9L},
+    {"min", 60e9L},
+    {"h", 3600e9L},
+    {"d", 86400e9L},
+    {"", 1e9L},
 }};
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -63,8 +81,8 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void bad_size(std::string_view text, std::string_view why) {
-  throw InvalidArgument(fmt::format("invalid size '{}': {} (valid examples: 512M, 1.5G, 2GiB, 1000KB, 4096)",
-                                    text, why));
+  throw InvalidArgument(
+      fmt::format("invalid size '{}': {} (valid examples: 512M, 1.5G, 2GiB, 1000KB, 4096)", text, why));
 }
 
 [[noreturn]] void bad_duration(std::string_view text, std::string_view why) {

@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 
-#include "watch/guard_state.hpp"
 #include "pidfd/pidfd_poll.hpp"
-#include "watch/tree_target.hpp"
 #include "reins/error.hpp"
+#include "watch/guard_state.hpp"
+#include "watch/tree_target.hpp"
 
 namespace reins {
 namespace {
@@ -29,8 +29,10 @@ UniqueFd make_eventfd() {
 void check_options(const GuardOptions& o, const GuardTarget::Impl& target) {
   using std::chrono::nanoseconds;
   if (o.interval <= nanoseconds::zero())
-    throw InvalidArgument(fmt::format("guard interval must be positive, such as 100ms (got {} ns)", o.interval.count()));
-  if (o.grace < nanoseconds::zero()) throw InvalidArgument("guard grace must be 0 (SIGKILL at once) or more, such as 5s");
+    throw InvalidArgument(
+        fmt::format("guard interval must be positive, such as 100ms (got {} ns)", o.interval.count()));
+  if (o.grace < nanoseconds::zero())
+    throw InvalidArgument("guard grace must be 0 (SIGKILL at once) or more, such as 5s");
   if (!(o.gate_margin >= 0 && o.gate_margin < 1))
     throw InvalidArgument(fmt::format("guard gate margin {} must be in [0, 1), such as 0.1", o.gate_margin));
   if (!(o.walk_spacing >= 0) || o.min_walk_spacing < nanoseconds::zero())
@@ -154,8 +156,10 @@ std::optional<GuardBreach> MemoryGuard::wait_breach(std::optional<std::chrono::n
   if (State::current == state_.get()) throw Error(EDEADLK, "MemoryGuard::wait_breach() called from a guard callback");
   std::unique_lock lock(state_->mutex);
   auto ready = [&] { return state_->first_breach || state_->finished; };
-  if (timeout) state_->changed.wait_for(lock, *timeout, ready);
-  else state_->changed.wait(lock, ready);
+  if (timeout)
+    state_->changed.wait_for(lock, *timeout, ready);
+  else
+    state_->changed.wait(lock, ready);
   return state_->first_breach;
 }
 

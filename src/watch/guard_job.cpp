@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "watch/guard_target.hpp"
 #include "pidfd/pidfd_poll.hpp"
 #include "reins/job.hpp"
+#include "watch/guard_target.hpp"
 
 namespace reins {
 namespace {
@@ -34,7 +34,8 @@ class JobTarget final : public GuardTarget::Impl {
   bool refresh() override {
     std::vector<pid_t> pids = job_.pids();
     std::unordered_set<pid_t> now(pids.begin(), pids.end());
-    pidfd::poll_exited(members_, [](const watch::Member& m) { return m.process.pidfd(); }, polls_, exited_);
+    pidfd::poll_exited(
+        members_, [](const watch::Member& m) { return m.process.pidfd(); }, polls_, exited_);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < members_.size(); ++i) {
       if (exited_[i] || !now.contains(members_[i].process.pid())) continue;  // gone, or moved out of the job

@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "watch/guard_monitor.hpp"
-#include "watch/guard_state.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
+#include "watch/guard_monitor.hpp"
+#include "watch/guard_state.hpp"
 
 namespace reins {
 namespace {

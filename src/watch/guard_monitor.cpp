@@ -46,7 +46,8 @@ std::optional<std::uint64_t> Monitor::read_rss(const Member& m) {
 }
 
 void Monitor::keep_verified(std::vector<std::optional<std::uint64_t>>& values) {
-  pidfd::poll_exited(target_.members(), [](const Member& m) { return m.process.pidfd(); }, polls_, exited_);
+  pidfd::poll_exited(
+      target_.members(), [](const Member& m) { return m.process.pidfd(); }, polls_, exited_);
   for (std::size_t i = 0; i < values.size(); ++i)
     if (exited_[i]) values[i].reset();
 }
@@ -63,7 +64,8 @@ Reading Monitor::sample(std::optional<std::uint64_t> limit) {
   for (std::size_t i = 0; i < members.size(); ++i) rss_[i] = read_rss(members[i]);
   keep_verified(rss_);
   Summary rss = summarise(rss_);
-  r.processes = static_cast<std::size_t>(std::count_if(rss_.begin(), rss_.end(), [](auto& v) { return v.has_value(); }));
+  r.processes =
+      static_cast<std::size_t>(std::count_if(rss_.begin(), rss_.end(), [](auto& v) { return v.has_value(); }));
   r.rss = settings_.per_process ? rss.max : rss.sum;
   if (settings_.per_process && rss.max) r.rss_pid = members[rss.max_index].process.pid();
   if (settings_.metric == GuardMetric::rss) {

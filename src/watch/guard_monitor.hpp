@@ -8,8 +8,8 @@
 #include <optional>
 #include <vector>
 
-#include "watch/guard_target.hpp"
 #include "reins/memory.hpp"
+#include "watch/guard_target.hpp"
 
 namespace reins::watch {
 

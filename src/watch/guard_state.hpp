@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "watch/guard_target.hpp"
 #include "reins/fd.hpp"
 #include "reins/guard.hpp"
+#include "watch/guard_target.hpp"
 
 namespace reins {
 

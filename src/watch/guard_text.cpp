@@ -13,10 +13,14 @@ namespace reins {
 
 std::string_view guard_metric_name(GuardMetric metric) noexcept {
   switch (metric) {
-    case GuardMetric::pss: return "pss";
-    case GuardMetric::rss: return "rss";
-    case GuardMetric::uss: return "uss";
-    case GuardMetric::cgroup: return "cgroup";
+    case GuardMetric::pss:
+      return "pss";
+    case GuardMetric::rss:
+      return "rss";
+    case GuardMetric::uss:
+      return "uss";
+    case GuardMetric::cgroup:
+      return "cgroup";
   }
   return "?";
 }
@@ -31,10 +35,14 @@ GuardMetric parse_guard_metric(std::string_view text) {
 
 std::string_view guard_metric_label(GuardMetric metric) noexcept {
   switch (metric) {
-    case GuardMetric::pss: return "PSS";
-    case GuardMetric::rss: return "RSS";
-    case GuardMetric::uss: return "USS";
-    case GuardMetric::cgroup: return "cgroup charge";
+    case GuardMetric::pss:
+      return "PSS";
+    case GuardMetric::rss:
+      return "RSS";
+    case GuardMetric::uss:
+      return "USS";
+    case GuardMetric::cgroup:
+      return "cgroup charge";
   }
   return "?";
 }
@@ -45,9 +53,12 @@ std::string_view guard_action_name(GuardAction action) noexcept {
 
 std::string_view guard_end_name(GuardEnd end) noexcept {
   switch (end) {
-    case GuardEnd::gone: return "gone";
-    case GuardEnd::killed: return "killed";
-    case GuardEnd::cancelled: return "cancelled";
+    case GuardEnd::gone:
+      return "gone";
+    case GuardEnd::killed:
+      return "killed";
+    case GuardEnd::cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -57,10 +68,12 @@ std::string GuardBreach::describe() const {
   std::string pid_text = fmt::format("pid {}", pid);
   std::string who = pid && name.find(pid_text) == std::string::npos ? " (" + pid_text + ")" : "";
   std::string done;
-  if (action == GuardAction::report) done = "reported only";
-  else done = fmt::format("sent SIG{} to {} process{}", signal_name(signal), signalled, signalled == 1 ? "" : "es");
-  return fmt::format("{}: {} {} over the limit of {}{}: {}", name, guard_metric_label(metric),
-                     format_size(value), format_size(limit), who, done);
+  if (action == GuardAction::report)
+    done = "reported only";
+  else
+    done = fmt::format("sent SIG{} to {} process{}", signal_name(signal), signalled, signalled == 1 ? "" : "es");
+  return fmt::format("{}: {} {} over the limit of {}{}: {}", name, guard_metric_label(metric), format_size(value),
+                     format_size(limit), who, done);
 }
 
 std::string GuardStats::describe() const {

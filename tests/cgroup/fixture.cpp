@@ -6,14 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "cgroup/dir.hpp"
 #include "cgroup/layout.hpp"
-#include "job/layout_handle.hpp"
 #include "cgroup/v2/delegation.hpp"
+#include "job/layout_handle.hpp"
 #include "reins/error.hpp"
 #include "sys/file_io.hpp"
 
@@ -37,7 +37,8 @@ std::optional<TestDisk> test_disk() {
     if (n[0] == '.' || n.rfind("loop", 0) == 0 || n.rfind("zram", 0) == 0) continue;
     TestDisk disk{"/dev/" + n};
     std::string dev;
-    if (access(disk.path.c_str(), F_OK) != 0 || sys::read_file_errno(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str(), dev))
+    if (access(disk.path.c_str(), F_OK) != 0 ||
+        sys::read_file_errno(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str(), dev))
       continue;
     if (std::sscanf(dev.c_str(), "%u:%u", &disk.major, &disk.minor) == 2) return disk;
   }
@@ -128,8 +129,7 @@ void CgroupTest::TearDown() {
   if (!active_) return;
   std::vector<std::string> leaked;
   for (const auto& p : reins_cgroups())
-    if (!std::binary_search(before_.begin(), before_.end(), p) && !made_by_another_live_process(p))
-      leaked.push_back(p);
+    if (!std::binary_search(before_.begin(), before_.end(), p) && !made_by_another_live_process(p)) leaked.push_back(p);
   std::string list;
   for (const auto& p : leaked) list += "\n  " + p;
   EXPECT_TRUE(leaked.empty()) << "cgroups left behind by this test:" << list;

@@ -53,9 +53,8 @@ class JobTest : public CgroupTest, public ::testing::WithParamInterface<LayoutKi
 };
 
 std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info);
-#define REINS_INSTANTIATE_LAYOUTS(Suite)                                                                \
-  INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), \
-                           layout_kind_name)
+#define REINS_INSTANTIATE_LAYOUTS(Suite) \
+  INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), layout_kind_name)
 
 // A whole disk of this machine for I/O limits (the host's vda, the VM lanes' ram0): the first entry of
 // /sys/block that is neither a loop nor a zram device and has its /dev node; nullopt if there is none.

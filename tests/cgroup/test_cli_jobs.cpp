@@ -2,8 +2,8 @@
 // issue's "How it is checked" lists.
 #include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,7 +28,8 @@ class CliJobs : public CgroupTest {};
 json last_json_line(const std::string& err) {
   auto end = err.find_last_not_of('\n');
   auto start = err.rfind('\n', end);
-  return json::parse(err.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1));
+  return json::parse(
+      err.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1));
 }
 
 // Kills (through a pidfd) and waits out the processes whose command line holds this test's own marker.
@@ -78,7 +79,8 @@ std::vector<std::string> reins(std::vector<std::string> args) {
 }
 
 TEST_F(CliJobs, MemoryLimitEndsAHogWithOomAnd137) {
-  auto o = run_capture(reins({"run", "--json", "-", "--memory", "64M", "--swap", "0", "--", testproc(), "memhog", "200"}));
+  auto o =
+      run_capture(reins({"run", "--json", "-", "--memory", "64M", "--swap", "0", "--", testproc(), "memhog", "200"}));
   EXPECT_EQ(o.exit_code, 137) << o.err;
   json r = last_json_line(o.err);
   EXPECT_TRUE(r["killed_by"] == "oom" || r["killed_by"] == "memory-limit") << r.dump();
@@ -133,13 +135,15 @@ TEST_F(CliJobs, KeepJobLeavesTheJobAndItsDaemonUntilRm) {
 
 TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
   // A root that does not exist stands for "no cgroup can be created here".
-  auto o = run_capture(reins({"run", "--json", "-", "--cgroup-root", "/reins-no-such-parent", "--", testproc(), "exit", "0"}));
+  auto o = run_capture(
+      reins({"run", "--json", "-", "--cgroup-root", "/reins-no-such-parent", "--", testproc(), "exit", "0"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.err.find("ran without a cgroup job"), std::string::npos) << o.err;
   json r = last_json_line(o.err);
   EXPECT_TRUE(r["job"].is_null());
   EXPECT_FALSE(r["job_unavailable"].is_null());
-  auto refused = run_capture(reins({"run", "--cgroup-root", "/reins-no-such-parent", "-m", "1G", "--", testproc(), "exit", "0"}));
+  auto refused =
+      run_capture(reins({"run", "--cgroup-root", "/reins-no-such-parent", "-m", "1G", "--", testproc(), "exit", "0"}));
   EXPECT_EQ(refused.exit_code, 125);
   EXPECT_NE(refused.err.find("MemoryMax"), std::string::npos) << refused.err;
 }
@@ -181,7 +185,8 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   char buf[512];
   ssize_t n = read(r.get(), buf, sizeof buf);
   ASSERT_GT(n, 0);
-  json e = json::parse(std::string(buf, static_cast<size_t>(n)).substr(0, std::string(buf, static_cast<size_t>(n)).find('\n')));
+  json e = json::parse(
+      std::string(buf, static_cast<size_t>(n)).substr(0, std::string(buf, static_cast<size_t>(n)).find('\n')));
   EXPECT_EQ(e["event"], "all-exited");
   EXPECT_EQ(e["job"], name);
   // cgroup2 notifies "populated 0" (cgroup.events); pure v1 cannot, and reins samples cgroup.procs every
@@ -200,8 +205,8 @@ TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
   std::string name = job_name(), marker = unique_name("reins-marker");
   ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
   auto o = run_capture(reins({"job", "exec", name, "--", "sh", "-c",
-                              std::string(testproc()) + " sleep 100 " + marker + " >/dev/null 2>&1 & " + testproc() + " sleep 100 " +
-                                  marker + " >/dev/null 2>&1 &"}));
+                              std::string(testproc()) + " sleep 100 " + marker + " >/dev/null 2>&1 & " + testproc() +
+                                  " sleep 100 " + marker + " >/dev/null 2>&1 &"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_TRUE(process_with_marker_exists(marker));
   EXPECT_EQ(run_capture(reins({"job", "freeze", name})).exit_code, 0);

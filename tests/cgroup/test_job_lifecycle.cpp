@@ -24,7 +24,9 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-bool contains(const std::vector<pid_t>& pids, pid_t pid) { return std::find(pids.begin(), pids.end(), pid) != pids.end(); }
+bool contains(const std::vector<pid_t>& pids, pid_t pid) {
+  return std::find(pids.begin(), pids.end(), pid) != pids.end();
+}
 
 constexpr JobAccounting kAll{true, true, true, true};
 
@@ -173,7 +175,6 @@ TEST_P(JobLifecycle, SignalReachesEveryMember) {
   EXPECT_EQ(a.process.wait().status.exit_code(), 0);
   EXPECT_EQ(b.process.wait().status.exit_code(), 0);
 }
-
 
 // The negative control of the fixture: its leak detector must see a job's cgroups.
 TEST_P(JobLifecycle, FixtureSeesEveryCgroupOfALiveJob) {

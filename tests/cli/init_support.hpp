@@ -29,15 +29,15 @@ inline std::vector<std::string> init_argv(As as, std::vector<std::string> option
 }
 
 // Skips unless we may create a PID namespace (root with CAP_SYS_ADMIN, unshare present).
-#define REINS_REQUIRE_PID_NAMESPACE()                                                                  \
-  do {                                                                                                 \
-    REINS_REQUIRE_ROOT();                                                                              \
-    if (::reins::test::run_capture({"unshare", "--pid", "--fork", "true"}).exit_code != 0)             \
-      GTEST_SKIP() << "cannot create a PID namespace here (unshare --pid --fork true fails)";          \
+#define REINS_REQUIRE_PID_NAMESPACE()                                                         \
+  do {                                                                                        \
+    REINS_REQUIRE_ROOT();                                                                     \
+    if (::reins::test::run_capture({"unshare", "--pid", "--fork", "true"}).exit_code != 0)    \
+      GTEST_SKIP() << "cannot create a PID namespace here (unshare --pid --fork true fails)"; \
   } while (0)
 
-#define REINS_REQUIRE_AS(as)                                 \
-  do {                                                       \
+#define REINS_REQUIRE_AS(as)                                            \
+  do {                                                                  \
     if ((as) == ::reins::test::As::pid1) REINS_REQUIRE_PID_NAMESPACE(); \
   } while (0)
 

@@ -23,8 +23,8 @@ TEST(CliDocs, ManPageHasEveryCommandAndOption) {
   ASSERT_EQ(man.exit_code, 0);
   EXPECT_EQ(man.out.rfind(".TH REINS 1", 0), 0u);
   auto help = run_capture({reins_bin(), "run", "--help"});
-  for (const char* needle : {"reins run", "reins limit", "\\-\\-rlimit", "\\-\\-timeout", "\\-\\-kill\\-after",
-                             "EXIT STATUS"})
+  for (const char* needle :
+       {"reins run", "reins limit", "\\-\\-rlimit", "\\-\\-timeout", "\\-\\-kill\\-after", "EXIT STATUS"})
     EXPECT_NE(man.out.find(needle), std::string::npos) << needle;
 }
 

@@ -101,7 +101,8 @@ TEST_P(InitBasics, ForwardsFaultAndJobControlSignalsSentWithKill) {
 }
 
 TEST(Init, RewritesForwardedSignalsByNameOrNumber) {
-  auto lines = forwarded(As::subreaper, {"--rewrite", "TERM:USR1", "--rewrite", "1:SIGWINCH"}, {SIGTERM, SIGHUP, SIGINT});
+  auto lines =
+      forwarded(As::subreaper, {"--rewrite", "TERM:USR1", "--rewrite", "1:SIGWINCH"}, {SIGTERM, SIGHUP, SIGINT});
   EXPECT_EQ(lines, (std::vector<std::string>{strsignal(SIGUSR1), strsignal(SIGWINCH), strsignal(SIGINT)}));
 }
 
@@ -122,7 +123,8 @@ TEST(Init, CommandInheritsTheSignalMaskAndIgnoredSignals) {
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGUSR1);
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGUSR2, &ignore, &old);  // inherited by reins through exec, as a shell's `trap '' USR2` would be
   auto s = Spawned::start({reins_bin(), "init", "-s", "--", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}, mask);

@@ -1,8 +1,8 @@
 // reins init, black box: reaping orphans, ending what remains after the main command (SIGTERM, grace,
 // SIGKILL), --wait-all, --group and --pdeathsig. Each feature has a control run without it that must differ.
-#include <algorithm>
 #include <signal.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <chrono>
 #include <cstdio>
@@ -94,8 +94,8 @@ TEST_P(InitEnding, WaitAllWaitsForEveryDescendantAndControlDoesNot) {
 std::string signal_group(std::vector<std::string> options) {
   std::string t = testproc();
   options.insert(options.end(), {"--grace", "200ms"});
-  auto s = Spawned::start(init_argv(As::subreaper, options,
-                                    {"sh", "-c", "trap '' USR1; " + t + " signals & " + t + " signals & wait"}));
+  auto s = Spawned::start(
+      init_argv(As::subreaper, options, {"sh", "-c", "trap '' USR1; " + t + " signals & " + t + " signals & wait"}));
   EXPECT_TRUE(s.out.until("ready"));
   EXPECT_TRUE(s.out.until("ready"));
   s.process.signal(SIGUSR1);

@@ -45,7 +45,8 @@ TEST(InitSupervision, TraceIsWrittenAsUnderRun) {
 }
 
 TEST(InitSupervision, MemoryGuardEndsTheCommandAsUnderRun) {
-  auto out = run_capture(init_argv({"--json", "-", "--max-rss", "100M", "--guard-grace", "1s"}, {"grow", "50", "100", "1000"}));
+  auto out = run_capture(
+      init_argv({"--json", "-", "--max-rss", "100M", "--guard-grace", "1s"}, {"grow", "50", "100", "1000"}));
   EXPECT_EQ(out.exit_code, 128 + 15) << "SIGTERM: " << out.err;
   EXPECT_NE(out.err.find("reins init: memory guard: "), std::string::npos) << out.err;
   auto j = report_of(out.err);
@@ -55,7 +56,8 @@ TEST(InitSupervision, MemoryGuardEndsTheCommandAsUnderRun) {
 }
 
 TEST(InitSupervision, NoKillWarnsWithInitsName) {
-  auto out = run_capture(init_argv({"--json", "-", "--max-rss", "100M", "--no-kill"}, {"grow", "50", "20", "150", "0.1"}));
+  auto out =
+      run_capture(init_argv({"--json", "-", "--max-rss", "100M", "--no-kill"}, {"grow", "50", "20", "150", "0.1"}));
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_NE(out.err.find("reins init: memory guard warning: "), std::string::npos) << out.err;
   EXPECT_TRUE(report_of(out.err).at("killed_by").is_null());

@@ -22,10 +22,10 @@ LineReader reader_of(const Pty& pty) { return LineReader(UniqueFd(::dup(pty.mast
 
 // The terminal tests need util-linux's setsid (--ctty) and, for job control, bash; a minimal system (the VM
 // lanes' busybox guest) has neither.
-#define REINS_REQUIRE_TERMINAL_TOOLS(need_bash)                                                       \
-  do {                                                                                                \
+#define REINS_REQUIRE_TERMINAL_TOOLS(need_bash)                                                              \
+  do {                                                                                                       \
     if (::access("/usr/bin/setsid", X_OK) != 0) GTEST_SKIP() << "needs util-linux's /usr/bin/setsid --ctty"; \
-    if ((need_bash) && ::access("/bin/bash", X_OK) != 0) GTEST_SKIP() << "needs /bin/bash for job control"; \
+    if ((need_bash) && ::access("/bin/bash", X_OK) != 0) GTEST_SKIP() << "needs /bin/bash for job control";  \
   } while (0)
 
 TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
@@ -44,7 +44,8 @@ TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
 TEST(InitTerminal, CtrlCReachesTheCommandFromTheTerminalNotThroughReins) {
   REINS_REQUIRE_TERMINAL_TOOLS(false);
   Pty pty = Pty::open();
-  Process p = start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--json", "-", "--", testproc(), "pause"});
+  Process p =
+      start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--json", "-", "--", testproc(), "pause"});
   LineReader out = reader_of(pty);
   ASSERT_TRUE(out.until("ready"));
   pty.type("\x03");  // the terminal's INTR: SIGINT to the foreground process group only

@@ -44,7 +44,8 @@ TEST(CliRun, OwnErrorsExit125AndQuoteTheInput) {
   EXPECT_NE(unknown.err.find("--bogus"), std::string::npos) << unknown.err;
   auto none = run_capture(reins({"run"}));
   EXPECT_EQ(none.exit_code, 125);
-  auto report = run_capture(reins({"run", "--json", "/nonexistent-dir/r.json", "--", "touch", "/tmp/reins-should-not-run"}));
+  auto report =
+      run_capture(reins({"run", "--json", "/nonexistent-dir/r.json", "--", "touch", "/tmp/reins-should-not-run"}));
   EXPECT_EQ(report.exit_code, 125);
   EXPECT_NE(access("/tmp/reins-should-not-run", F_OK), 0) << "a bad report path fails before the command runs";
 }
@@ -56,7 +57,8 @@ TEST(CliRun, SilentWithoutReportFlags) {
 }
 
 TEST(CliRun, RlimitsAreVisibleInTheChild) {
-  auto out = run_capture(reins({"run", "--rlimit", "nofile=1024:2048", "-r", "core=0", "--", "cat", "/proc/self/limits"}));
+  auto out =
+      run_capture(reins({"run", "--rlimit", "nofile=1024:2048", "-r", "core=0", "--", "cat", "/proc/self/limits"}));
   ASSERT_EQ(out.exit_code, 0) << out.err;
   std::istringstream lines(out.out);
   bool saw_nofile = false, saw_core = false;
@@ -117,8 +119,8 @@ TEST(CliRun, TimeoutExits124AndTheChildIsGone) {
 }
 
 TEST(CliRun, TimeoutEscalatesToKillAfterTheGrace) {
-  auto out = run_capture(reins({"run", "--timeout", "100ms", "--kill-after", "200ms", "--json", "-", "--",
-                                testproc(), "ignore-term"}));
+  auto out = run_capture(
+      reins({"run", "--timeout", "100ms", "--kill-after", "200ms", "--json", "-", "--", testproc(), "ignore-term"}));
   EXPECT_EQ(out.exit_code, 124);
   auto j = nlohmann::json::parse(out.err.substr(out.err.find('{')));
   EXPECT_EQ(j["signal"], "SIGKILL");

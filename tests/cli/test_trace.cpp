@@ -20,8 +20,8 @@ std::vector<nlohmann::json> read_lines(const std::string& path) {
 
 TEST(CliTrace, RecordsSamplesAndTheExitAndPlotsThem) {
   std::string trace = "/tmp/" + unique_name() + ".trace", svg = trace + ".svg";
-  auto run = run_capture({reins_bin(), "run", "--trace", trace, "--trace-interval", "20ms", "--", testproc(),
-                          "memhog", "32", "0.3"});
+  auto run = run_capture(
+      {reins_bin(), "run", "--trace", trace, "--trace-interval", "20ms", "--", testproc(), "memhog", "32", "0.3"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto lines = read_lines(trace);
   ASSERT_GE(lines.size(), 4u);
@@ -50,7 +50,8 @@ TEST(CliTrace, RecordsSamplesAndTheExitAndPlotsThem) {
 
 TEST(CliTrace, PlotOfATraceWithoutSamplesIsAClearError) {
   std::string trace = "/tmp/" + unique_name() + ".trace";
-  std::ofstream(trace) << R"({"type":"header","version":1,"command":["true"],"interval_s":0.1})" "\n";
+  std::ofstream(trace) << R"({"type":"header","version":1,"command":["true"],"interval_s":0.1})"
+                          "\n";
   auto plot = run_capture({reins_bin(), "plot", trace, "-o", "/dev/null"});
   EXPECT_NE(plot.exit_code, 0);
   EXPECT_NE(plot.err.find("no samples"), std::string::npos) << plot.err;
@@ -58,8 +59,8 @@ TEST(CliTrace, PlotOfATraceWithoutSamplesIsAClearError) {
 }
 
 TEST(CliTrace, BadTracePathFailsBeforeTheCommandRuns) {
-  auto run = run_capture({reins_bin(), "run", "--trace", "/nonexistent-dir/t.trace", "--", "touch",
-                          "/tmp/reins-trace-should-not-run"});
+  auto run = run_capture(
+      {reins_bin(), "run", "--trace", "/nonexistent-dir/t.trace", "--", "touch", "/tmp/reins-trace-should-not-run"});
   EXPECT_EQ(run.exit_code, 125);
   EXPECT_NE(access("/tmp/reins-trace-should-not-run", F_OK), 0);
 }

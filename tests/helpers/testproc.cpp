@@ -303,11 +303,21 @@ struct Sub {
 };
 
 constexpr Sub kSubs[] = {
-    {"memhog", 1, cmd_memhog},   {"grow", 3, cmd_grow},         {"share", 1, cmd_share},
-    {"forkbomb", 1, cmd_forkbomb}, {"daemonize", 1, cmd_daemonize}, {"ignore-term", 0, cmd_ignore_term},
-    {"spin", 1, cmd_spin},       {"burn", 1, cmd_burn},         {"orphans", 1, cmd_orphans},
-    {"signals", 0, cmd_signals}, {"children", 1, cmd_children}, {"pause", 0, cmd_pause},
-    {"leave-behind", 1, cmd_leave_behind}, {"tty", 0, cmd_tty},   {"parent", 1, cmd_parent},
+    {"memhog", 1, cmd_memhog},
+    {"grow", 3, cmd_grow},
+    {"share", 1, cmd_share},
+    {"forkbomb", 1, cmd_forkbomb},
+    {"daemonize", 1, cmd_daemonize},
+    {"ignore-term", 0, cmd_ignore_term},
+    {"spin", 1, cmd_spin},
+    {"burn", 1, cmd_burn},
+    {"orphans", 1, cmd_orphans},
+    {"signals", 0, cmd_signals},
+    {"children", 1, cmd_children},
+    {"pause", 0, cmd_pause},
+    {"leave-behind", 1, cmd_leave_behind},
+    {"tty", 0, cmd_tty},
+    {"parent", 1, cmd_parent},
 };
 
 }  // namespace
@@ -320,9 +330,10 @@ int main(int argc, char** argv) {
   }
   for (const auto& s : kSubs)
     if (argc >= 2 && std::strcmp(argv[1], s.name) == 0 && argc - 2 >= s.min_args) return s.fn(argc - 2, argv + 2);
-  std::fprintf(stderr, "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX [S] | "
-                       "share MIB | children N | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | "
-                       "burn CPU_S | orphans N [TIMEOUT_S] | signals | pause | leave-behind MARKER | tty | "
-                       "parent ARGS...\n");
+  std::fprintf(stderr,
+               "usage: reins-testproc exit N | sleep S [MARKER] | memhog MIB [S] | grow STEP MS MAX [S] | "
+               "share MIB | children N | forkbomb S | daemonize MARKER | ignore-term [S] | spin S | "
+               "burn CPU_S | orphans N [TIMEOUT_S] | signals | pause | leave-behind MARKER | tty | "
+               "parent ARGS...\n");
   return 2;
 }

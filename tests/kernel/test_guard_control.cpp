@@ -48,7 +48,7 @@ TEST(MemoryGuardLimit, ChangesTakeEffectAtTheNextSample) {
     guard.set_limit(limit);
     ASSERT_TRUE(log.wait_for_text(", " + std::to_string(next) + " samples"));
   };
-  change(2048 * kMiB);  // raised: nothing to report
+  change(2048 * kMiB);   // raised: nothing to report
   change(std::nullopt);  // cleared: guarding without a limit
   EXPECT_EQ(guard.stats().breaches, 1u);
   EXPECT_FALSE(guard.stats().limit);

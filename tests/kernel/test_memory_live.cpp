@@ -1,6 +1,6 @@
 // Memory readers against real processes: growth, sharing, trees, exits mid-read, kernel threads, exec.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
 // sys::page_out_own_code: the executable's read-only pages leave our resident set, and the program still runs.
-#include <gtest/gtest.h>
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -17,8 +17,7 @@ Process spawn_testproc(const std::vector<std::string>& args);
 class ReadyChild {
  public:
   // Starts argv and waits for the line "ready" (throws std::runtime_error on EOF or after `timeout`).
-  explicit ReadyChild(const std::vector<std::string>& argv,
-                      std::chrono::seconds timeout = std::chrono::seconds(60));
+  explicit ReadyChild(const std::vector<std::string>& argv, std::chrono::seconds timeout = std::chrono::seconds(60));
   // Starts `reins-testproc args...` the same way.
   static ReadyChild testproc(const std::vector<std::string>& args);
 

@@ -27,8 +27,11 @@ struct Named {
   const char* name;
   long value;
 };
-constexpr Named kCalls[] = {{"clone3", SYS_clone3},     {"clone", SYS_clone},         {"pidfd_open", SYS_pidfd_open},
-                            {"pidfd_send_signal", SYS_pidfd_send_signal}, {"waitid", SYS_waitid}};
+constexpr Named kCalls[] = {{"clone3", SYS_clone3},
+                            {"clone", SYS_clone},
+                            {"pidfd_open", SYS_pidfd_open},
+                            {"pidfd_send_signal", SYS_pidfd_send_signal},
+                            {"waitid", SYS_waitid}};
 constexpr Named kErrnos[] = {{"ENOSYS", ENOSYS}, {"EPERM", EPERM}, {"EINVAL", EINVAL}, {"EACCES", EACCES}};
 
 long lookup(const Named* table, std::size_t n, std::string_view name, const char* what) {
@@ -53,8 +56,8 @@ std::vector<Refusal> parse_refusals(std::string_view text) {
     if (colon == std::string_view::npos) throw std::invalid_argument("seccomp_refuse: expected CALL:ERRNO");
     std::string_view call = item.substr(0, colon);
     if (call != "clone_pidfd") lookup(kCalls, std::size(kCalls), call, "system call");
-    out.push_back({std::string(call),
-                   static_cast<int>(lookup(kErrnos, std::size(kErrnos), item.substr(colon + 1), "errno"))});
+    out.push_back(
+        {std::string(call), static_cast<int>(lookup(kErrnos, std::size(kErrnos), item.substr(colon + 1), "errno"))});
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
   }
   return out;
@@ -64,8 +67,7 @@ void refuse_syscalls(const std::vector<Refusal>& refusals) {
   constexpr unsigned kNr = offsetof(seccomp_data, nr), kArchOff = offsetof(seccomp_data, arch);
   constexpr unsigned kFlags = offsetof(seccomp_data, args);  // clone's flags: the low word of args[0]
   std::vector<sock_filter> prog{
-      stmt(BPF_LD | BPF_W | BPF_ABS, kArchOff),
-      jump(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
+      stmt(BPF_LD | BPF_W | BPF_ABS, kArchOff), jump(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
       stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),  // another ABI: not ours to judge
   };
   for (const auto& r : refusals) {

@@ -25,7 +25,8 @@ class LineReader {
   // The next line without its '\n' (a pty's "\r\n" too), or nullopt at EOF or after `timeout`.
   std::optional<std::string> line(std::chrono::milliseconds timeout = 20s);
   // Reads lines until one contains `text`; false at EOF or after `timeout`. `seen` gets every line read.
-  bool until(const std::string& text, std::chrono::milliseconds timeout = 20s, std::vector<std::string>* seen = nullptr);
+  bool until(const std::string& text, std::chrono::milliseconds timeout = 20s,
+             std::vector<std::string>* seen = nullptr);
   // Everything up to EOF (or `timeout`), lines joined with '\n'.
   std::string rest(std::chrono::milliseconds timeout = 20s);
   int fd() const { return fd_.get(); }
@@ -55,7 +56,7 @@ struct KillOnExit {
   KillOnExit& operator=(const KillOnExit&) = delete;
   ~KillOnExit() {
     try {
-      process.signal(SIGKILL);  // false once it is gone: nothing to do
+      process.signal(SIGKILL);         // false once it is gone: nothing to do
     } catch (const std::exception&) {  // never throw from a destructor
     }
   }

@@ -57,7 +57,8 @@ Output run_capture(const std::vector<std::string>& argv, const std::string& inpu
   in_r.reset();
   out_w.reset();
   err_w.reset();
-  if (!input.empty()) [[maybe_unused]] auto n = write(in_w.get(), input.data(), input.size());
+  if (!input.empty()) [[maybe_unused]]
+    auto n = write(in_w.get(), input.data(), input.size());
   in_w.reset();
   Output o;
   drain(std::move(out_r), std::move(err_r), o);

@@ -18,7 +18,7 @@ inline const char* reins_bin() { return REINS_BIN; }
 inline std::string fixture(const std::string& name) { return std::string(REINS_FIXTURES) + "/" + name; }
 
 struct Output {
-  int exit_code = -1;       // shell convention: 128+N for signal N
+  int exit_code = -1;  // shell convention: 128+N for signal N
   std::string out, err;
 };
 
@@ -34,8 +34,8 @@ bool process_with_marker_exists(const std::string& marker);
 std::string unique_name(const std::string& prefix = "reins-test");
 
 // Skips unless we are root (uid 0). The message says why.
-#define REINS_REQUIRE_ROOT()                                                        \
-  do {                                                                              \
+#define REINS_REQUIRE_ROOT()                                                                    \
+  do {                                                                                          \
     if (::geteuid() != 0) GTEST_SKIP() << "needs root (uid 0); running as uid " << ::geteuid(); \
   } while (0)
 

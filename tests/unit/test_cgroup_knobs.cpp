@@ -87,7 +87,8 @@ TEST(CgroupKnobs, V1SwapWithoutAMemoryLimitIsRefused) {
 TEST(CgroupKnobs, V1MemoryChangeKeepsTheSwapAllowanceInForce) {
   JobLimits l;
   l.memory_max = SizeLimit{200 << 20};
-  auto w = encode(l, Version::v1, {{"memory.limit_in_bytes", "104857600\n"}, {"memory.memsw.limit_in_bytes", "113246208\n"}});
+  auto w = encode(l, Version::v1,
+                  {{"memory.limit_in_bytes", "104857600\n"}, {"memory.memsw.limit_in_bytes", "113246208\n"}});
   EXPECT_EQ(pairs(w), (Pairs{{"memory.limit_in_bytes", "209715200"}, {"memory.memsw.limit_in_bytes", "218103808"}}));
 }
 
@@ -127,8 +128,11 @@ TEST(CgroupKnobs, DecodingReadsBackWhatEncodingWrote) {
   EXPECT_EQ(v1.cpuset_cpus, "0-1");
   ASSERT_EQ(v1.io.size(), 1u);
   EXPECT_EQ(v1.io[0], (IoDeviceLimit{254, 0, IoLimitKind::read_bps, 1048576}));
-  JobLimits v2 = decode(Version::v2, {{"memory.max", "max\n"}, {"memory.swap.max", "0\n"}, {"cpu.max", "20000 100000\n"},
-                                      {"cpu.weight", "100\n"}, {"io.max", "254:0 rbps=max wbps=1000 riops=max wiops=max\n"}});
+  JobLimits v2 = decode(Version::v2, {{"memory.max", "max\n"},
+                                      {"memory.swap.max", "0\n"},
+                                      {"cpu.max", "20000 100000\n"},
+                                      {"cpu.weight", "100\n"},
+                                      {"io.max", "254:0 rbps=max wbps=1000 riops=max wiops=max\n"}});
   EXPECT_EQ(v2.memory_max, std::optional<SizeLimit>(SizeLimit{}));
   EXPECT_EQ(v2.cpu_quota, CpuQuota::cpus(0.2));
   // The kernel lists all four keys once one is set; "max" is no cap, so only the one limit reads back.

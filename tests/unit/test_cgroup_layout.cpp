@@ -25,7 +25,8 @@ std::string slurp(const std::string& path) {
 
 Layout captured(const std::string& kind, LayoutOptions o = {}) {
   if (o.fs_prefix.empty()) o.fs_prefix = "/nonexistent-reins-prefix";  // no cgroup.controllers to read
-  return Layout::from_texts(slurp(fixture("cgroup/mountinfo-" + kind)), slurp(fixture("cgroup/proc-cgroup-" + kind)), o);
+  return Layout::from_texts(slurp(fixture("cgroup/mountinfo-" + kind)), slurp(fixture("cgroup/proc-cgroup-" + kind)),
+                            o);
 }
 
 TEST(CgroupMountinfo, ParsesCgroupMountsWithEscapesAndOptionalFields) {
@@ -84,7 +85,8 @@ TEST(CgroupLayout, HybridIsThisMachinesShapeCoreOnCgroup2ControllersOnV1) {
 
 TEST(CgroupLayout, PureV2PutsEverythingOnCgroup2AndReadsItsControllers) {
   test::TempDir fake;
-  fake.write("sys/fs/cgroup/user.slice/user-1000.slice/session-3.scope/cgroup.controllers", "cpuset cpu io memory pids\n");
+  fake.write("sys/fs/cgroup/user.slice/user-1000.slice/session-3.scope/cgroup.controllers",
+             "cpuset cpu io memory pids\n");
   LayoutOptions o;
   o.fs_prefix = fake.path();
   Layout l = captured("v2", o);

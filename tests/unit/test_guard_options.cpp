@@ -57,9 +57,7 @@ TEST(MemoryGuardOptions, MetricNamesRoundTrip) {
   EXPECT_THROW(parse_guard_metric("vsz"), InvalidArgument);
 }
 
-TEST(MemoryGuardOptions, MissingTargetIsAnError) {
-  EXPECT_THROW(GuardTarget::process(0x3fffffff), Error);
-}
+TEST(MemoryGuardOptions, MissingTargetIsAnError) { EXPECT_THROW(GuardTarget::process(0x3fffffff), Error); }
 
 }  // namespace
 }  // namespace reins

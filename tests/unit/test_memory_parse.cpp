@@ -76,8 +76,8 @@ TEST(SmapsRollup, HugeValuesParseUntilTheyOverflow) {
   ASSERT_EQ(parse_smaps_rollup("Pss: 9007199254740992 kB\nRss: 1152921504606846976 kB\n", m), 0);
   EXPECT_EQ(m.pss, 9007199254740992ull * KiB);
   EXPECT_FALSE(m.rss);
-  ASSERT_EQ(parse_smaps_rollup("Pss: 1 kB\nPrivate_Clean: 9007199254740992 kB\nPrivate_Dirty: 9007199254740992 kB\n", m),
-            0);
+  ASSERT_EQ(
+      parse_smaps_rollup("Pss: 1 kB\nPrivate_Clean: 9007199254740992 kB\nPrivate_Dirty: 9007199254740992 kB\n", m), 0);
   EXPECT_FALSE(m.uss) << "the sum overflows, so it is unknown";
 }
 
@@ -153,8 +153,8 @@ TEST(Pressure, ParsesCapturedFiles) {
 }
 
 TEST(Pressure, ABadOrTruncatedLineIsUnknownAndNewFieldsAreIgnored) {
-  auto p = procfs::parse_pressure(
-      "some avg10=1.50 avg60=0.25 avg300=0.00 total=77 avg3600=0.10\nfull avg10=1.00 avg60=0.2");
+  auto p =
+      procfs::parse_pressure("some avg10=1.50 avg60=0.25 avg300=0.00 total=77 avg3600=0.10\nfull avg10=1.00 avg60=0.2");
   ASSERT_TRUE(p.some);
   EXPECT_DOUBLE_EQ(p.some->avg10, 1.5);
   EXPECT_EQ(p.some->total.count(), 77);

@@ -1,6 +1,6 @@
 // The small-file readers behind every procfs reader: whole files of any size, with a reused buffer.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cerrno>

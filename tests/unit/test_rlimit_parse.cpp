@@ -56,8 +56,8 @@ TEST(RlimitParse, SettingForms) {
 }
 
 TEST(RlimitParse, RejectsBadSettingsQuotingThem) {
-  for (const char* bad : {"nofile", "nofile=", "nofile=:", "nofile=abc", "nofile=-1", "foo=1", "cpu=1.5s",
-                          "as=1Q", "=5", "nofile=1:2:3", "nofile=1G"}) {
+  for (const char* bad : {"nofile", "nofile=", "nofile=:", "nofile=abc", "nofile=-1", "foo=1", "cpu=1.5s", "as=1Q",
+                          "=5", "nofile=1:2:3", "nofile=1G"}) {
     try {
       parse_rlimit_setting(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
@@ -84,7 +84,8 @@ TEST(SignalNames, BothWays) {
   EXPECT_EQ(parse_signal("RTMIN+2"), SIGRTMIN + 2);
   EXPECT_EQ(signal_name(SIGUSR1), "USR1");
   EXPECT_EQ(signal_name(SIGRTMIN + 3), "RTMIN+3");
-  for (const char* bad : {"", "FOO", "0", "65", "SIG", "RTMIN+99", "-1"}) EXPECT_THROW(parse_signal(bad), InvalidArgument) << bad;
+  for (const char* bad : {"", "FOO", "0", "65", "SIG", "RTMIN+99", "-1"})
+    EXPECT_THROW(parse_signal(bad), InvalidArgument) << bad;
 }
 
 TEST(ExitStatusText, ShellCodesAndDescriptions) {

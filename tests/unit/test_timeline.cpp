@@ -16,9 +16,10 @@ Timeline sample_timeline() {
   tl.interval_s = 0.1;
   tl.memory_limit_bytes = 256ull << 20;
   for (int i = 0; i <= 20; ++i)
-    tl.samples.push_back({i * 0.1, static_cast<std::uint64_t>(i) * (12ull << 20),
-                          i % 2 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(i) * (10ull << 20)) : std::nullopt,
-                          i * 0.08, 3});
+    tl.samples.push_back(
+        {i * 0.1, static_cast<std::uint64_t>(i) * (12ull << 20),
+         i % 2 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(i) * (10ull << 20)) : std::nullopt, i * 0.08,
+         3});
   tl.events.push_back({1.9, "memory-limit", "failcnt 4"});
   tl.events.push_back({2.0, "oom", "oom_kill 1"});
   return tl;
@@ -64,7 +65,8 @@ TEST(Timeline, SvgHasTheSeriesTheLimitAndTheEvents) {
   if (access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3 to parse the SVG as XML (VM lanes)";
   std::string path = "/tmp/" + test::unique_name() + ".svg";
   std::ofstream(path) << svg;
-  auto check = test::run_capture({"/usr/bin/python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path});
+  auto check = test::run_capture(
+      {"/usr/bin/python3", "-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path});
   unlink(path.c_str());
   EXPECT_EQ(check.exit_code, 0) << check.err;
 }
@@ -82,7 +84,9 @@ TEST(Timeline, NoSamplesIsAClearError) {
 
 TEST(Timeline, BadLineIsNamed) {
   std::string path = "/tmp/" + test::unique_name() + ".trace";
-  std::ofstream(path) << R"({"type":"header","command":["x"]})" "\n" "not json\n";
+  std::ofstream(path) << R"({"type":"header","command":["x"]})"
+                         "\n"
+                         "not json\n";
   try {
     read_timeline(path);
     FAIL();

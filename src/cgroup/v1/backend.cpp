@@ -25,7 +25,8 @@ void watch_limit_hits(const CgroupDir& mem, EventWatch& watch) {
   auto limit = mem.read_u64("memory.limit_in_bytes").value_or(0);
   if (limit == 0 || limit >= (1ull << 62)) return;
   std::uint64_t threshold = limit - limit / 16;
-  UniqueFd efd = register_v1_event(mem, mem.open_file("memory.usage_in_bytes", O_RDONLY).get(), std::to_string(threshold));
+  UniqueFd efd =
+      register_v1_event(mem, mem.open_file("memory.usage_in_bytes", O_RDONLY).get(), std::to_string(threshold));
   int raw = efd.get();
   watch.add(std::move(efd), EPOLLIN, [raw](std::vector<JobEvent>& out) {
     std::uint64_t n = 0;
@@ -120,8 +121,8 @@ void V1Backend::watch_controllers(EventWatch& watch) const {
   const auto* mem = dir(Controller::memory);
   if (mem && watch.wants(JobEventKind::oom_kill)) {
     // OOM: an eventfd on memory.oom_control, which fires per OOM; the kill count is read back from the file.
-    auto counters = std::make_shared<std::vector<CounterSource>>(
-        std::vector<CounterSource>{{JobEventKind::oom_kill, "oom_kill"}});
+    auto counters =
+        std::make_shared<std::vector<CounterSource>>(std::vector<CounterSource>{{JobEventKind::oom_kill, "oom_kill"}});
     UniqueFd control = mem->open_file("memory.oom_control", O_RDONLY);
     std::vector<JobEvent> ignored;
     collect_counters(control.get(), *counters, ignored);
@@ -139,12 +140,13 @@ void V1Backend::watch_controllers(EventWatch& watch) const {
   if (pids && watch.wants(JobEventKind::pids_limit)) {
     // v1 pids.events exists but never notifies (measured on 6.18): sampled.
     auto events = std::make_shared<UniqueFd>(pids->open_file("pids.events", O_RDONLY));
-    auto counters = std::make_shared<std::vector<CounterSource>>(
-        std::vector<CounterSource>{{JobEventKind::pids_limit, "max"}});
+    auto counters =
+        std::make_shared<std::vector<CounterSource>>(std::vector<CounterSource>{{JobEventKind::pids_limit, "max"}});
     std::vector<JobEvent> ignored;
     collect_counters(events->get(), *counters, ignored);
-    watch.add_sampled(kV1SampleInterval,
-                      [events, counters](std::vector<JobEvent>& out) { collect_counters(events->get(), *counters, out); });
+    watch.add_sampled(kV1SampleInterval, [events, counters](std::vector<JobEvent>& out) {
+      collect_counters(events->get(), *counters, out);
+    });
   }
 }
 

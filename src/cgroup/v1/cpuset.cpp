@@ -27,8 +27,8 @@ std::string inherited(std::string dir, const std::string& stop_at, const char* f
 }  // namespace
 
 void init_v1_cpuset(const CgroupDir& dir, const std::string& parent_dir, const std::string& stop_at) {
-  for (auto [own, effective] : {std::pair{"cpuset.cpus", "cpuset.effective_cpus"},
-                                std::pair{"cpuset.mems", "cpuset.effective_mems"}}) {
+  for (auto [own, effective] :
+       {std::pair{"cpuset.cpus", "cpuset.effective_cpus"}, std::pair{"cpuset.mems", "cpuset.effective_mems"}}) {
     std::string current;
     if (dir.read_errno(own, current) == 0 && !trimmed(current).empty()) continue;  // clone_children did it
     std::string value = inherited(parent_dir, stop_at, effective);

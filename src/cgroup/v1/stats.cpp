@@ -64,7 +64,6 @@ std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
   return out;
 }
 
-
 UniqueFd register_v1_event(const CgroupDir& dir, int file_fd, std::string_view args) {
   int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (efd < 0) throw_errno("create", "eventfd");

@@ -122,10 +122,11 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   // controllers enabled there anyway would make the job cgroups unusable: see the header).
   if (h.parent != "/" && !procs_of(parent->path()).empty()) {
     if (!holds_only_us(parent->path()))
-      throw Error(EBUSY, fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
-                                     "controllers only above leaves; give reins a cgroup of its own (systemd-run --scope "
-                                     "-p Delegate=yes reins ..., or --cgroup-root with a delegated cgroup)",
-                                     line, parent->file("cgroup.subtree_control")));
+      throw Error(EBUSY,
+                  fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
+                              "controllers only above leaves; give reins a cgroup of its own (systemd-run --scope "
+                              "-p Delegate=yes reins ..., or --cgroup-root with a delegated cgroup)",
+                              line, parent->file("cgroup.subtree_control")));
     move_self_to_leaf(parent->path());
   }
   if (int err = parent->write_errno("cgroup.subtree_control", line))

@@ -46,7 +46,6 @@ JobMemoryStats read_v2_memory(const CgroupDir& dir) {
   return m;
 }
 
-
 std::vector<JobIoDeviceStats> read_v2_io(const CgroupDir& dir) {
   std::string text;
   if (dir.read_errno("io.stat", text) != 0) return {};
