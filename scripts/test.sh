@@ -42,7 +42,7 @@ echo "== forced fallback: clone3 refused (ENOSYS)"
 REINS_TEST_REFUSE=clone3:ENOSYS run_lane dev -L 'kernel|cgroup|cli'
 run_lane asan
 # ThreadSanitizer covers the parts that run threads; the rest gains nothing from it.
-run_lane tsan -R 'Sampler|Guard|Reaper|EventLoop'
+run_lane tsan -R 'Sampler|Guard|Reaper|InitSupervision'
 
 if [ -x scripts/fuzz-smoke.sh ]; then
   echo "== lane: fuzz smoke"

@@ -4,7 +4,7 @@
 // map, permission denied, the kernel does not report it), never 0. Reading never throws for those routine
 // outcomes; the errno of each source is kept beside the values so a caller can say why.
 //
-// Costs (kernel 6.x, measured in docs/benchmarks.md#memory-measurement): statm ≈ 5 µs (≈1.5 µs re-read through a held
+// Costs (kernel 6.x, measured in docs/benchmarks.md#memory-measurement): statm ≈ 1.6 µs (≈0.5 µs re-read through a held
 // fd), status ≈ 12 µs, smaps_rollup = the kernel's walk of every resident page (≈12 ms per GiB of 4 KiB pages, far less
 // with huge pages) during which the process's own mmap/munmap calls wait. Ask for PSS only when you need it; RSS is an
 // upper bound of PSS and USS, so a cheap RSS reading can tell you when PSS is worth reading.
@@ -82,7 +82,7 @@ ProcessMemory read_process_memory(pid_t pid, MemorySources sources = {.smaps_rol
 
 // Reads one process again and again cheaply: /proc/PID is opened once as a directory (it stays bound to that
 // process, so a recycled pid is never measured by mistake) and each file's fd is kept and re-read with
-// pread, which saves the open and close (statm: ≈1.5 µs instead of ≈5 µs). Not thread-safe: one per thread.
+// pread, which saves the open and close (statm: ≈0.5 µs instead of ≈1.6 µs). Not thread-safe: one per thread.
 class ProcessMemoryReader {
  public:
   ProcessMemoryReader() = default;
