@@ -49,6 +49,11 @@ std::pair<unsigned, unsigned> block_device_of(const std::string& path);
 // ---------------------------------------------------------------------------------------------------------
 // The layout and the job
 
+// How the cgroup hierarchies are mounted: pure cgroup v2, v1 controllers beside a cgroup2 mount, or v1 only.
+enum class CgroupMode { v2, hybrid, v1 };
+// "v2", "hybrid", "v1".
+std::string_view cgroup_mode_name(CgroupMode mode) noexcept;
+
 // Where the cgroup hierarchies are, discovered once (from /proc/self/mountinfo and /proc/self/cgroup) and
 // passed to every Job made with it. Cheap to copy.
 class CgroupLayout {
@@ -56,8 +61,7 @@ class CgroupLayout {
   // `root`: an explicit parent cgroup for jobs (a path inside each hierarchy, e.g. "/reins"); empty: our own
   // cgroups. Throws reins::Error when no cgroup hierarchy is usable.
   static CgroupLayout discover(const std::string& root = {});
-  // "v2", "hybrid" or "v1".
-  std::string mode() const;
+  CgroupMode mode() const noexcept;
   // Where each hierarchy is and where jobs go, one line each.
   std::string describe() const;
 

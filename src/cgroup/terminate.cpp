@@ -38,11 +38,16 @@ std::optional<Process> hold_member(const Backend& core, pid_t pid) {
   std::optional<Process> proc;
   try {
     proc = Process::open(pid);
-  } catch (const Error&) {
-    return std::nullopt;  // exited already
+  } catch (const Error& e) {
+    if (e.errno_value() == ESRCH) return std::nullopt;  // exited already; EMFILE and the rest are errors
+    throw;
   }
   std::string text;
-  if (sys::read_file_errno(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str(), text) != 0) return std::nullopt;
+  const std::string path = fmt::format("/proc/{}/cgroup", pid);
+  if (int err = sys::read_file_errno(AT_FDCWD, path.c_str(), text)) {
+    if (err == ENOENT || err == ESRCH) return std::nullopt;  // exited and reaped meanwhile
+    throw Error(err, "read", path);
+  }
   if (!path_within(membership_path(text, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
   if (!proc->signal(0)) return std::nullopt;  // exited after the read: the text may be another process'
   return proc;

@@ -26,7 +26,29 @@ CgroupLayout CgroupLayout::discover(const std::string& root) {
   return CgroupLayout(std::make_shared<const Impl>(Impl{cgroup::Layout::discover(options)}));
 }
 
-std::string CgroupLayout::mode() const { return std::string(cgroup::mode_name(impl_->layout.mode())); }
+CgroupMode CgroupLayout::mode() const noexcept {
+  switch (impl_->layout.mode()) {
+    case cgroup::Layout::Mode::v2:
+      return CgroupMode::v2;
+    case cgroup::Layout::Mode::hybrid:
+      return CgroupMode::hybrid;
+    case cgroup::Layout::Mode::v1:
+      return CgroupMode::v1;
+  }
+  return CgroupMode::v1;
+}
+
+std::string_view cgroup_mode_name(CgroupMode mode) noexcept {
+  switch (mode) {
+    case CgroupMode::v2:
+      return "v2";
+    case CgroupMode::hybrid:
+      return "hybrid";
+    case CgroupMode::v1:
+      return "v1";
+  }
+  return "?";
+}
 std::string CgroupLayout::describe() const { return impl_->layout.describe(); }
 
 struct Job::Impl {

@@ -191,8 +191,8 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   EXPECT_EQ(e["job"], name);
   // cgroup2 notifies "populated 0" (cgroup.events); pure v1 cannot, and reins samples cgroup.procs every
   // 50 ms there (kV1SampleInterval), so the bound on v1 is one sample period later.
-  bool notified = CgroupLayout::discover().mode() != "v1";
-  EXPECT_LT(reported - exited, notified ? 50ms : 100ms) << CgroupLayout::discover().mode();
+  bool notified = CgroupLayout::discover().mode() != CgroupMode::v1;
+  EXPECT_LT(reported - exited, notified ? 50ms : 100ms) << cgroup_mode_name(CgroupLayout::discover().mode());
   EXPECT_EQ(events.wait().status.exit_code(), 0);
   auto st = run_capture(reins({"job", "stat", name, "--json"}));
   EXPECT_EQ(json::parse(st.out)["pids"].size(), 0u);
@@ -237,7 +237,7 @@ TEST_F(CliJobs, AddListSetAndRm) {
   EXPECT_EQ(st["limits"]["pids_max"], 7);
   EXPECT_EQ(st["limits"]["memory_max"], 300 << 20);
   EXPECT_EQ(st["stats"]["pids"]["current"], 1) << "the member joined the new pids cgroup";
-  if (CgroupLayout::discover().mode() != "v2") {  // memory on v1: no MemoryHigh=, said by name
+  if (CgroupLayout::discover().mode() != CgroupMode::v2) {  // memory on v1: no MemoryHigh=, said by name
     auto bad = run_capture(reins({"job", "set", name, "--memory-high", "1G"}));
     EXPECT_NE(bad.exit_code, 0);
     EXPECT_NE(bad.err.find("MemoryHigh"), std::string::npos) << bad.err;

@@ -78,9 +78,9 @@ TEST_P(MemoryGuardJob, JobHooksForGuards) {
   ASSERT_TRUE(held);
   EXPECT_EQ(held->pid(), child.process.pid());
   EXPECT_FALSE(other.hold_member(::getpid())) << "the test process is not a member";
-  const bool v2_core = !v1_only() && layout()->mode() != "v1";
+  const bool v2_core = !v1_only() && layout()->mode() != CgroupMode::v1;
   if (::access("/proc/pressure/memory", R_OK) == 0) {
-    EXPECT_EQ(job.memory_pressure_fd(200ms, 2s).has_value(), v2_core) << layout()->mode();
+    EXPECT_EQ(job.memory_pressure_fd(200ms, 2s).has_value(), v2_core) << cgroup_mode_name(layout()->mode());
   }
 }
 

@@ -185,14 +185,14 @@ TEST_P(JobLimitsTest, ALimitTheLayoutLacksIsAnErrorUnlessBestEffort) {
   JobLimits l;
   l.memory_high = SizeLimit{64ull << 20};
   JobOptions o = options(l);
-  if (layout()->mode() == "v2") {  // memory on cgroup v2: MemoryHigh= exists and reads back
+  if (layout()->mode() == CgroupMode::v2) {  // memory on cgroup v2: MemoryHigh= exists and reads back
     Job job = Job::create(job_name(), o);
     EXPECT_EQ(job.limits().memory_high, l.memory_high);
     return;
   }
   try {  // memory on cgroup v1 (here and on the v1 lane): refused, naming the limit and where it exists
     Job::create(job_name(), o);
-    ADD_FAILURE() << "MemoryHigh= accepted on a " << layout()->mode() << " layout";
+    ADD_FAILURE() << "MemoryHigh= accepted on a " << cgroup_mode_name(layout()->mode()) << " layout";
   } catch (const Error& e) {
     EXPECT_EQ(e.errno_value(), ENOTSUP);
     EXPECT_NE(std::string(e.what()).find("MemoryHigh"), std::string::npos) << e.what();

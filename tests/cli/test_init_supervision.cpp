@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_report.hpp"
 #include "support/support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -11,15 +12,8 @@ namespace reins {
 namespace {
 
 using Json = nlohmann::json;
+using test::report_of;
 using test::run_capture;
-
-// The JSON report: the last line of stderr.
-Json report_of(const std::string& err) {
-  auto end = err.find_last_not_of('\n');
-  auto start = err.rfind('\n', end);
-  start = start == std::string::npos ? 0 : start + 1;
-  return Json::parse(err.substr(start, end - start + 1));
-}
 
 std::vector<std::string> init_argv(std::vector<std::string> options, std::vector<std::string> command) {
   std::vector<std::string> argv{test::reins_bin(), "init", "--subreaper"};

@@ -5,21 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_report.hpp"
 #include "support/support.hpp"
 
 namespace reins {
 namespace {
 
 using Json = nlohmann::json;
+using test::report_of;
 using test::run_capture;
-
-// The JSON report: the last line of stderr.
-Json report_of(const std::string& err) {
-  auto end = err.find_last_not_of('\n');
-  auto start = err.rfind('\n', end);
-  start = start == std::string::npos ? 0 : start + 1;
-  return Json::parse(err.substr(start, end - start + 1));
-}
 
 test::Output run(std::vector<std::string> options, std::vector<std::string> command) {
   std::vector<std::string> argv{test::reins_bin(), "run", "--json", "-"};
