@@ -74,6 +74,10 @@ class Process {
   [[noreturn]] static void exec_in_place(const Command& cmd);
   // Holds an existing process (not necessarily our child) by pidfd_open. Throws reins::Error (ESRCH).
   static Process open(pid_t pid);
+  // The same, with "no such process" as a value: nullopt when `pid` names no process now (ESRCH) or names a
+  // thread that is not a process's main thread (EINVAL). Throws reins::Error for the rest (EMFILE, EPERM...),
+  // which are failures, not answers.
+  static std::optional<Process> try_open(pid_t pid);
 
   Process() = default;
   Process(Process&&) noexcept = default;
@@ -89,6 +93,14 @@ class Process {
   // child), which is not an error; throws reins::Error otherwise (EPERM). A zombie child not yet waited for
   // still "receives" it, harmlessly: the kernel accepts signals to zombies.
   bool signal(int sig) const;
+  // The same for callers that count deliveries and expect refusals: 0 when sent, else the errno (ESRCH gone,
+  // EPERM not ours to signal).
+  int signal_errno(int sig) const noexcept;
+  // Whether the pidfd still names a process that has not been reaped (running, stopped or a zombie). This is
+  // the "verify" of read-then-verify: whatever was read about pid() by number (a /proc file, an fd opened by
+  // path) was about this process if it is still unreaped afterwards, since a pid cannot be reused before its
+  // process is reaped.
+  bool unreaped() const noexcept;
   // Whether the process has exited (pidfd readable). A zombie counts as exited.
   bool has_exited() const;
 

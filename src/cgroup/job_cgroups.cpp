@@ -305,7 +305,7 @@ void JobCgroups::move_in(pid_t pid, Deadline deadline) {
     for (const auto* d : all)
       if (!write_pid(*d, pid)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
     // The pid named the process we hold only if it is still alive now.
-    if (!held.signal(0)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
+    if (!held.unreaped()) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
     if (all.size() > 1) fix_stragglers();
   } catch (...) {
     if (froze) core().set_frozen(false, deadline);

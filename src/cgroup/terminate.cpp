@@ -35,13 +35,8 @@ void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_poi
 }  // namespace
 
 std::optional<Process> hold_member(const Backend& core, pid_t pid) {
-  std::optional<Process> proc;
-  try {
-    proc = Process::open(pid);
-  } catch (const Error& e) {
-    if (e.errno_value() == ESRCH) return std::nullopt;  // exited already; EMFILE and the rest are errors
-    throw;
-  }
+  std::optional<Process> proc = Process::try_open(pid);  // EMFILE and the like throw
+  if (!proc) return std::nullopt;                          // exited already
   std::string text;
   const std::string path = fmt::format("/proc/{}/cgroup", pid);
   if (int err = sys::read_file_errno(AT_FDCWD, path.c_str(), text)) {
@@ -49,7 +44,7 @@ std::optional<Process> hold_member(const Backend& core, pid_t pid) {
     throw Error(err, "read", path);
   }
   if (!path_within(membership_path(text, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
-  if (!proc->signal(0)) return std::nullopt;  // exited after the read: the text may be another process'
+  if (!proc->unreaped()) return std::nullopt;  // reaped after the read: the text may be another process'
   return proc;
 }
 

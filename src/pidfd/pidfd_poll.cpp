@@ -19,10 +19,6 @@ void poll_now(std::vector<pollfd>& fds, std::vector<char>& ready) {
   for (std::size_t i = 0; i < fds.size(); ++i) ready[i] = fds[i].revents != 0;
 }
 
-bool reaped(const Process& process) noexcept {
-  return ::syscall(SYS_pidfd_send_signal, process.pidfd(), 0, nullptr, 0) != 0 && errno == ESRCH;
-}
-
 bool release_memory(const Process& process) noexcept {
 #ifdef SYS_process_mrelease
   return ::syscall(SYS_process_mrelease, process.pidfd(), 0) == 0;

@@ -21,9 +21,6 @@ void poll_exited(const Items& items, PidfdOf pidfd_of, std::vector<pollfd>& scra
   poll_now(scratch, exited);
 }
 
-// pidfd_send_signal(pidfd, 0) found no such process: it has been reaped (a zombie still "receives" it).
-bool reaped(const Process& process) noexcept;
-
 // process_mrelease(2): after SIGKILL, frees the process's memory now instead of when its last thread has
 // exited. Best effort: false when the kernel lacks it or the process has no memory left to release.
 bool release_memory(const Process& process) noexcept;

@@ -19,6 +19,12 @@ int waitid_rusage(int pidfd, siginfo_t* info, int options, ::rusage* ru) {
   return sys::waitid_rusage(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), info, options, ru);
 }
 
+// pidfd_open(2): the fd, or -errno.
+int open_pidfd(pid_t pid) noexcept {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  return fd >= 0 ? fd : -errno;
+}
+
 }  // namespace
 
 SpawnError::SpawnError(int err, SpawnStage stage, std::string step, const std::string& program)
@@ -41,9 +47,16 @@ Process Process::spawn(const Command& cmd) {
 void Process::exec_in_place(const Command& cmd) { pidfd::exec_in_place(cmd); }
 
 Process Process::open(pid_t pid) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) throw_errno("open", fmt::format("pid {}", pid));
+  int fd = open_pidfd(pid);
+  if (fd < 0) throw Error(-fd, "open", fmt::format("pid {}", pid));
   return Process(pid, UniqueFd(fd), false);
+}
+
+std::optional<Process> Process::try_open(pid_t pid) {
+  int fd = open_pidfd(pid);
+  if (fd >= 0) return Process(pid, UniqueFd(fd), false);
+  if (-fd == ESRCH || (-fd == EINVAL && pid > 0)) return std::nullopt;
+  throw Error(-fd, "open", fmt::format("pid {}", pid));
 }
 
 Process Process::adopt_child(pid_t pid, UniqueFd pidfd) noexcept { return Process(pid, std::move(pidfd), true); }
@@ -63,16 +76,29 @@ Process::~Process() { kill_and_reap(); }
 
 void Process::kill_and_reap() noexcept {
   if (!pidfd_ || !child_ || reaped_) return;
-  ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+  signal_errno(SIGKILL);  // our child: EPERM cannot happen, ESRCH means it is a zombie already
   siginfo_t info{};
   waitid_rusage(pidfd_.get(), &info, WEXITED, nullptr);
   reaped_ = true;
 }
 
+// The one pidfd_send_signal in reins: every signal to a process goes through here.
+int Process::signal_errno(int sig) const noexcept {
+  return ::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) == 0 ? 0 : errno;
+}
+
 bool Process::signal(int sig) const {
-  if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) == 0) return true;
-  if (errno == ESRCH) return false;
-  throw_errno(fmt::format("send SIG{} to", signal_name(sig)), fmt::format("pid {}", pid_));
+  int err = signal_errno(sig);
+  if (err == 0) return true;
+  if (err == ESRCH) return false;
+  throw Error(err, fmt::format("send SIG{} to", signal_name(sig)), fmt::format("pid {}", pid_));
+}
+
+bool Process::unreaped() const noexcept {
+  // Signal 0 checks existence without sending anything; it reaches zombies, and EPERM means the process
+  // exists but is not ours to signal.
+  int err = signal_errno(0);
+  return err == 0 || err == EPERM;
 }
 
 bool Process::has_exited() const {

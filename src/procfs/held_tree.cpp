@@ -2,32 +2,14 @@
 // parent is read again and both pidfds are checked to be unreaped, so the pid still named that process.
 #include "procfs/held_tree.hpp"
 
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace reins::procfs {
-namespace {
-
-// Whether the process a pidfd holds has not been reaped yet (signal 0 reaches zombies; EPERM means it exists).
-bool unreaped(const Process& p) noexcept {
-  return ::syscall(SYS_pidfd_send_signal, p.pidfd(), 0, nullptr, 0) == 0 || errno == EPERM;
-}
-
-std::optional<Process> open_unchecked(pid_t pid) {
-  try {
-    return Process::open(pid);
-  } catch (const Error& e) {
-    if (e.errno_value() == ESRCH) return std::nullopt;
-    throw;
-  }
-}
-
-}  // namespace
 
 std::optional<Process> open_child(pid_t pid, pid_t parent_pid, const Process* parent) {
-  auto proc = open_unchecked(pid);
-  if (!proc || parent_of(pid) != parent_pid || !unreaped(*proc)) return std::nullopt;
-  if (parent && !unreaped(*parent)) return std::nullopt;
+  auto proc = Process::try_open(pid);
+  if (!proc || parent_of(pid) != parent_pid || !proc->unreaped()) return std::nullopt;
+  if (parent && !parent->unreaped()) return std::nullopt;
   return proc;
 }
 
@@ -54,7 +36,7 @@ std::vector<Process> open_descendants() {
 std::size_t signal_each(const std::vector<Process>& processes, int sig) noexcept {
   std::size_t sent = 0;
   for (const auto& p : processes)
-    if (::syscall(SYS_pidfd_send_signal, p.pidfd(), sig, nullptr, 0) == 0) ++sent;
+    if (p.signal_errno(sig) == 0) ++sent;
   return sent;
 }
 

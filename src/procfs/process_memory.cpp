@@ -73,7 +73,7 @@ ProcessMemoryReader::ProcessMemoryReader(pid_t pid) : pid_(pid) {
 
 ProcessMemoryReader::ProcessMemoryReader(const Process& process) : ProcessMemoryReader(process.pid()) {
   // /proc/PID was opened by number: it is our process only if that process has not exited in between.
-  if (!open_error_ && ::syscall(SYS_pidfd_send_signal, process.pidfd(), 0, nullptr, 0) != 0 && errno == ESRCH) {
+  if (!open_error_ && !process.unreaped()) {
     open_error_ = ESRCH;
     proc_dir_.reset();
   }

@@ -48,13 +48,13 @@ TrackedProcess TrackedProcess::hold(Process process) {
   char path[64];
   UniqueFd statm(::open(proc_path(path, process.pid(), "statm"), O_RDONLY | O_CLOEXEC));
   TrackedProcess m{std::move(process), std::move(statm)};
-  if (m.statm && pidfd::reaped(m.process)) m.statm.reset();  // opened by number: keep it only if still ours
+  if (m.statm && !m.process.unreaped()) m.statm.reset();  // opened by number: keep it only if still ours
   return m;
 }
 
 TrackedTree::TrackedTree(Process root, bool follow_descendants)
     : root_pid_(root.pid()), comm_(read_comm(root.pid())), follow_(follow_descendants) {
-  if (pidfd::reaped(root)) comm_.clear();  // read from whatever had the pid by then
+  if (!root.unreaped()) comm_.clear();  // read from whatever had the pid by then
   pids_.insert(root_pid_);
   members_.push_back(TrackedProcess::hold(std::move(root)));
   loadavg_.reset(::open("/proc/loadavg", O_RDONLY | O_CLOEXEC));
@@ -178,11 +178,8 @@ void TrackedTree::append_wake_fds(std::vector<pollfd>& out) const {
 std::size_t TrackedTree::send(int sig) {
   std::size_t sent = 0;
   for (auto it = members_.rbegin(); it != members_.rend(); ++it) {  // descendants before their parents
-    try {
-      if (it->process.signal(sig)) ++sent;
-    } catch (const Error&) {
-      // EPERM: not ours to signal. The breach reports how many got the signal.
-    }
+    // EPERM (not ours to signal) and ESRCH (gone) are not counted: the breach reports how many got it.
+    if (it->process.signal_errno(sig) == 0) ++sent;
   }
   return sent;
 }

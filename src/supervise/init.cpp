@@ -135,11 +135,7 @@ bool Supervisor::send_to_main(int sig) noexcept {
   // The group's id is the main child's pid, which cannot be reused before we reap it: signals go to the group
   // only while the main child is unreaped (phase running), so they cannot reach a stranger.
   if (opts_.group && ::kill(-main().pid(), sig) == 0) return true;
-  try {
-    return main().signal(sig);
-  } catch (const Error&) {
-    return false;  // EPERM: a set-user-ID command we may not signal
-  }
+  return main().signal_errno(sig) == 0;  // EPERM: a set-user-ID command we may not signal
 }
 
 std::size_t Supervisor::send_to_remaining(int sig) {

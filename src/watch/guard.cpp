@@ -16,7 +16,7 @@ namespace {
 Process open_same(const Process& held) {
   Process p = Process::open(held.pid());
   // Opened by number: it is the caller's process only if that one has not been reaped meanwhile.
-  if (pidfd::reaped(held)) throw Error(ESRCH, "guard", fmt::format("pid {} (it has exited)", held.pid()));
+  if (!held.unreaped()) throw Error(ESRCH, "guard", fmt::format("pid {} (it has exited)", held.pid()));
   return p;
 }
 
