@@ -1,6 +1,5 @@
 #include "cgroup/dir.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +7,7 @@
 #include <thread>
 
 #include "reins/error.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/fields.hpp"
 #include "sys/file_io.hpp"
 
@@ -19,18 +19,9 @@ constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
 // The names of the sub-directories of an open directory (child cgroups).
 std::vector<std::string> child_dirs(int dirfd) {
   std::vector<std::string> out;
-  int fd = ::openat(dirfd, ".", kDirFlags);
-  if (fd < 0) return out;
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return out;
-  }
-  while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (e->d_type == DT_DIR && name != "." && name != "..") out.emplace_back(name);
-  }
-  ::closedir(d);
+  sys::DirStream::open_at(dirfd).for_each([&](const sys::DirEntry& e) {
+    if (e.is_dir()) out.emplace_back(e.name);
+  });
   return out;
 }
 

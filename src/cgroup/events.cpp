@@ -6,42 +6,27 @@
 #include <unistd.h>
 
 #include "reins/error.hpp"
+#include "sys/fds.hpp"
 #include "sys/fields.hpp"
 #include "sys/file_io.hpp"
 
 namespace reins::cgroup {
 
-EventWatch::EventWatch(unsigned kinds) : kinds_(kinds) {
-  int fd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) throw_errno("create", "epoll set for job events");
-  epoll_.reset(fd);
-}
+EventWatch::EventWatch(unsigned kinds) : kinds_(kinds) { epoll_ = sys::make_epoll("job events"); }
 
 void EventWatch::add(UniqueFd fd, unsigned events, Collect collect) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.fd = fd.get();
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) throw_errno("watch", "job event source");
+  sys::epoll_add(epoll_.get(), fd.get(), events, "job event source");
   sources_.push_back({std::move(fd), std::move(collect)});
 }
 
 void EventWatch::add_sampled(std::chrono::milliseconds interval, Collect collect) {
   if (!timer_) {
-    int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    if (fd < 0) throw_errno("create", "timerfd for job events");
-    timer_.reset(fd);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("watch", "job event timer");
+    timer_ = sys::make_timerfd("job events");
+    sys::epoll_add(epoll_.get(), timer_.get(), EPOLLIN, "job event timer");
   }
   if (interval_.count() == 0 || interval < interval_) {
     interval_ = interval;
-    itimerspec spec{};
-    spec.it_interval.tv_sec = static_cast<time_t>(interval.count() / 1000);
-    spec.it_interval.tv_nsec = static_cast<long>(interval.count() % 1000 * 1'000'000);
-    spec.it_value = spec.it_interval;
-    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0) throw_errno("arm", "timerfd for job events");
+    sys::arm_timerfd(timer_.get(), interval, interval);
   }
   sources_.push_back({UniqueFd(), std::move(collect)});
 }

@@ -1,6 +1,5 @@
 #include "cgroup/job_cgroups.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "procfs/identity.hpp"
 #include "reins/error.hpp"
 #include "reins/process.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/file_io.hpp"
 
 namespace reins::cgroup {
@@ -44,18 +44,17 @@ void mark_job(const std::string& path, bool owned) noexcept {
 // The jobs below `parent` and their markers' values, in name order ("" for a value too long to be a stamp).
 std::vector<std::pair<std::string, std::string>> marked_jobs(const std::string& parent) {
   std::vector<std::pair<std::string, std::string>> out;
-  DIR* d = ::opendir(parent.c_str());
-  if (!d) throw_errno("list", parent);
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+  int err = sys::for_each_dir_entry(parent.c_str(), [&](const sys::DirEntry& e) {
+    if (!e.is_dir() || e.name.front() == '.') return;
+    const std::string name(e.name);
     char value[96];
-    ssize_t n = ::getxattr((parent + "/" + e->d_name).c_str(), kJobXattr, value, sizeof value);
+    ssize_t n = ::getxattr((parent + "/" + name).c_str(), kJobXattr, value, sizeof value);
     if (n >= 0)
-      out.emplace_back(e->d_name, std::string(value, static_cast<std::size_t>(n)));
+      out.emplace_back(name, std::string(value, static_cast<std::size_t>(n)));
     else if (errno == ERANGE)
-      out.emplace_back(e->d_name, std::string());
-  }
-  ::closedir(d);
+      out.emplace_back(name, std::string());
+  });
+  if (err) throw Error(err, "list", parent);
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -1,7 +1,6 @@
 // Children of a process from /proc/PID/task/TID/children, or from a scan of /proc.
 #include "procfs/children.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "procfs/proc_read.hpp"
 #include "procfs/tree_parse.hpp"
+#include "sys/dir_stream.hpp"
 
 namespace reins::procfs {
 namespace {
@@ -18,11 +18,9 @@ namespace {
 // The numeric entries of a /proc-like directory: pids in /proc, tids in /proc/PID/task.
 template <typename F>
 void for_each_numeric_entry(const char* dir, F&& f) {
-  DIR* d = ::opendir(dir);
-  if (!d) return;
-  while (dirent* e = ::readdir(d))
-    if (auto id = parse_pid(e->d_name)) f(*id);
-  ::closedir(d);
+  sys::for_each_dir_entry(dir, [&](const sys::DirEntry& e) {
+    if (auto id = parse_pid(e.name)) f(*id);
+  });
 }
 
 }  // namespace

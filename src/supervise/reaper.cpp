@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "procfs/held_tree.hpp"
+#include "sys/fds.hpp"
 #include "sys/signal_fd.hpp"
 #include "sys/wait.hpp"
 
@@ -46,14 +47,8 @@ bool in_scope(pid_t scope, pid_t child) noexcept {
 }
 
 UniqueFd make_epoll(std::initializer_list<int> fds) {
-  UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
-  if (!ep) throw_errno("create", "epoll for the reaper");
-  for (int fd : fds) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("add to", "the reaper's epoll");
-  }
+  UniqueFd ep = sys::make_epoll("the reaper");
+  for (int fd : fds) sys::epoll_add(ep.get(), fd, EPOLLIN, "the reaper's wake-ups");
   return ep;
 }
 
@@ -176,8 +171,7 @@ Reaper::Reaper(ReaperOptions options) : state_(std::make_shared<State>()) {
   if (!sys::thread_blocks(SIGCHLD))
     throw Error(EINVAL, "reaper: SIGCHLD must be blocked in every thread (reins::block_signals({SIGCHLD}))");
   s.sigchld = sys::SignalFd(sys::signal_set({SIGCHLD}));
-  s.wake.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!s.wake) throw_errno("create", "eventfd for the reaper");
+  s.wake = sys::make_eventfd("the reaper");
   s.epoll = make_epoll({s.sigchld.fd(), s.wake.get()});
   if (options.subreaper && !subreaper_bit()) {
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw_errno("become", "a child subreaper (PR_SET_CHILD_SUBREAPER)");

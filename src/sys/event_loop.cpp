@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "reins/error.hpp"
+#include "sys/fds.hpp"
 
 namespace reins::sys {
 
@@ -21,14 +22,9 @@ void EventLoop::unwatch(int fd) {
 }
 
 EventLoop::TimerId EventLoop::after(std::chrono::nanoseconds delay, std::function<void()> handler) {
-  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (fd < 0) throw_errno("create", "timerfd");
-  UniqueFd owner(fd);
-  auto ns = std::max<long long>(delay.count(), 1);  // 0 would disarm the timer
-  itimerspec spec{};
-  spec.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-  spec.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-  if (::timerfd_settime(fd, 0, &spec, nullptr) != 0) throw_errno("arm", "timerfd");
+  UniqueFd owner = make_timerfd("a supervisor's timer");
+  const int fd = owner.get();
+  arm_timerfd(fd, delay);
   watch(fd, POLLIN, [this, fd, h = std::move(handler)](short) {
     cancel(fd);
     h();

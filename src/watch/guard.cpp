@@ -7,6 +7,7 @@
 
 #include "pidfd/pidfd_poll.hpp"
 #include "reins/error.hpp"
+#include "sys/fds.hpp"
 #include "watch/guard_state.hpp"
 #include "watch/tree_target.hpp"
 
@@ -18,12 +19,6 @@ Process open_same(const Process& held) {
   // Opened by number: it is the caller's process only if that one has not been reaped meanwhile.
   if (!held.unreaped()) throw Error(ESRCH, "guard", fmt::format("pid {} (it has exited)", held.pid()));
   return p;
-}
-
-UniqueFd make_eventfd() {
-  int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) throw_errno("create", "eventfd for the memory guard");
-  return UniqueFd(fd);
 }
 
 void check_options(const GuardOptions& o, const GuardTarget::Impl& target) {
@@ -114,8 +109,8 @@ MemoryGuard::MemoryGuard(GuardTarget target, GuardOptions options) : state_(std:
   s.stats.name = s.name;
   s.stats.metric = s.options.metric;
   s.stats.limit = s.limit;
-  s.control = make_eventfd();
-  s.ended = make_eventfd();
+  s.control = sys::make_eventfd("the memory guard");
+  s.ended = sys::make_eventfd("the memory guard");
   s.thread = std::jthread([&s] { s.run(); });
 }
 

@@ -10,6 +10,7 @@
 
 #include "reins/error.hpp"
 #include "reins/units.hpp"
+#include "sys/fds.hpp"
 #include "watch/guard_monitor.hpp"
 #include "watch/guard_state.hpp"
 
@@ -18,22 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::nanoseconds;
-
-UniqueFd make_timer() {
-  int fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-  if (fd < 0) throw_errno("create", "timerfd for the memory guard");
-  return UniqueFd(fd);
-}
-
-timespec to_timespec(nanoseconds d) {
-  return {static_cast<time_t>(d.count() / 1'000'000'000), static_cast<long>(d.count() % 1'000'000'000)};
-}
-
-// `first` from now (at least 1 ns: 0 would disarm), then every `period` (0: once).
-void arm(int timer, nanoseconds first, nanoseconds period) {
-  itimerspec spec{to_timespec(period), to_timespec(std::max(first, nanoseconds(1)))};
-  if (::timerfd_settime(timer, 0, &spec, nullptr) != 0) throw_errno("arm", "timerfd for the memory guard");
-}
 
 // Reads a timerfd or eventfd's counter; 0 if it had nothing.
 std::uint64_t drain(int fd) {
@@ -53,8 +38,8 @@ class Loop {
       : s_(s),
         monitor_(*s.target, {s.options.metric, s.options.per_process, s.options.gate_margin, s.options.walk_spacing,
                              s.options.min_walk_spacing}),
-        tick_timer_(make_timer()),
-        grace_timer_(make_timer()) {
+        tick_timer_(sys::make_timerfd("the memory guard")),
+        grace_timer_(sys::make_timerfd("the memory guard")) {
     std::lock_guard lock(s_.mutex);
     limit_ = s_.limit;
     limit_version_ = s_.limit_version;
@@ -92,7 +77,7 @@ class Loop {
 
 GuardResult Loop::run() {
   s_.target->limit_changed(limit_, s_.options.metric);
-  arm(tick_timer_.get(), nanoseconds(0), s_.options.interval);  // the first sample at once
+  sys::arm_timerfd(tick_timer_.get(), nanoseconds(0), s_.options.interval);  // the first sample at once
   while (!end_) {
     polls_ = {{s_.control.get(), POLLIN, 0}, {tick_timer_.get(), POLLIN, 0}, {grace_timer_.get(), POLLIN, 0}};
     s_.target->wake_fds(polls_);
@@ -186,7 +171,7 @@ void Loop::breach(const watch::Reading& r, std::chrono::system_clock::time_point
       b.signal = SIGTERM;
       b.signalled = s_.target->signal_all(SIGTERM);
       phase_ = Phase::terminating;
-      arm(grace_timer_.get(), s_.options.grace, nanoseconds(0));
+      sys::arm_timerfd(grace_timer_.get(), s_.options.grace);
     } else {
       b.signal = SIGKILL;
       b.signalled = s_.target->kill_all();

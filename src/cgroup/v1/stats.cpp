@@ -10,6 +10,7 @@
 #include "cgroup/parse.hpp"
 #include "cgroup/v1/backend.hpp"
 #include "reins/error.hpp"
+#include "sys/fds.hpp"
 #include "sys/fields.hpp"
 
 namespace reins::cgroup {
@@ -65,9 +66,8 @@ std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
 }
 
 UniqueFd register_v1_event(const CgroupDir& dir, int file_fd, std::string_view args) {
-  int efd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (efd < 0) throw_errno("create", "eventfd");
-  UniqueFd event(efd);
+  UniqueFd event = sys::make_eventfd("a cgroup v1 notification");
+  const int efd = event.get();
   // The kernel resolves the file when the line is written; it need not stay open afterwards.
   std::string line = fmt::format("{} {}{}{}", efd, file_fd, args.empty() ? "" : " ", args);
   dir.write("cgroup.event_control", line);

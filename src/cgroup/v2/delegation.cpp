@@ -1,6 +1,5 @@
 #include "cgroup/v2/delegation.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 
 #include "cgroup/dir.hpp"
 #include "reins/error.hpp"
+#include "sys/dir_stream.hpp"
 #include "sys/file_io.hpp"
 
 namespace reins::cgroup {
@@ -56,15 +56,11 @@ bool holds_only_us(const std::string& dir) {
 
 // Whether `dir` has a child cgroup other than the supervisor leaf.
 bool has_other_children(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return true;
   bool found = false;
-  while (dirent* e = ::readdir(d)) {
-    std::string_view name = e->d_name;
-    if (e->d_type == DT_DIR && name != "." && name != ".." && name != kSupervisorLeaf) found = true;
-  }
-  ::closedir(d);
-  return found;
+  int err = sys::for_each_dir_entry(dir.c_str(), [&](const sys::DirEntry& e) {
+    if (e.is_dir() && e.name != kSupervisorLeaf) found = true;
+  });
+  return found || err != 0;  // unreadable: assume others are there
 }
 
 // Moves this process (its whole thread group: cgroup.procs) into <parent>/reins-supervisor. Caller holds
