@@ -68,4 +68,24 @@ class Backend {
   }
 };
 
+// Freezes a job's core for a scope and thaws it when the scope ends, however it ends. A job that was frozen
+// before is left frozen, unless `thaw_after` is always (killing needs the thaw: v1's freezer holds SIGKILL
+// until then). Where the job has no freezer nothing is frozen.
+class FreezeScope {
+ public:
+  enum class Thaw { unless_frozen_before, always };
+  FreezeScope(Backend& core, std::chrono::steady_clock::time_point deadline, Thaw thaw_after);
+  FreezeScope(const FreezeScope&) = delete;
+  FreezeScope& operator=(const FreezeScope&) = delete;
+  // Thaws if this scope froze; on the error path only, so a failure there cannot hide the first error.
+  ~FreezeScope();
+  // Ends the scope now, reporting a failure to thaw (reins::Error).
+  void thaw();
+
+ private:
+  Backend& core_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool frozen_by_us_ = false;
+};
+
 }  // namespace reins::cgroup

@@ -282,16 +282,11 @@ void JobCgroups::join(ControllerSet wanted, Deadline deadline) {
   if (fresh.empty()) return;
   for (const Hierarchy* h : fresh) create_v1(*h);
   // Bring the members along, frozen so that none forks a child into the old cgroups meanwhile.
-  bool froze = !core().frozen() && core().set_frozen(true, deadline);
-  try {
-    for (pid_t pid : core().core_dir().pids_recursive())
-      for (const Hierarchy* h : fresh) write_pid(*dir_in(*h), pid);
-    fix_stragglers();
-  } catch (...) {
-    if (froze) core().set_frozen(false, deadline);
-    throw;
-  }
-  if (froze) core().set_frozen(false, deadline);
+  FreezeScope frozen(core(), deadline, FreezeScope::Thaw::unless_frozen_before);
+  for (pid_t pid : core().core_dir().pids_recursive())
+    for (const Hierarchy* h : fresh) write_pid(*dir_in(*h), pid);
+  fix_stragglers();
+  frozen.thaw();
 }
 
 void JobCgroups::move_in(pid_t pid, Deadline deadline) {
@@ -299,18 +294,14 @@ void JobCgroups::move_in(pid_t pid, Deadline deadline) {
   auto all = dirs();
   // Across several hierarchies the moves are not one step: freeze the job so that the process, once in the
   // core cgroup, cannot fork a child that lands outside the others.
-  bool froze = all.size() > 1 && !core().frozen() && core().set_frozen(true, deadline);
-  try {
-    for (const auto* d : all)
-      if (!write_pid(*d, pid)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
-    // The pid named the process we hold only if it is still alive now.
-    if (!held.unreaped()) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
-    if (all.size() > 1) fix_stragglers();
-  } catch (...) {
-    if (froze) core().set_frozen(false, deadline);
-    throw;
-  }
-  if (froze) core().set_frozen(false, deadline);
+  std::optional<FreezeScope> frozen;
+  if (all.size() > 1) frozen.emplace(core(), deadline, FreezeScope::Thaw::unless_frozen_before);
+  for (const auto* d : all)
+    if (!write_pid(*d, pid)) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
+  // The pid named the process we hold only if it is still alive now.
+  if (!held.unreaped()) throw Error(ESRCH, "move into job " + name_, fmt::format("pid {} (it exited)", pid));
+  if (all.size() > 1) fix_stragglers();
+  if (frozen) frozen->thaw();
 }
 
 // Moves members of the core cgroup that some other hierarchy still has elsewhere (children forked while

@@ -36,7 +36,7 @@ void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_poi
 
 std::optional<Process> hold_member(const Backend& core, pid_t pid) {
   std::optional<Process> proc = Process::try_open(pid);  // EMFILE and the like throw
-  if (!proc) return std::nullopt;                          // exited already
+  if (!proc) return std::nullopt;                        // exited already
   std::string text;
   const std::string path = fmt::format("/proc/{}/cgroup", pid);
   if (int err = sys::read_file_errno(AT_FDCWD, path.c_str(), text)) {
@@ -57,16 +57,11 @@ std::size_t signal_members(const Backend& core, int sig) {
 
 void kill_members(Backend& core, std::chrono::steady_clock::time_point deadline) {
   for (;;) {
-    bool froze = core.set_frozen(true, deadline);
     std::vector<Process> killed;
-    try {
-      for (pid_t pid : core.core_dir().pids_recursive())
-        if (auto proc = hold_member(core, pid); proc && proc->signal(SIGKILL)) killed.push_back(std::move(*proc));
-    } catch (...) {
-      if (froze) core.set_frozen(false, deadline);
-      throw;
-    }
-    if (froze) core.set_frozen(false, deadline);
+    FreezeScope frozen(core, deadline, FreezeScope::Thaw::always);  // v1 delivers the SIGKILLs at the thaw
+    for (pid_t pid : core.core_dir().pids_recursive())
+      if (auto proc = hold_member(core, pid); proc && proc->signal(SIGKILL)) killed.push_back(std::move(*proc));
+    frozen.thaw();
     if (killed.empty()) {
       // Nobody could be held (members exiting on their own): give them a moment, then look again.
       if (core.wait_empty(std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(10)))) return;

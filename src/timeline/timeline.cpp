@@ -116,22 +116,25 @@ void parse_csv_line(Timeline& tl, const std::string& line) {
 }  // namespace
 
 struct TimelineWriter::Impl {
-  std::FILE* file = nullptr;
+  struct Close {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, Close> file;
   bool csv = false;
   std::string path;
   void line(const std::string& text) {
-    if (std::fputs(text.c_str(), file) < 0 || std::fputc('\n', file) < 0 || std::fflush(file) != 0)
+    std::FILE* f = file.get();
+    if (std::fputs(text.c_str(), f) < 0 || std::fputc('\n', f) < 0 || std::fflush(f) != 0)
       throw_errno("write trace", path);
   }
 };
 
-TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) : impl_(new Impl) {
+TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   impl_->csv = is_csv(path);
-  impl_->file = std::fopen(path.c_str(), "we");
+  impl_->file.reset(std::fopen(path.c_str(), "we"));
   if (!impl_->file) {
     int err = errno;
-    delete impl_;
     throw Error(err, "create trace file", "'" + path + "'");
   }
   if (impl_->csv) {
@@ -150,16 +153,9 @@ TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) 
   }
 }
 
-TimelineWriter::~TimelineWriter() {
-  if (impl_ && impl_->file) std::fclose(impl_->file);
-  delete impl_;
-}
-
-TimelineWriter::TimelineWriter(TimelineWriter&& o) noexcept : impl_(std::exchange(o.impl_, nullptr)) {}
-TimelineWriter& TimelineWriter::operator=(TimelineWriter&& o) noexcept {
-  std::swap(impl_, o.impl_);
-  return *this;
-}
+TimelineWriter::~TimelineWriter() = default;
+TimelineWriter::TimelineWriter(TimelineWriter&&) noexcept = default;
+TimelineWriter& TimelineWriter::operator=(TimelineWriter&&) noexcept = default;
 
 void TimelineWriter::sample(const TimelineSample& s) {
   if (impl_->csv)
