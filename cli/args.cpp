@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -13,6 +14,13 @@ namespace reins::cli {
 bool ParsedArgs::has(std::string_view long_name) const { return last(long_name) != nullptr; }
 
 const std::string* ParsedArgs::last(std::string_view long_name) const {
+  // Asking for an option the table does not have is a bug in reins (a typo, or a row removed), not an
+  // option the user did not give: say so instead of answering "not given" for ever.
+  bool known = false;
+  for (const auto& o : spec->options) known = known || long_name == o.long_name;
+  if (!known)
+    throw std::logic_error(fmt::format("reins {}: internal error: asked for --{}, which is not in its option table",
+                                       spec->name, long_name));
   const std::string* found = nullptr;
   for (const auto& [opt, value] : options)
     if (long_name == opt->long_name) found = &value;
@@ -53,6 +61,7 @@ ParsedArgs parse_args(const CommandSpec& spec, int argc, char** argv) {
   longopts.push_back({nullptr, 0, nullptr, 0});
 
   ParsedArgs parsed;
+  parsed.spec = &spec;
   optind = 0;  // full reset, so parse_args can run more than once in a process (tests)
   opterr = 0;
   for (;;) {

@@ -17,24 +17,31 @@ int init_main(int argc, char** argv);
 const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &guard_flags(),
                                                           &report_flags()};
 
-bool apply_init_option(InitOptions& opts, std::string_view name, const std::string& value) {
-  if (name == "subreaper")
-    opts.subreaper = true;
-  else if (name == "group")
-    opts.group = true;
-  else if (name == "success-exit")
-    opts.success_exits.push_back(parse_exit_code(value));
-  else if (name == "rewrite")
-    opts.rewrites.push_back(parse_signal_rewrite(value));
-  else if (name == "grace")
-    opts.grace = parse_duration(value);
-  else if (name == "wait-all")
-    opts.wait_all = true;
-  else if (name == "pdeathsig")
-    opts.run.command.parent_death_signal = parse_signal(value);
-  else
-    return false;
-  return true;
+// init's own options, each with what it does to InitOptions.
+const std::vector<Flag<InitOptions>>& init_flags() {
+  static const std::vector<Flag<InitOptions>> flags = checked<InitOptions>({
+      {{"subreaper", 's', nullptr, "become a child subreaper, to reap orphans when not PID 1"},
+       [](InitOptions& o, const std::string&) { o.subreaper = true; }},
+      {{"group", 'g', nullptr, "forward signals to COMMAND's whole process group"},
+       [](InitOptions& o, const std::string&) { o.group = true; }},
+      {{"success-exit", 'e', "CODE", "report exit code CODE as 0 (repeatable): -e 143"},
+       [](InitOptions& o, const std::string& v) { o.success_exits.push_back(parse_exit_code(v)); }},
+      {{"rewrite", 0, "FROM:TO", "forward signal FROM as TO, names or numbers (repeatable): TERM:QUIT", "signal"},
+       [](InitOptions& o, const std::string& v) { o.rewrites.push_back(parse_signal_rewrite(v)); }},
+      {{"grace", 0, "DURATION", "when COMMAND has exited, SIGTERM the rest, SIGKILL after this (5s)"},
+       [](InitOptions& o, const std::string& v) { o.grace = parse_duration(v); }},
+      {{"wait-all", 0, nullptr, "when COMMAND has exited, wait for the rest to exit on their own"},
+       [](InitOptions& o, const std::string&) { o.wait_all = true; }},
+      {{"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", "signal"},
+       [](InitOptions& o, const std::string& v) { o.run.command.parent_death_signal = parse_signal(v); }},
+      {{"verbose", 'v', nullptr, "print a line for each other process reaped"},
+       [](InitOptions& o, const std::string&) {
+         o.on_reaped = [](const ReapedChild& c) {
+           std::fprintf(stderr, "reins init: reaped pid %d (%s)\n", c.pid, c.status.describe().c_str());
+         };
+       }},
+  });
+  return flags;
 }
 
 }  // namespace
@@ -53,18 +60,7 @@ const CommandSpec kInitCommand{
     "everything and exits with COMMAND's status: its exit code, 128+N if signal N killed it, 124 after\n"
     "--timeout, 126/127 if it cannot be executed or found, 125 if reins itself failed.\n\n"
     "Options end at COMMAND, so 'reins init sh -c ...' needs no '--'. Durations: 250ms, 2s, 1m30s.",
-    options_of(
-        kInitGroups,
-        {
-            {"subreaper", 's', nullptr, "become a child subreaper, to reap orphans when not PID 1"},
-            {"group", 'g', nullptr, "forward signals to COMMAND's whole process group"},
-            {"success-exit", 'e', "CODE", "report exit code CODE as 0 (repeatable): -e 143"},
-            {"rewrite", 0, "FROM:TO", "forward signal FROM as TO, names or numbers (repeatable): TERM:QUIT", "signal"},
-            {"grace", 0, "DURATION", "when COMMAND has exited, SIGTERM the rest, SIGKILL after this (5s)"},
-            {"wait-all", 0, nullptr, "when COMMAND has exited, wait for the rest to exit on their own"},
-            {"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", "signal"},
-            {"verbose", 'v', nullptr, "print a line for each other process reaped"},
-        }),
+    options_of(kInitGroups, options_in(init_flags())),
     "  reins init -- server --port 8080                  # as a container's ENTRYPOINT\n"
     "  reins init --subreaper --grace 10s -- ./run-tests.sh\n"
     "  reins init -e 143 --rewrite TERM:QUIT --json /tmp/usage.json -- nginx -g 'daemon off;'\n",
@@ -78,18 +74,17 @@ namespace {
 
 int init_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kInitCommand, argc, argv);
+  RunFlags flags;
+  auto own = apply_groups(flags, args, kInitGroups);  // the flags init shares with run
   InitOptions opts;
-  apply_groups(opts.run, args, kInitGroups);
-  for (const auto& [opt, value] : args.options) apply_init_option(opts, opt->long_name, value);
+  opts.run = std::move(flags.run);
+  for (const auto& [opt, value] : own)
+    if (!apply_flag(init_flags(), opts, *opt, value)) no_handler(*opt);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins init [OPTIONS] -- COMMAND [ARGS...])"};
   opts.run.command.argv = args.operands;
   finish_guard_flags(opts.run, "init");
   opts.page_out_startup_code = std::chrono::seconds(1);
-  if (args.has("verbose"))
-    opts.on_reaped = [](const ReapedChild& c) {
-      std::fprintf(stderr, "reins init: reaped pid %d (%s)\n", c.pid, c.status.describe().c_str());
-    };
-  ReportOutputs outputs = ReportOutputs::open(args);
+  ReportOutputs outputs = ReportOutputs::open(flags);
   if (!opts.subreaper && !Reaper::receives_orphans())
     std::fputs(
         "reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "

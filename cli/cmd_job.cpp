@@ -21,7 +21,7 @@ namespace {
 int job_main(int argc, char** argv);
 
 std::vector<Option> job_options() {
-  std::vector<Option> all = limit_options();
+  std::vector<Option> all = options_in(limit_flags());
   all.push_back({"json", 0, nullptr, "stat, events, list: print JSON (events: one object per line)"});
   all.push_back(
       {"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)", "signal"});
@@ -82,12 +82,6 @@ struct Context {
 const std::string& need_name(const ParsedArgs& args, const char* action) {
   if (args.operands.size() < 2) throw UsageError{fmt::format("'{}' needs a job NAME", action)};
   return args.operands[1];
-}
-
-JobLimits limits_of(const ParsedArgs& args) {
-  JobLimits l;
-  for (const auto& [opt, value] : args.options) apply_limit_flag(l, opt->long_name, value);
-  return l;
 }
 
 int create(Context& c) {

@@ -60,12 +60,13 @@ namespace {
 
 int run_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kRunCommand, argc, argv);
-  RunOptions opts;
-  apply_groups(opts, args, kRunGroups);
+  RunFlags flags;
+  for (const auto& [opt, value] : apply_groups(flags, args, kRunGroups)) no_handler(*opt);
+  RunOptions& opts = flags.run;
   finish_guard_flags(opts, "run");
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
-  ReportOutputs outputs = ReportOutputs::open(args);
+  ReportOutputs outputs = ReportOutputs::open(flags);
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
   if (!outputs.text && !outputs.json && !needs_supervisor(opts)) {

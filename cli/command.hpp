@@ -38,7 +38,11 @@ struct UsageError {
   std::string message;
 };
 
+// What parse_args found. Commands read their options either through rows that carry their handlers
+// (run_flags.hpp: `reins run`, `reins init`) or by name with has()/last(), which refuse a name the command's
+// table does not have.
 struct ParsedArgs {
+  const CommandSpec* spec = nullptr;
   std::vector<std::pair<const Option*, std::string>> options;  // in command-line order; "" for flags
   std::vector<std::string> operands;
 

@@ -18,32 +18,25 @@ RunGuardOptions& guard_of(RunOptions& opts) {
 }  // namespace
 
 const FlagGroup& guard_flags() {
-  static const FlagGroup group{
-      {
-          {"max-pss", 0, "SIZE", "end the command's tree (SIGTERM, SIGKILL after the grace) when its PSS passes SIZE"},
-          {"max-rss", 0, "SIZE", "the same on RSS (shared pages counted in full)"},
-          {"max-uss", 0, "SIZE", "the same on USS (private pages only)"},
-          {"no-kill", 0, nullptr, "with --max-pss/rss/uss: only warn when the limit is passed"},
-          {"guard-interval", 0, "DURATION", "how often the memory guard samples (default 100ms)"},
-          {"guard-grace", 0, "DURATION", "after the guard's SIGTERM, wait this long, then SIGKILL (default 5s)"},
-      },
-      [](RunOptions& opts, std::string_view name, const std::string& value) {
-        if (name == "max-pss" || name == "max-rss" || name == "max-uss") {
-          RunGuardOptions& g = guard_of(opts);
-          g.metric = name == "max-pss" ? GuardMetric::pss : name == "max-rss" ? GuardMetric::rss : GuardMetric::uss;
-          g.limit = parse_size(value);
-        } else if (name == "no-kill") {
-          guard_of(opts).action = GuardAction::report;
-        } else if (name == "guard-interval") {
-          guard_of(opts).interval = parse_duration(value);
-        } else if (name == "guard-grace") {
-          guard_of(opts).grace = parse_duration(value);
-        } else {
-          return false;
-        }
-        return true;
-      },
+  auto limit = [](GuardMetric metric) {
+    return [metric](RunFlags& f, const std::string& v) {
+      RunGuardOptions& g = guard_of(f.run);
+      g.metric = metric;
+      g.limit = parse_size(v);
+    };
   };
+  static const FlagGroup group = checked<RunFlags>({
+      {{"max-pss", 0, "SIZE", "end the command's tree (SIGTERM, SIGKILL after the grace) when its PSS passes SIZE"},
+       limit(GuardMetric::pss)},
+      {{"max-rss", 0, "SIZE", "the same on RSS (shared pages counted in full)"}, limit(GuardMetric::rss)},
+      {{"max-uss", 0, "SIZE", "the same on USS (private pages only)"}, limit(GuardMetric::uss)},
+      {{"no-kill", 0, nullptr, "with --max-pss/rss/uss: only warn when the limit is passed"},
+       [](RunFlags& f, const std::string&) { guard_of(f.run).action = GuardAction::report; }},
+      {{"guard-interval", 0, "DURATION", "how often the memory guard samples (default 100ms)"},
+       [](RunFlags& f, const std::string& v) { guard_of(f.run).interval = parse_duration(v); }},
+      {{"guard-grace", 0, "DURATION", "after the guard's SIGTERM, wait this long, then SIGKILL (default 5s)"},
+       [](RunFlags& f, const std::string& v) { guard_of(f.run).grace = parse_duration(v); }},
+  });
   return group;
 }
 

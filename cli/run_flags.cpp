@@ -1,57 +1,49 @@
 #include "run_flags.hpp"
 
+#include <stdexcept>
+
 #include "reins/units.hpp"
 
 namespace reins::cli {
 
 const FlagGroup& process_flags() {
-  static const FlagGroup group{
-      {
-          {"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
-           "rlimit"},
-          {"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
-          {"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
-      },
-      [](RunOptions& opts, std::string_view name, const std::string& value) {
-        if (name == "rlimit")
-          opts.command.rlimits.push_back(parse_rlimit_setting(value));
-        else if (name == "timeout")
-          opts.timeout = parse_duration(value);
-        else if (name == "kill-after")
-          opts.kill_after = parse_duration(value);
-        else
-          return false;
-        return true;
-      },
-  };
+  static const FlagGroup group = checked<RunFlags>({
+      {{"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
+        "rlimit"},
+       [](RunFlags& f, const std::string& v) { f.run.command.rlimits.push_back(parse_rlimit_setting(v)); }},
+      {{"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
+       [](RunFlags& f, const std::string& v) { f.run.timeout = parse_duration(v); }},
+      {{"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
+       [](RunFlags& f, const std::string& v) { f.run.kill_after = parse_duration(v); }},
+  });
   return group;
 }
 
 const FlagGroup& report_flags() {
-  static const FlagGroup group{
-      {
-          {"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
-          {"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
-          {"trace", 0, "FILE",
-           "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
-           "draw it with 'reins plot FILE'",
-           "file"},
-          {"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
-      },
-      [](RunOptions& opts, std::string_view name, const std::string& value) {
-        if (name == "trace")
-          opts.trace_path = value;
-        else if (name == "trace-interval")
-          opts.trace_interval = parse_duration(value);
-        return name == "report" || name == "json" || name == "trace" || name == "trace-interval";
-      },
-  };
+  static const FlagGroup group = checked<RunFlags>({
+      {{"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
+       [](RunFlags& f, const std::string& v) { f.report_path = v; }},
+      {{"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+       [](RunFlags& f, const std::string& v) { f.json_path = v; }},
+      {{"trace", 0, "FILE",
+        "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
+        "draw it with 'reins plot FILE'",
+        "file"},
+       [](RunFlags& f, const std::string& v) { f.run.trace_path = v; }},
+      {{"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
+       [](RunFlags& f, const std::string& v) { f.run.trace_interval = parse_duration(v); }},
+  });
   return group;
+}
+
+void no_handler(const Option& option) {
+  throw std::logic_error(std::string("reins: internal error: option --") + option.long_name + " has no handler");
 }
 
 std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra) {
   std::vector<Option> all;
-  for (const auto* g : groups) all.insert(all.end(), g->options.begin(), g->options.end());
+  for (const auto* g : groups)
+    for (const auto& f : *g) all.push_back(f.option);
   // A command's own option keeps its short name over a shared one (`reins init -p` is tini's --pdeathsig;
   // the shared -p/--property stays reachable as --property there).
   for (auto& o : all)
@@ -61,16 +53,22 @@ std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, s
   return all;
 }
 
-void apply_groups(RunOptions& opts, const ParsedArgs& args, std::initializer_list<const FlagGroup*> groups) {
-  for (const auto& [opt, value] : args.options)
+std::vector<std::pair<const Option*, std::string>> apply_groups(RunFlags& flags, const ParsedArgs& args,
+                                                                std::initializer_list<const FlagGroup*> groups) {
+  std::vector<std::pair<const Option*, std::string>> rest;
+  for (const auto& [opt, value] : args.options) {
+    bool applied = false;
     for (const auto* g : groups)
-      if (g->apply(opts, opt->long_name, value)) break;
+      if ((applied = apply_flag(*g, flags, *opt, value))) break;
+    if (!applied) rest.emplace_back(opt, value);
+  }
+  return rest;
 }
 
-ReportOutputs ReportOutputs::open(const ParsedArgs& args) {
+ReportOutputs ReportOutputs::open(const RunFlags& flags) {
   ReportOutputs out;
-  if (auto* p = args.last("report")) out.text = OutputFile::open(*p);
-  if (auto* p = args.last("json")) out.json = OutputFile::open(*p);
+  if (flags.report_path) out.text = OutputFile::open(*flags.report_path);
+  if (flags.json_path) out.json = OutputFile::open(*flags.json_path);
   return out;
 }
 

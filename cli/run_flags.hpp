@@ -3,6 +3,7 @@
 // accepts, so `reins init` takes every `reins run` limit without a second copy of either.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,33 +14,71 @@
 
 namespace reins::cli {
 
-struct FlagGroup {
-  std::vector<Option> options;
-  // Applies `value` of the option named `name` if it belongs to this group; returns whether it did.
-  bool (*apply)(RunOptions& opts, std::string_view name, const std::string& value);
+// What the flags of `reins run` and `reins init` fill in: the library's options and the CLI's report files.
+struct RunFlags {
+  RunOptions run;
+  std::optional<std::string> report_path, json_path;
 };
+
+// One option and what it does, side by side: an option is written once, in the row that handles it. A row
+// without a handler stops the program at start-up (every CLI test would fail), so none can be dropped.
+template <typename Target>
+struct Flag {
+  Option option;
+  std::function<void(Target& target, const std::string& value)> apply;
+};
+using FlagGroup = std::vector<Flag<RunFlags>>;
 
 const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
 const FlagGroup& report_flags();   // --report, --json (written by ReportOutputs), --trace, --trace-interval
 const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
 const FlagGroup& guard_flags();    // --max-pss, --max-rss, --max-uss, --no-kill, --guard-interval, --guard-grace
-// Throws UsageError for guard flags given without a limit.
 // Checks the guard flags given and sets up --no-kill's warning, "reins COMMAND: memory guard warning: ...".
 void finish_guard_flags(RunOptions& opts, std::string_view command);
 
-// The limit options alone (shared with `reins job create/set`), and applying one of them.
-const std::vector<Option>& limit_options();
-bool apply_limit_flag(JobLimits& limits, std::string_view name, const std::string& value);
+// The limit options alone (shared with `reins job create/set`).
+const std::vector<Flag<JobLimits>>& limit_flags();
+// The limits the parsed options set (the other options are not looked at).
+JobLimits limits_of(const ParsedArgs& args);
+
+// The options of `flags`, for a command's table.
+template <typename Target>
+std::vector<Option> options_in(const std::vector<Flag<Target>>& flags) {
+  std::vector<Option> out;
+  for (const auto& f : flags) out.push_back(f.option);
+  return out;
+}
+// Applies `value` with the row of `flags` for option `opt`; returns whether `flags` has one.
+template <typename Target>
+bool apply_flag(const std::vector<Flag<Target>>& flags, Target& target, const Option& opt, const std::string& value) {
+  for (const auto& f : flags) {
+    if (std::string_view(f.option.long_name) != opt.long_name) continue;
+    f.apply(target, value);
+    return true;
+  }
+  return false;
+}
+// A row without a handler: a bug in reins, reported at start-up (std::logic_error).
+[[noreturn]] void no_handler(const Option& option);
+// Checks at start-up that every row has a handler; returns `flags`.
+template <typename Target>
+std::vector<Flag<Target>> checked(std::vector<Flag<Target>> flags) {
+  for (const auto& f : flags)
+    if (!f.apply) no_handler(f.option);
+  return flags;
+}
 
 // Concatenates the option tables of `groups`, then `extra`.
 std::vector<Option> options_of(std::initializer_list<const FlagGroup*> groups, std::vector<Option> extra = {});
-// Applies every parsed option that belongs to one of `groups`.
-void apply_groups(RunOptions& opts, const ParsedArgs& args, std::initializer_list<const FlagGroup*> groups);
+// Applies every parsed option that one of `groups` has a row for; returns the options none of them has,
+// for the command's own rows.
+std::vector<std::pair<const Option*, std::string>> apply_groups(RunFlags& flags, const ParsedArgs& args,
+                                                                std::initializer_list<const FlagGroup*> groups);
 
 // Where the report goes: opened before the command starts, so a bad path fails before anything runs.
 struct ReportOutputs {
   std::optional<OutputFile> text, json;
-  static ReportOutputs open(const ParsedArgs& args);
+  static ReportOutputs open(const RunFlags& flags);
   // `command` names the subcommand in the text report's heading ("reins init report").
   void write(const RunReport& report, std::string_view command = "run") const;
 };
