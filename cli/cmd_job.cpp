@@ -23,8 +23,8 @@ int job_main(int argc, char** argv);
 std::vector<Option> job_options() {
   std::vector<Option> all = options_in(limit_flags());
   all.push_back({"json", 0, nullptr, "stat, events, list: print JSON (events: one object per line)"});
-  all.push_back(
-      {"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)", "signal"});
+  all.push_back({"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)",
+                 Complete::signal});
   all.push_back({"until-empty", 0, nullptr, "events: stop after the next all-exited"});
   all.push_back({"cgroup-root", 0, "CGROUP", "find and make jobs below this cgroup instead of reins' own"});
   return all;
@@ -90,7 +90,7 @@ int create(Context& c) {
   o.layout = c.layout_ptr();
   Job job = Job::create(need_name(c.args, "create"), o);
   job.release();
-  for (const auto& s : job.skipped()) std::fprintf(stderr, "reins job: skipped: %s\n", s.c_str());
+  for (const auto& s : job.skipped()) std::fprintf(stderr, "reins job: skipped: %s\n", s.reason.c_str());
   return 0;
 }
 

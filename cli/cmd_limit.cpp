@@ -24,7 +24,7 @@ const CommandSpec kLimitCommand{
     "or one value for both; 'unlimited' is a value. Sizes take K/M/G (as=2G), times take units (cpu=10s).\n"
     "All assignments are checked before the first is applied. Raising a hard limit needs CAP_SYS_RESOURCE.",
     {
-        {"pid", 'p', "PID", "the process to show or change (default: this one)", "pid"},
+        {"pid", 'p', "PID", "the process to show or change (default: this one)", Complete::pid},
         {"json", 0, nullptr, "print the limits as JSON"},
     },
     "  reins limit\n  reins limit --pid 1234 nofile=4096:8192\n  reins limit --json as cpu\n",

@@ -19,7 +19,8 @@ const CommandSpec kPlotCommand{
     "as a dashed line and events (limit hit, OOM kill, guard breach, exit) marked, and CPU use beneath. The SVG\n"
     "is self-contained: open it in any browser.",
     {
-        {"output", 'o', "FILE", "write the SVG to FILE (default: TRACE with .svg in place of its extension)", "file"},
+        {"output", 'o', "FILE", "write the SVG to FILE (default: TRACE with .svg in place of its extension)",
+         Complete::file},
     },
     "  reins run --trace build.trace -m 2G -- make -j2\n  reins plot build.trace -o build.svg\n",
     &plot_main,

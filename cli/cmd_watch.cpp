@@ -44,9 +44,9 @@ const CommandSpec kWatchCommand{
     "stderr). Exit status: 0 if the target ended without a breach, 3 after a breach (killed, or reported\n"
     "with --no-kill), 1 if reins failed, 2 for bad usage, 128+N if signal N stopped reins first.",
     {
-        {"pid", 'p', "PID", "guard this process", "pid"},
-        {"tree", 't', "PID", "guard this process and all its descendants", "pid"},
-        {"job", 0, "NAME", "guard the processes of this job"},
+        {"pid", 'p', "PID", "guard this process", Complete::pid},
+        {"tree", 't', "PID", "guard this process and all its descendants", Complete::pid},
+        {"job", 0, "NAME", "guard the processes of this job", Complete::job},
         {"cgroup-root", 0, "PATH", "with --job: the parent cgroup the job is under (as for reins job)"},
         {"max-pss", 0, "SIZE", "limit on PSS (512M, 2G)"},
         {"max-rss", 0, "SIZE", "limit on RSS"},
@@ -58,7 +58,7 @@ const CommandSpec kWatchCommand{
         {"grace", 'g', "DURATION", "after SIGTERM, wait this long, then SIGKILL (default 5s; 0 = SIGKILL at once)"},
         {"name", 0, "NAME", "what to call the target in messages (default: its command name and pid)"},
         {"stats", 's', "DURATION", "also print a statistics line every DURATION"},
-        {"json", 'j', "FILE", "write the breach and the end as JSON lines to FILE ('-' = stderr)", "file"},
+        {"json", 'j', "FILE", "write the breach and the end as JSON lines to FILE ('-' = stderr)", Complete::file},
     },
     "  reins watch --pid 1234 --max-pss 2G\n"
     "  reins watch --tree $(pgrep -o make) --max-rss 8G --grace 30s\n"

@@ -8,12 +8,15 @@
 
 namespace reins::cli {
 
+// What the shell completion offers for an option's value.
+enum class Complete { nothing, signal, rlimit, property, file, pid, job };
+
 struct Option {
-  const char* long_name;           // "memory"
-  char short_name;                 // 'm', or 0
-  const char* arg;                 // "SIZE", or nullptr for a flag
-  const char* help;                // one line
-  const char* complete = nullptr;  // what to complete the value with: "signal", "rlimit", "property", "file", "pid"
+  const char* long_name;  // "memory"
+  char short_name;        // 'm', or 0
+  const char* arg;        // "SIZE", or nullptr for a flag
+  const char* help;       // one line
+  Complete complete = Complete::nothing;
 };
 
 struct CommandSpec {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "reins/job.hpp"
 #include "reins/process.hpp"
 #include "reins/rlimit.hpp"
 
@@ -45,19 +46,45 @@ std::string command_section(const CommandSpec& c) {
   return out;
 }
 
-std::string words_for(const char* hint) {
-  std::string_view h = hint ? hint : "";
+// The words a value completes to, for the kinds that are a fixed list.
+std::string words_for(Complete kind) {
   std::string words;
-  if (h == "signal") {
-    for (int s = 1; s < 32; ++s) words += signal_name(s) + " ";
-  } else if (h == "rlimit") {
-    for (const auto& r : all_resources()) words += std::string(r.name) + "= ";
-  } else if (h == "property") {
-    words =
-        "MemoryMax= MemoryHigh= MemorySwapMax= CPUQuota= CPUWeight= AllowedCPUs= TasksMax= "
-        "IOReadBandwidthMax= IOWriteBandwidthMax= IOReadIOPSMax= IOWriteIOPSMax=";
+  switch (kind) {
+    case Complete::signal:
+      for (int s = 1; s < 32; ++s) words += signal_name(s) + " ";
+      break;
+    case Complete::rlimit:
+      for (const auto& r : all_resources()) words += std::string(r.name) + "= ";
+      break;
+    case Complete::property:
+      for (const auto& name : job_property_names()) words += name + "= ";
+      break;
+    case Complete::nothing:
+    case Complete::file:
+    case Complete::pid:
+    case Complete::job:
+      break;
   }
   return words;
+}
+
+// The bash that completes a value of `kind`.
+std::string completion_action(Complete kind) {
+  switch (kind) {
+    case Complete::file:
+      return "COMPREPLY=($(compgen -f -- \"$cur\"))";
+    case Complete::pid:
+      return "COMPREPLY=($(compgen -W \"$(ls /proc | grep '^[0-9]')\" -- \"$cur\"))";
+    case Complete::job:
+      return "COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" job list 2>/dev/null)\" -- \"$cur\"))";
+    case Complete::nothing:
+      return "COMPREPLY=()";
+    case Complete::signal:
+    case Complete::rlimit:
+    case Complete::property:
+      break;
+  }
+  return fmt::format("compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for(kind));
 }
 
 std::string bash_case_for(const CommandSpec& c) {
@@ -68,19 +95,11 @@ std::string bash_case_for(const CommandSpec& c) {
     if (!o.arg) continue;
     std::string pattern =
         o.short_name ? fmt::format("--{}|-{}", o.long_name, o.short_name) : fmt::format("--{}", o.long_name);
-    std::string_view hint = o.complete ? o.complete : "";
-    std::string action =
-        hint == "file"  ? "COMPREPLY=($(compgen -f -- \"$cur\"))"
-        : hint == "pid" ? "COMPREPLY=($(compgen -W \"$(ls /proc | grep '^[0-9]')\" -- \"$cur\"))"
-        : !words_for(o.complete).empty()
-            ? fmt::format("compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))",
-                          words_for(o.complete))
-            : "COMPREPLY=()";
-    value_cases += fmt::format("        {}) {}; return ;;\n", pattern, action);
+    value_cases += fmt::format("        {}) {}; return ;;\n", pattern, completion_action(o.complete));
   }
   std::string operands = c.stop_at_first_operand ? "_reins_command_after" : "COMPREPLY=()";
   if (std::string_view(c.name) == "limit")
-    operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for("rlimit"));
+    operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for(Complete::rlimit));
   if (c.first_operand_words) {
     std::string second =
         c.second_operand_source

@@ -32,7 +32,7 @@ const std::vector<Flag<JobLimits>>& limit_flags() {
       {{"pids", 0, "N", "most processes and threads the job may have (TasksMax=)"},
        [](JobLimits& l, const std::string& v) { set_property(l, "TasksMax", v); }},
       {{"property", 'p', "NAME=VALUE",
-        "a systemd resource-control property (repeatable), e.g. MemoryMax=1G, CPUQuota=150%", "property"},
+        "a systemd resource-control property (repeatable), e.g. MemoryMax=1G, CPUQuota=150%", Complete::property},
        [](JobLimits& l, const std::string& v) { apply_job_property(l, v); }},
   });
   return flags;

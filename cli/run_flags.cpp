@@ -9,7 +9,7 @@ namespace reins::cli {
 const FlagGroup& process_flags() {
   static const FlagGroup group = checked<RunFlags>({
       {{"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
-        "rlimit"},
+        Complete::rlimit},
        [](RunFlags& f, const std::string& v) { f.run.command.rlimits.push_back(parse_rlimit_setting(v)); }},
       {{"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
        [](RunFlags& f, const std::string& v) { f.run.timeout = parse_duration(v); }},
@@ -21,14 +21,14 @@ const FlagGroup& process_flags() {
 
 const FlagGroup& report_flags() {
   static const FlagGroup group = checked<RunFlags>({
-      {{"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", "file"},
+      {{"report", 0, "FILE", "write a human-readable usage report to FILE ('-' = stderr)", Complete::file},
        [](RunFlags& f, const std::string& v) { f.report_path = v; }},
-      {{"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", "file"},
+      {{"json", 0, "FILE", "write the report as one JSON object to FILE ('-' = stderr)", Complete::file},
        [](RunFlags& f, const std::string& v) { f.json_path = v; }},
       {{"trace", 0, "FILE",
         "record memory, CPU and processes over time to FILE (JSON lines; CSV if *.csv); "
         "draw it with 'reins plot FILE'",
-        "file"},
+        Complete::file},
        [](RunFlags& f, const std::string& v) { f.run.trace_path = v; }},
       {{"trace-interval", 0, "DURATION", "how often --trace samples (default 100ms)"},
        [](RunFlags& f, const std::string& v) { f.run.trace_interval = parse_duration(v); }},

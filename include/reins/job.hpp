@@ -111,7 +111,7 @@ class Job {
   // "hybrid" and where each hierarchy is.
   std::string describe() const;
   // Limits skipped under best_effort, with why.
-  const std::vector<std::string>& skipped() const noexcept;
+  const std::vector<SkippedLimit>& skipped() const noexcept;
 
   // Whether destruction ends the job. release() turns it off for good: the job and its processes stay.
   bool kill_on_close() const noexcept;

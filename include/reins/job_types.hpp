@@ -127,4 +127,10 @@ struct JobAccounting {
   bool cpu_throttling = false;
 };
 
+// A limit that was asked for but not applied (JobOptions::best_effort): which, and why.
+struct SkippedLimit {
+  std::string property;  // its systemd name: "MemoryHigh"
+  std::string reason;    // a whole sentence: "MemoryHigh= exists only on cgroup v2 (the memory controller is v1)"
+};
+
 }  // namespace reins

@@ -77,7 +77,7 @@ ControllerSet controllers_for(const JobLimits& limits) {
 }
 
 JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool best_effort,
-                           std::vector<std::string>& skipped) {
+                           std::vector<SkippedLimit>& skipped) {
   JobLimits out = limits;
   for (const auto& k : knob_table()) {
     if (!k.is_set(limits)) continue;
@@ -91,13 +91,13 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
                         where(layout, k.controller));
     if (why.empty()) continue;
     if (!best_effort) throw Error(ENOTSUP, why);
-    skipped.push_back(why);
+    skipped.push_back({k.property, why});
     clear_knob(k, out);
   }
   return out;
 }
 
-void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<std::string>& skipped,
+void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effort, std::vector<SkippedLimit>& skipped,
                   bool fresh) {
   const FileReader nothing_in_force = [](const char*) -> std::optional<std::string> { return std::nullopt; };
   std::vector<PendingWrite> writes;
@@ -113,7 +113,7 @@ void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effo
       std::string why = fmt::format("{}= needs {}, which this kernel does not provide", k.property,
                                     dir.file(k.file[col] ? k.file[col] : "?"));
       if (!best_effort) throw Error(ENOTSUP, why);
-      skipped.push_back(why);
+      skipped.push_back({k.property, why});
       continue;
     }
     std::vector<FileWrite> out;

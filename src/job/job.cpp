@@ -65,7 +65,7 @@ struct Job::Impl {
   }
 
   cgroup::JobCgroups cgroups;
-  std::vector<std::string> skipped;
+  std::vector<SkippedLimit> skipped;
   bool kill_on_close = false;
   bool removed = false;
   // cgroup.kill was used on this job: clone3(CLONE_INTO_CGROUP) into it would give a child killed at birth
@@ -134,7 +134,7 @@ Job Job::create(const JobOptions& options) {
 
 Job Job::create(const std::string& name, const JobOptions& options) {
   cgroup::Layout layout = layout_of(options.layout);
-  std::vector<std::string> skipped;
+  std::vector<SkippedLimit> skipped;
   JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
   Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
                                                             accounted(layout, options.accounting),
@@ -159,7 +159,7 @@ std::vector<std::string> Job::list(const CgroupLayout* layout) { return cgroup::
 const std::string& Job::name() const noexcept { return impl_->cgroups.name(); }
 std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
 std::string Job::describe() const { return impl_->cgroups.layout().describe(); }
-const std::vector<std::string>& Job::skipped() const noexcept { return impl_->skipped; }
+const std::vector<SkippedLimit>& Job::skipped() const noexcept { return impl_->skipped; }
 bool Job::kill_on_close() const noexcept { return impl_->kill_on_close; }
 void Job::set_kill_on_close(bool on) noexcept {
   if (on != impl_->kill_on_close) impl_->cgroups.set_owned(on);

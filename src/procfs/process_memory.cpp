@@ -19,21 +19,21 @@ std::uint64_t page_size() noexcept {
   return size;
 }
 
-// Reads each source asked for with `read(name, length)` (which fills `buffer`), most exact first: a parser
+// Reads each source asked for with `read(source, length)` (which fills `buffer`), most exact first: a parser
 // only fills metrics still unknown, so a metric two sources share keeps the better value.
 template <typename ReadFn>
 ProcessMemory read_sources(pid_t pid, MemorySources sources, std::vector<char>& buffer, ReadFn&& read) {
   ProcessMemory m;
   m.pid = pid;
-  auto take = [&](const char* name, int& error, auto parse) {
+  auto take = [&](procfs::MemoryFile file, int& error, auto parse) {
     std::size_t length = 0;
-    error = read(name, length);
+    error = read(file, length);
     if (!error) error = parse(std::string_view(buffer.data(), length), m);
   };
-  if (sources.smaps_rollup) take("smaps_rollup", m.smaps_rollup_error, procfs::parse_smaps_rollup);
-  if (sources.status) take("status", m.status_error, procfs::parse_status_memory);
+  if (sources.smaps_rollup) take(procfs::MemoryFile::smaps_rollup, m.smaps_rollup_error, procfs::parse_smaps_rollup);
+  if (sources.status) take(procfs::MemoryFile::status, m.status_error, procfs::parse_status_memory);
   if (sources.statm)
-    take("statm", m.statm_error,
+    take(procfs::MemoryFile::statm, m.statm_error,
          [](std::string_view text, ProcessMemory& out) { return procfs::parse_statm(text, page_size(), out); });
   return m;
 }
@@ -53,9 +53,9 @@ int ProcessMemory::first_error() const noexcept {
 }
 
 ProcessMemory procfs::read_process_memory(pid_t pid, MemorySources sources, std::vector<char>& buffer) {
-  return read_sources(pid, sources, buffer, [&](const char* name, std::size_t& length) {
+  return read_sources(pid, sources, buffer, [&](MemoryFile file, std::size_t& length) {
     char path[64];
-    return read_whole_at(AT_FDCWD, proc_path(path, pid, name), buffer, length);
+    return read_whole_at(AT_FDCWD, proc_path(path, pid, file_name(file)), buffer, length);
   });
 }
 
@@ -98,9 +98,11 @@ int ProcessMemoryReader::read_source(UniqueFd& fd, const char* name, std::size_t
 }
 
 ProcessMemory ProcessMemoryReader::read(MemorySources sources) {
-  return read_sources(pid_, sources, buffer_, [&](std::string_view name, std::size_t& length) {
-    UniqueFd& fd = name == "statm" ? statm_ : name == "status" ? status_ : smaps_rollup_;
-    return read_source(fd, name.data(), length);
+  return read_sources(pid_, sources, buffer_, [&](procfs::MemoryFile file, std::size_t& length) {
+    UniqueFd& fd = file == procfs::MemoryFile::statm    ? statm_
+                   : file == procfs::MemoryFile::status ? status_
+                                                        : smaps_rollup_;
+    return read_source(fd, procfs::file_name(file), length);
   });
 }
 

@@ -201,7 +201,8 @@ TEST_P(JobLimitsTest, ALimitTheLayoutLacksIsAnErrorUnlessBestEffort) {
   o.best_effort = true;
   Job job = Job::create(job_name(), o);
   ASSERT_EQ(job.skipped().size(), 1u);
-  EXPECT_NE(job.skipped()[0].find("MemoryHigh"), std::string::npos);
+  EXPECT_EQ(job.skipped()[0].property, "MemoryHigh");
+  EXPECT_NE(job.skipped()[0].reason.find("MemoryHigh="), std::string::npos) << job.skipped()[0].reason;
 }
 
 TEST_P(JobLimitsTest, TerminateLeavesNoMemberWhileMembersFork) {

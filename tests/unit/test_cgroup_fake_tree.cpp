@@ -48,7 +48,7 @@ TEST(CgroupFakeTree, HybridLimitsLandInTheV1FilesOfTheirControllers) {
   l.cpu_quota = CpuQuota::cpus(0.5);
   l.cpu_weight = 200;
   l.pids_max = SizeLimit{32};
-  std::vector<std::string> skipped;
+  std::vector<SkippedLimit> skipped;
   apply_limits(*job, l, false, skipped);
   EXPECT_EQ(t.read("sys/fs/cgroup/memory/job/memory.limit_in_bytes"), "67108864");
   EXPECT_EQ(t.read("sys/fs/cgroup/memory/job/memory.memsw.limit_in_bytes"), "67108864");
@@ -75,7 +75,7 @@ TEST(CgroupFakeTree, AKernelWithoutAFileIsAnErrorOrASkipUnderBestEffort) {
   JobLimits l;
   l.memory_max = SizeLimit{64 << 20};
   l.swap_max = SizeLimit{0};
-  std::vector<std::string> skipped;
+  std::vector<SkippedLimit> skipped;
   try {
     apply_limits(*job, l, false, skipped);
     ADD_FAILURE() << "swap limit without memsw files";
