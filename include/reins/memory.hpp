@@ -99,8 +99,6 @@ class ProcessMemoryReader {
   ProcessMemory read(MemorySources sources);
 
  private:
-  int read_source(UniqueFd& fd, const char* name, std::size_t& length) noexcept;
-
   pid_t pid_ = 0;
   int open_error_ = EBADF;  // a default-constructed reader reads nothing
   UniqueFd proc_dir_, statm_, status_, smaps_rollup_;

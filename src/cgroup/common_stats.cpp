@@ -8,8 +8,7 @@ JobPidsStats read_pids(const CgroupDir& dir) {
   JobPidsStats p;
   p.current = dir.read_u64("pids.current");
   p.peak = dir.read_u64("pids.peak");  // v2 since 6.1; some v1 kernels
-  std::string text;
-  if (dir.read_errno("pids.events", text) == 0) p.limit_hits = sys::field_u64(text, "max").value_or(0);
+  if (auto text = dir.try_read("pids.events"); text.ok()) p.limit_hits = sys::field_u64(*text, "max").value_or(0);
   return p;
 }
 

@@ -26,9 +26,8 @@ std::vector<std::string> child_dirs(int dirfd) {
 }
 
 void collect_pids(int dirfd, std::vector<pid_t>& out) {
-  std::string text;
-  if (sys::read_file_errno(dirfd, "cgroup.procs", text) == 0) {
-    auto pids = parse_pid_list(text);
+  if (auto text = sys::read_file(dirfd, "cgroup.procs"); text.ok()) {
+    auto pids = parse_pid_list(*text);
     out.insert(out.end(), pids.begin(), pids.end());
   }
   for (const auto& child : child_dirs(dirfd)) {
@@ -91,44 +90,41 @@ CgroupDir CgroupDir::create(const std::string& path, std::string cgroup_path) {
 
 bool CgroupDir::has(const char* name) const noexcept { return ::faccessat(fd(), name, F_OK, 0) == 0; }
 
-int CgroupDir::read_errno(const char* name, std::string& out) const noexcept {
+sys::Result<std::string> CgroupDir::try_read(const char* name) const {
   // A cgroup file is one seq_file record, so a read shorter than asked is its end: no second read for EOF.
-  int file = ::openat(fd(), name, O_RDONLY | O_CLOEXEC);
-  if (file < 0) return errno;
-  UniqueFd owner(file);
+  auto file = sys::open_file(fd(), name, O_RDONLY);
+  if (!file.ok()) return sys::Result<std::string>::failure(file.error());
   char buf[4096];
-  out.clear();
+  std::string out;
   for (off_t offset = 0;;) {
-    ssize_t n = ::pread(file, buf, sizeof buf, offset);
+    ssize_t n = ::pread(file->get(), buf, sizeof buf, offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno;
-    try {
-      out.append(buf, static_cast<size_t>(n));
-    } catch (...) {
-      return ENOMEM;
-    }
-    if (static_cast<size_t>(n) < sizeof buf) return 0;
+    if (n < 0) return sys::Result<std::string>::failure(errno);
+    out.append(buf, static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < sizeof buf) return out;
     offset += n;
   }
 }
 
-std::optional<std::uint64_t> CgroupDir::read_u64(const char* name) const noexcept {
-  std::string text;
-  if (read_errno(name, text) != 0) return std::nullopt;
-  return sys::parse_u64(std::string_view(text).substr(0, text.find('\n')));
+std::optional<std::uint64_t> CgroupDir::read_u64(const char* name) const {
+  auto text = try_read(name);
+  if (!text.ok()) return std::nullopt;
+  return sys::parse_u64(std::string_view(*text).substr(0, text->find('\n')));
 }
 
-std::string CgroupDir::read(const char* name) const { return sys::read_file_at(fd(), name, file(name)); }
+std::string CgroupDir::read(const char* name) const { return try_read(name).or_throw("read", file(name)); }
 
-int CgroupDir::write_errno(const char* name, std::string_view text) const noexcept {
-  return sys::write_file_errno(fd(), name, text);
+sys::Status CgroupDir::try_write(const char* name, std::string_view text) const noexcept {
+  return sys::write_file(fd(), name, text);
 }
 
 void CgroupDir::write(const char* name, std::string_view text) const {
-  sys::write_file_at(fd(), name, text, file(name));
+  try_write(name, text).or_throw("write '" + std::string(text) + "' to", file(name));
 }
 
-UniqueFd CgroupDir::open_file(const char* name, int flags) const { return sys::open_at(fd(), name, flags, file(name)); }
+UniqueFd CgroupDir::open_file(const char* name, int flags) const {
+  return sys::open_file(fd(), name, flags).or_throw("open", file(name));
+}
 
 std::vector<pid_t> CgroupDir::pids_recursive() const {
   std::vector<pid_t> out;

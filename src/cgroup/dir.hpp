@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "reins/fd.hpp"
+#include "sys/result.hpp"
 
 namespace reins::cgroup {
 
@@ -30,13 +31,13 @@ class CgroupDir {
   std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
   bool has(const char* name) const noexcept;
 
-  // Reads/writes a file of this cgroup. The _errno forms return 0 or an errno; the others throw
+  // Reads/writes a file of this cgroup. The try_ forms return the errno (sys/result.hpp); the others throw
   // reins::Error naming the full path.
-  int read_errno(const char* name, std::string& out) const noexcept;
+  sys::Result<std::string> try_read(const char* name) const;
   std::string read(const char* name) const;
   // A file holding one number ("4096\n"); nullopt if unreadable or not a number ("max").
-  std::optional<std::uint64_t> read_u64(const char* name) const noexcept;
-  int write_errno(const char* name, std::string_view text) const noexcept;
+  std::optional<std::uint64_t> read_u64(const char* name) const;
+  sys::Status try_write(const char* name, std::string_view text) const noexcept;
   void write(const char* name, std::string_view text) const;
   // Opens one of its files (e.g. cgroup.procs for a child to join, cgroup.events to poll).
   UniqueFd open_file(const char* name, int flags) const;

@@ -58,10 +58,10 @@ std::vector<JobEvent> EventWatch::wait(std::optional<std::chrono::nanoseconds> t
 }
 
 void collect_counters(int fd, std::vector<CounterSource>& counters, std::vector<JobEvent>& out) {
-  std::string text;
-  if (sys::pread_all_errno(fd, text) != 0) return;  // the cgroup is gone: nothing more will happen
+  auto text = sys::pread_all(fd);
+  if (!text.ok()) return;  // the cgroup is gone: nothing more will happen
   for (auto& c : counters) {
-    auto v = sys::field_u64(text, c.key);
+    auto v = sys::field_u64(*text, c.key);
     if (!v || *v <= c.last) continue;
     out.push_back({c.kind, *v - c.last});
     c.last = *v;

@@ -63,9 +63,9 @@ std::string first_item(const std::string& s) { return s.substr(0, s.find(',')); 
 
 // Writes `pid` to dir's cgroup.procs. Returns false if the process is gone.
 bool write_pid(const CgroupDir& dir, pid_t pid) {
-  int err = dir.write_errno("cgroup.procs", std::to_string(pid));
-  if (err == ESRCH) return false;
-  if (err) throw Error(err, fmt::format("move pid {} into", pid), dir.path());
+  sys::Status written = dir.try_write("cgroup.procs", std::to_string(pid));
+  if (written.error() == ESRCH) return false;
+  written.or_throw(fmt::format("move pid {} into", pid), dir.path());
   return true;
 }
 
@@ -311,8 +311,9 @@ void JobCgroups::fix_stragglers() {
   for (int pass = 0; pass < 16; ++pass) {
     bool moved = false;
     for (pid_t pid : core().core_dir().pids_recursive()) {
-      std::string text;
-      if (sys::read_file_errno(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str(), text) != 0) continue;
+      auto read = sys::read_file(AT_FDCWD, fmt::format("/proc/{}/cgroup", pid).c_str());
+      if (!read.ok()) continue;
+      const std::string& text = *read;
       for (const auto& h : layout_.hierarchies()) {
         const CgroupDir* d = h.version == Version::v1 ? dir_in(h) : nullptr;
         if (!d || path_within(membership_path(text, first_item(h.name)), d->cgroup_path())) continue;

@@ -50,9 +50,8 @@ const CgroupMembership* membership_of(const CgroupMount& m, const std::vector<Cg
 }
 
 ControllerSet v2_controllers(const std::string& parent_dir) {
-  std::string text;
-  if (sys::read_file_errno(AT_FDCWD, (parent_dir + "/cgroup.controllers").c_str(), text) != 0) return {};
-  return parse_v2_controllers(text);
+  auto text = sys::read_file(AT_FDCWD, (parent_dir + "/cgroup.controllers").c_str());
+  return text.ok() ? parse_v2_controllers(*text) : ControllerSet{};
 }
 
 // Drops mounts hidden by a later mount on the same point, and keeps one mount per hierarchy: the one that
@@ -80,7 +79,8 @@ std::string Hierarchy::child_path(std::string_view job) const {
 }
 
 Layout Layout::discover(const LayoutOptions& options) {
-  return from_texts(sys::read_file("/proc/self/mountinfo"), sys::read_file("/proc/self/cgroup"), options);
+  return from_texts(sys::read_file_or_throw("/proc/self/mountinfo"), sys::read_file_or_throw("/proc/self/cgroup"),
+                    options);
 }
 
 namespace {

@@ -17,11 +17,7 @@ struct PendingWrite {
 };
 
 FileReader reader_for(const CgroupDir& dir) {
-  return [&dir](const char* file) -> std::optional<std::string> {
-    std::string text;
-    if (dir.read_errno(file, text) != 0) return std::nullopt;
-    return text;
-  };
+  return [&dir](const char* file) { return dir.try_read(file).value_or_none(); };
 }
 
 std::string hint(const FileWrite& w, int err) {
@@ -122,14 +118,14 @@ void apply_limits(const JobCgroups& job, const JobLimits& limits, bool best_effo
   }
   std::vector<PendingWrite> retry;
   for (auto& p : writes) {
-    p.err = p.dir->write_errno(p.write.file.c_str(), p.write.text);
+    p.err = p.dir->try_write(p.write.file.c_str(), p.write.text).error();
     if (p.err == EINVAL || p.err == EBUSY)
       retry.push_back(p);
     else if (p.err)
       fail(p);
   }
   for (auto& p : retry)
-    if ((p.err = p.dir->write_errno(p.write.file.c_str(), p.write.text))) fail(p);
+    if ((p.err = p.dir->try_write(p.write.file.c_str(), p.write.text).error())) fail(p);
 }
 
 JobLimits read_limits(const JobCgroups& job) {

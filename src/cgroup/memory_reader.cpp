@@ -23,9 +23,7 @@ bool has_file(int dirfd, const char* name) { return ::faccessat(dirfd, name, F_O
 // The text of `name` in the cgroup directory, or nullopt if it cannot be read (absent in this kernel or
 // version, or the cgroup is gone).
 std::optional<std::string> read_text(int dirfd, const char* name) {
-  std::string text;
-  if (sys::read_file_errno(dirfd, name, text) != 0) return std::nullopt;
-  return text;
+  return sys::read_file(dirfd, name).value_or_none();
 }
 
 MaybeBytes read_counter(int dirfd, const char* name) {

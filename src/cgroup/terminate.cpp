@@ -37,13 +37,11 @@ void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_poi
 std::optional<Process> hold_member(const Backend& core, pid_t pid) {
   std::optional<Process> proc = Process::try_open(pid);  // EMFILE and the like throw
   if (!proc) return std::nullopt;                        // exited already
-  std::string text;
   const std::string path = fmt::format("/proc/{}/cgroup", pid);
-  if (int err = sys::read_file_errno(AT_FDCWD, path.c_str(), text)) {
-    if (err == ENOENT || err == ESRCH) return std::nullopt;  // exited and reaped meanwhile
-    throw Error(err, "read", path);
-  }
-  if (!path_within(membership_path(text, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
+  auto text = sys::read_file(AT_FDCWD, path.c_str());
+  if (text.error() == ENOENT || text.error() == ESRCH) return std::nullopt;  // exited and reaped meanwhile
+  const std::string cgroups = std::move(text).or_throw("read", path);
+  if (!path_within(membership_path(cgroups, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
   if (!proc->unreaped()) return std::nullopt;  // reaped after the read: the text may be another process'
   return proc;
 }

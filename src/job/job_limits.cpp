@@ -37,7 +37,7 @@ std::optional<double> percent(std::string_view name, std::string_view text) {
 }
 
 std::uint64_t meminfo_bytes(const char* key) {
-  return sys::field_u64(sys::read_file("/proc/meminfo"), key).value_or(0);
+  return sys::field_u64(sys::read_file_or_throw("/proc/meminfo"), key).value_or(0);
 }
 
 // Sizes for MemoryMax= & co: bytes with K/M/G/T base 1024, N% of `whole`, or infinity.
@@ -84,7 +84,7 @@ std::uint64_t swap_bytes() { return meminfo_bytes("SwapTotal"); }
 // systemd's TasksMax=N% base: the smaller of the kernel's pid and thread maxima.
 std::uint64_t tasks_limit() {
   auto read = [](const char* path) {
-    std::string s = sys::read_file(path);
+    std::string s = sys::read_file_or_throw(path);
     return sys::parse_u64(s.substr(0, s.find('\n')));
   };
   auto pid_max = read("/proc/sys/kernel/pid_max").value_or(4194304);
@@ -180,11 +180,11 @@ std::pair<unsigned, unsigned> block_device_of(const std::string& path) {
   if (major == 0) throw Error(ENODEV, "find the disk of", "'" + path + "' (it is not on a block device)");
   // Limits apply to whole disks; a partition's sysfs entry sits inside its disk's, whose "dev" names it.
   std::string sys_dev = fmt::format("/sys/dev/block/{}:{}", major, minor);
-  std::string text;
-  if (::access((sys_dev + "/partition").c_str(), F_OK) == 0 &&
-      sys::read_file_errno(AT_FDCWD, (sys_dev + "/../dev").c_str(), text) == 0) {
-    std::string_view t = text;
-    if (auto d = cgroup::take_device(t)) return *d;
+  if (::access((sys_dev + "/partition").c_str(), F_OK) == 0) {
+    if (auto text = sys::read_file(AT_FDCWD, (sys_dev + "/../dev").c_str()); text.ok()) {
+      std::string_view t = *text;
+      if (auto d = cgroup::take_device(t)) return *d;
+    }
   }
   return {major, minor};
 }

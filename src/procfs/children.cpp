@@ -36,9 +36,8 @@ void append_children(pid_t pid, std::vector<char>& buffer, std::vector<pid_t>& o
   auto read_children = [&](pid_t tid) {
     char path[96];
     std::snprintf(path, sizeof path, "%s/%d/children", task_dir, static_cast<int>(tid));
-    std::size_t length = 0;
-    if (read_records_at(AT_FDCWD, path, buffer, length) == 0)
-      for_each_pid(std::string_view(buffer.data(), length), [&](pid_t child) { out.push_back(child); });
+    if (auto length = read_records_at(AT_FDCWD, path, buffer); length.ok())
+      for_each_pid(std::string_view(buffer.data(), *length), [&](pid_t child) { out.push_back(child); });
   };
   // procfs gives the task directory 2 + (number of threads) links: a single-threaded process, the common
   // case, needs no directory listing.
@@ -61,9 +60,9 @@ std::unordered_map<pid_t, std::vector<pid_t>> children_by_parent() {
 
 std::optional<pid_t> read_parent(pid_t pid, std::vector<char>& buffer) {
   char path[64];
-  std::size_t length = 0;
-  if (read_whole_at(AT_FDCWD, proc_path(path, pid, "stat"), buffer, length) != 0) return std::nullopt;
-  return parse_stat_ppid(std::string_view(buffer.data(), length));
+  auto length = read_whole_at(AT_FDCWD, proc_path(path, pid, "stat"), buffer);
+  if (!length.ok()) return std::nullopt;
+  return parse_stat_ppid(std::string_view(buffer.data(), *length));
 }
 
 }  // namespace reins::procfs

@@ -25,11 +25,10 @@ constexpr std::uint64_t kNoProcess = UINT64_MAX;
 std::optional<std::uint64_t> start_time_of(pid_t pid) {
   char path[64];
   std::vector<char> buffer;
-  std::size_t length = 0;
-  int err = read_whole_at(AT_FDCWD, proc_path(path, pid, "stat"), buffer, length);
-  if (err == ENOENT || err == ESRCH) return kNoProcess;
-  if (err) return std::nullopt;
-  return parse_stat_start_time(std::string_view(buffer.data(), length));
+  auto length = read_whole_at(AT_FDCWD, proc_path(path, pid, "stat"), buffer);
+  if (length.error() == ENOENT || length.error() == ESRCH) return kNoProcess;
+  if (!length.ok()) return std::nullopt;
+  return parse_stat_start_time(std::string_view(buffer.data(), *length));
 }
 
 std::uint64_t own_pid_ns() {

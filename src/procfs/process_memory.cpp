@@ -10,6 +10,7 @@
 #include "procfs/process_memory.hpp"
 #include "reins/memory.hpp"
 #include "reins/process.hpp"
+#include "sys/file_io.hpp"
 
 namespace reins {
 namespace {
@@ -26,9 +27,8 @@ ProcessMemory read_sources(pid_t pid, MemorySources sources, std::vector<char>& 
   ProcessMemory m;
   m.pid = pid;
   auto take = [&](procfs::MemoryFile file, int& error, auto parse) {
-    std::size_t length = 0;
-    error = read(file, length);
-    if (!error) error = parse(std::string_view(buffer.data(), length), m);
+    sys::Result<std::size_t> length = read(file);
+    error = length.ok() ? parse(std::string_view(buffer.data(), *length), m) : length.error();
   };
   if (sources.smaps_rollup) take(procfs::MemoryFile::smaps_rollup, m.smaps_rollup_error, procfs::parse_smaps_rollup);
   if (sources.status) take(procfs::MemoryFile::status, m.status_error, procfs::parse_status_memory);
@@ -53,9 +53,9 @@ int ProcessMemory::first_error() const noexcept {
 }
 
 ProcessMemory procfs::read_process_memory(pid_t pid, MemorySources sources, std::vector<char>& buffer) {
-  return read_sources(pid, sources, buffer, [&](MemoryFile file, std::size_t& length) {
+  return read_sources(pid, sources, buffer, [&](MemoryFile file) {
     char path[64];
-    return read_whole_at(AT_FDCWD, proc_path(path, pid, file_name(file)), buffer, length);
+    return read_whole_at(AT_FDCWD, proc_path(path, pid, file_name(file)), buffer);
   });
 }
 
@@ -79,30 +79,35 @@ ProcessMemoryReader::ProcessMemoryReader(const Process& process) : ProcessMemory
   }
 }
 
-int ProcessMemoryReader::read_source(UniqueFd& fd, const char* name, std::size_t& length) noexcept {
-  if (open_error_) return open_error_;
-  // A held smaps_rollup fd is bound to the memory map the process had at open, so after an exec it reads
-  // ESRCH although the process lives: one reopen through the /proc/PID dirfd tells the two apart (the dirfd
-  // gives ESRCH itself once the process is gone, whatever now has its pid).
+namespace {
+
+// Reads `name` through its held fd `fd` (opened through the /proc/PID dirfd on first use). A held
+// smaps_rollup fd is bound to the memory map the process had at open, so after an exec it reads ESRCH
+// although the process lives: one reopen through the dirfd tells the two apart (the dirfd gives ESRCH itself
+// once the process is gone, whatever now has its pid).
+sys::Result<std::size_t> read_held(int proc_dir, UniqueFd& fd, const char* name, std::vector<char>& buffer) noexcept {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!fd) {
-      int raw = ::openat(proc_dir_.get(), name, O_RDONLY | O_CLOEXEC);
-      if (raw < 0) return errno;
-      fd.reset(raw);
+      auto opened = sys::open_file(proc_dir, name, O_RDONLY);
+      if (!opened.ok()) return sys::Result<std::size_t>::failure(opened.error());
+      fd = std::move(*opened);
     }
-    int err = procfs::pread_whole(fd.get(), buffer_, length);
-    if (err != ESRCH) return err;
+    auto length = procfs::pread_whole(fd.get(), buffer);
+    if (length.error() != ESRCH) return length;
     fd.reset();
   }
-  return ESRCH;
+  return sys::Result<std::size_t>::failure(ESRCH);
 }
 
+}  // namespace
+
 ProcessMemory ProcessMemoryReader::read(MemorySources sources) {
-  return read_sources(pid_, sources, buffer_, [&](procfs::MemoryFile file, std::size_t& length) {
+  return read_sources(pid_, sources, buffer_, [&](procfs::MemoryFile file) {
+    if (open_error_) return sys::Result<std::size_t>::failure(open_error_);
     UniqueFd& fd = file == procfs::MemoryFile::statm    ? statm_
                    : file == procfs::MemoryFile::status ? status_
                                                         : smaps_rollup_;
-    return read_source(fd, procfs::file_name(file), length);
+    return read_held(proc_dir_.get(), fd, procfs::file_name(file), buffer_);
   });
 }
 

@@ -12,18 +12,17 @@ namespace reins {
 
 SystemMemory read_system_memory() {
   std::vector<char> buffer;
-  std::size_t length = 0;
-  if (int err = procfs::read_whole_at(AT_FDCWD, "/proc/meminfo", buffer, length))
-    throw Error(err, "read", "/proc/meminfo");
-  return procfs::parse_meminfo(std::string_view(buffer.data(), length));
+  auto length = procfs::read_whole_at(AT_FDCWD, "/proc/meminfo", buffer);
+  length.status().or_throw("read", "/proc/meminfo");
+  return procfs::parse_meminfo(std::string_view(buffer.data(), *length));
 }
 
 std::optional<Pressure> read_pressure(const std::string& path) {
   std::vector<char> buffer;
-  std::size_t length = 0;
   // ENOENT: no PSI in this kernel (or no such cgroup file); EOPNOTSUPP: booted with psi=0.
-  if (procfs::read_whole_at(AT_FDCWD, path.c_str(), buffer, length) != 0) return std::nullopt;
-  auto pressure = procfs::parse_pressure(std::string_view(buffer.data(), length));
+  auto length = procfs::read_whole_at(AT_FDCWD, path.c_str(), buffer);
+  if (!length.ok()) return std::nullopt;
+  auto pressure = procfs::parse_pressure(std::string_view(buffer.data(), *length));
   if (!pressure.some && !pressure.full) return std::nullopt;
   return pressure;
 }

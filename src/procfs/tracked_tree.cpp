@@ -26,9 +26,9 @@ constexpr int kMaxStopRounds = 64;
 std::string read_comm(pid_t pid) {
   std::vector<char> buffer;
   char path[64];
-  std::size_t length = 0;
-  if (read_whole_at(AT_FDCWD, proc_path(path, pid, "comm"), buffer, length) != 0) return {};
-  std::string comm(buffer.data(), length);
+  auto length = read_whole_at(AT_FDCWD, proc_path(path, pid, "comm"), buffer);
+  if (!length.ok()) return {};
+  std::string comm(buffer.data(), *length);
   while (!comm.empty() && comm.back() == '\n') comm.pop_back();
   return comm;
 }
@@ -74,11 +74,12 @@ bool TrackedTree::refresh() {
 
 TrackedTree::Counters TrackedTree::read_counters() {
   Counters c;
-  std::size_t length = 0;
-  if (loadavg_ && pread_whole(loadavg_.get(), buffer_, length) == 0)
-    c.last_pid = parse_pid(last_field(std::string_view(buffer_.data(), length)));
-  if (stat_ && pread_whole(stat_.get(), buffer_, length) == 0)
-    c.forks = sys::field_u64(std::string_view(buffer_.data(), length), "processes");
+  if (loadavg_)
+    if (auto length = pread_whole(loadavg_.get(), buffer_); length.ok())
+      c.last_pid = parse_pid(last_field(std::string_view(buffer_.data(), *length)));
+  if (stat_)
+    if (auto length = pread_whole(stat_.get(), buffer_); length.ok())
+      c.forks = sys::field_u64(std::string_view(buffer_.data(), *length), "processes");
   return c;
 }
 

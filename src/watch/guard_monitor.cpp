@@ -37,10 +37,9 @@ Summary summarise(const std::vector<std::optional<std::uint64_t>>& values) {
 std::optional<std::uint64_t> Monitor::read_rss(const Member& m) {
   if (!m.statm) return procfs::read_process_memory(m.process.pid(), {.statm = true}, buffer_).rss;
   static const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-  std::size_t length = 0;
   ProcessMemory memory;
-  if (procfs::pread_whole(m.statm.get(), buffer_, length) != 0 ||
-      procfs::parse_statm(std::string_view(buffer_.data(), length), page_size, memory) != 0)
+  auto length = procfs::pread_whole(m.statm.get(), buffer_);
+  if (!length.ok() || procfs::parse_statm(std::string_view(buffer_.data(), *length), page_size, memory) != 0)
     return std::nullopt;
   return memory.rss;
 }

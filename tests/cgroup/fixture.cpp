@@ -36,10 +36,10 @@ std::optional<TestDisk> test_disk() {
   for (const auto& n : names) {
     if (n[0] == '.' || n.rfind("loop", 0) == 0 || n.rfind("zram", 0) == 0) continue;
     TestDisk disk{"/dev/" + n};
-    std::string dev;
-    if (access(disk.path.c_str(), F_OK) != 0 ||
-        sys::read_file_errno(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str(), dev))
-      continue;
+    if (access(disk.path.c_str(), F_OK) != 0) continue;
+    auto read = sys::read_file(AT_FDCWD, ("/sys/block/" + n + "/dev").c_str());
+    if (!read.ok()) continue;
+    const std::string& dev = *read;
     if (std::sscanf(dev.c_str(), "%u:%u", &disk.major, &disk.minor) == 2) return disk;
   }
   return std::nullopt;
@@ -65,9 +65,9 @@ void force_remove(const std::vector<std::string>& paths) {
   for (const auto& p : paths) {
     auto dir = cgroup::CgroupDir::open(p, "");
     if (!dir) continue;
-    dir->write_errno("cgroup.kill", "1");
+    static_cast<void>(dir->try_write("cgroup.kill", "1"));       // absent before 5.14 and on v1: killed below
     for (pid_t pid : dir->pids_recursive()) kill(pid, SIGKILL);  // test cleanup only; the library uses pidfds
-    if (dir->has("freezer.state")) dir->write_errno("freezer.state", "THAWED");
+    if (dir->has("freezer.state")) static_cast<void>(dir->try_write("freezer.state", "THAWED"));
   }
   for (const auto& p : paths)
     if (auto dir = cgroup::CgroupDir::open(p, "")) dir->remove_tree(deadline);

@@ -113,8 +113,8 @@ namespace reins {
 namespace {
 
 TEST(MemoryCgroupDir, FollowsTheLayoutToTheMemoryHierarchy) {
-  auto proc_cgroup = sys::read_file(test::fixture("proc/self_cgroup_hybrid"));
-  auto mountinfo = sys::read_file(test::fixture("proc/mountinfo_hybrid"));
+  auto proc_cgroup = sys::read_file_or_throw(test::fixture("proc/self_cgroup_hybrid"));
+  auto mountinfo = sys::read_file_or_throw(test::fixture("proc/mountinfo_hybrid"));
   // A fake prefix with no v2 cgroup.controllers: the cgroup2 mount offers no memory controller (hybrid).
   auto layout = cgroup::Layout::from_texts(mountinfo, proc_cgroup, {.root = "", .fs_prefix = "/nonexistent"});
   auto dir = cgroup::own_memory_dir(layout);

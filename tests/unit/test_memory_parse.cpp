@@ -21,7 +21,7 @@ using procfs::parse_status_memory;
 
 constexpr std::uint64_t KiB = 1024;
 
-std::string proc_fixture(const std::string& name) { return sys::read_file(test::fixture("proc/" + name)); }
+std::string proc_fixture(const std::string& name) { return sys::read_file_or_throw(test::fixture("proc/" + name)); }
 
 TEST(SmapsRollup, ParsesEveryFieldOfACapturedFile) {
   ProcessMemory m;

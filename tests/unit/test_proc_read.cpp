@@ -19,7 +19,7 @@ class TempFile {
     char name[] = "/tmp/reins-proc-read-XXXXXX";
     int fd = ::mkstemp(name);
     path_ = name;
-    sys::write_file_at(fd, path_.c_str(), text, path_);
+    sys::write_file(AT_FDCWD, path_.c_str(), text).or_throw("write", path_);
     ::close(fd);
   }
   ~TempFile() { ::unlink(path_.c_str()); }
@@ -35,15 +35,17 @@ TEST(ProcRead, ReadsFilesLargerThanTheBufferWholeAndReusesIt) {
   TempFile file(big), small("tiny\n");
   for (auto read : {procfs::read_whole_at, procfs::read_records_at}) {
     std::vector<char> buffer;
-    std::size_t length = 0;
-    ASSERT_EQ(read(AT_FDCWD, file.path(), buffer, length), 0);
-    EXPECT_EQ(std::string(buffer.data(), length), big);
+    auto length = read(AT_FDCWD, file.path(), buffer);
+    ASSERT_TRUE(length.ok()) << length.error();
+    EXPECT_EQ(std::string(buffer.data(), *length), big);
     auto capacity = buffer.size();
-    ASSERT_EQ(read(AT_FDCWD, small.path(), buffer, length), 0);
-    EXPECT_EQ(std::string(buffer.data(), length), "tiny\n");
+    length = read(AT_FDCWD, small.path(), buffer);
+    ASSERT_TRUE(length.ok()) << length.error();
+    EXPECT_EQ(std::string(buffer.data(), *length), "tiny\n");
     EXPECT_EQ(buffer.size(), capacity) << "the grown buffer is kept for the next read";
-    EXPECT_EQ(read(AT_FDCWD, "/nonexistent/reins", buffer, length), ENOENT);
-    EXPECT_EQ(length, 0u);
+    length = read(AT_FDCWD, "/nonexistent/reins", buffer);
+    EXPECT_FALSE(length.ok());
+    EXPECT_EQ(length.error(), ENOENT);
   }
 }
 

@@ -69,19 +69,20 @@ bool V1Backend::set_frozen(bool frozen, std::chrono::steady_clock::time_point de
     std::string state = freezer->read("freezer.state");
     if (state.rfind(want, 0) == 0) return true;
     if (std::chrono::steady_clock::now() >= deadline) {
-      if (frozen) freezer->write_errno("freezer.state", "THAWED");  // never leave a half-frozen job behind
+      // Never leave a half-frozen job behind; the timeout below is the error to report.
+      if (frozen) static_cast<void>(freezer->try_write("freezer.state", "THAWED"));
       throw Error(ETIMEDOUT, frozen ? "freeze" : "thaw", freezer->path() + " (still " + state + ")");
     }
     std::this_thread::sleep_for(pause);
-    freezer->write_errno("freezer.state", want);
+    static_cast<void>(freezer->try_write("freezer.state", want));  // a failure shows in the next read
   }
 }
 
 bool V1Backend::frozen() const {
   const CgroupDir* freezer = dir(Controller::freezer);
   if (!freezer) return false;
-  std::string state;
-  return freezer->read_errno("freezer.state", state) == 0 && state.rfind("FROZEN", 0) == 0;
+  auto state = freezer->try_read("freezer.state");
+  return state.ok() && state->rfind("FROZEN", 0) == 0;
 }
 
 void V1Backend::watch_populated(EventWatch& watch) const {

@@ -16,9 +16,8 @@ std::string trimmed(std::string s) {
 // The first non-empty value of `file` from `dir` upwards, stopping at `stop_at`.
 std::string inherited(std::string dir, const std::string& stop_at, const char* file) {
   for (;;) {
-    std::string text;
-    if (sys::read_file_errno(AT_FDCWD, (dir + "/" + file).c_str(), text) == 0 && !trimmed(text).empty())
-      return trimmed(text);
+    auto text = sys::read_file(AT_FDCWD, (dir + "/" + file).c_str());
+    if (text.ok() && !trimmed(*text).empty()) return trimmed(*text);
     if (dir.size() <= stop_at.size()) return {};
     dir = dir.substr(0, dir.rfind('/'));
   }
@@ -29,8 +28,8 @@ std::string inherited(std::string dir, const std::string& stop_at, const char* f
 void init_v1_cpuset(const CgroupDir& dir, const std::string& parent_dir, const std::string& stop_at) {
   for (auto [own, effective] :
        {std::pair{"cpuset.cpus", "cpuset.effective_cpus"}, std::pair{"cpuset.mems", "cpuset.effective_mems"}}) {
-    std::string current;
-    if (dir.read_errno(own, current) == 0 && !trimmed(current).empty()) continue;  // clone_children did it
+    auto current = dir.try_read(own);
+    if (current.ok() && !trimmed(*current).empty()) continue;  // clone_children did it
     std::string value = inherited(parent_dir, stop_at, effective);
     if (value.empty()) value = inherited(parent_dir, stop_at, own);
     if (value.empty()) throw Error(ENOSPC, "find cpus/mems to give the new cpuset", dir.path());

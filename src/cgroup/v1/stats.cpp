@@ -26,14 +26,14 @@ JobMemoryStats read_v1_memory(const CgroupDir& dir) {
   m.peak = dir.read_u64("memory.max_usage_in_bytes");
   auto memsw = dir.read_u64("memory.memsw.usage_in_bytes");
   if (memsw && m.current) m.swap = *memsw > *m.current ? *memsw - *m.current : 0;
-  std::string text;
-  if (dir.read_errno("memory.stat", text) == 0) {
-    keep_memory_stat(text, m);
+  if (auto text = dir.try_read("memory.stat"); text.ok()) {
+    keep_memory_stat(*text, m);
     // total_* include the job's sub-cgroups; rss is anonymous memory (plus swap cache).
-    m.anon = sys::field_u64(text, "total_rss");
-    m.file = sys::field_u64(text, "total_cache");
+    m.anon = sys::field_u64(*text, "total_rss");
+    m.file = sys::field_u64(*text, "total_cache");
   }
-  if (dir.read_errno("memory.oom_control", text) == 0) m.oom_kills = sys::field_u64(text, "oom_kill").value_or(0);
+  if (auto text = dir.try_read("memory.oom_control"); text.ok())
+    m.oom_kills = sys::field_u64(*text, "oom_kill").value_or(0);
   // A charge refused at the limit counts in failcnt, or in memsw.failcnt for the memory+swap limit; but 6.18
   // leaves both at 0 when a memsw limit is set (measured), while an OOM kill in a limited cgroup always
   // means the limit was reached at least once.
@@ -50,18 +50,18 @@ void read_v1_cpuacct(const CgroupDir& dir, JobCpuStats& out) {
 }
 
 void read_v1_cpu_throttling(const CgroupDir& dir, JobCpuStats& out) {
-  std::string text;
-  if (dir.read_errno("cpu.stat", text) != 0) return;
-  out.periods = sys::field_u64(text, "nr_periods");
-  out.throttled_periods = sys::field_u64(text, "nr_throttled");
-  if (auto v = sys::field_u64(text, "throttled_time")) out.throttled = ns(*v);
+  auto text = dir.try_read("cpu.stat");
+  if (!text.ok()) return;
+  out.periods = sys::field_u64(*text, "nr_periods");
+  out.throttled_periods = sys::field_u64(*text, "nr_throttled");
+  if (auto v = sys::field_u64(*text, "throttled_time")) out.throttled = ns(*v);
 }
 
 std::vector<JobIoDeviceStats> read_v1_blkio(const CgroupDir& dir) {
   std::vector<JobIoDeviceStats> out;
-  std::string text;
-  if (dir.read_errno("blkio.throttle.io_service_bytes_recursive", text) == 0) add_blkio_stat(text, true, out);
-  if (dir.read_errno("blkio.throttle.io_serviced_recursive", text) == 0) add_blkio_stat(text, false, out);
+  if (auto text = dir.try_read("blkio.throttle.io_service_bytes_recursive"); text.ok())
+    add_blkio_stat(*text, true, out);
+  if (auto text = dir.try_read("blkio.throttle.io_serviced_recursive"); text.ok()) add_blkio_stat(*text, false, out);
   return out;
 }
 

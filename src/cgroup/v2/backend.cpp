@@ -18,17 +18,16 @@ namespace reins::cgroup {
 namespace {
 
 std::optional<std::uint64_t> events_field(const CgroupDir& dir, const char* key) {
-  std::string text;
-  if (dir.read_errno("cgroup.events", text) != 0) return std::nullopt;
-  return sys::field_u64(text, key);
+  auto text = dir.try_read("cgroup.events");
+  if (!text.ok()) return std::nullopt;
+  return sys::field_u64(*text, key);
 }
 
 // cgroup.events changes raise POLLPRI on a held fd (pread from 0 re-arms it): no sleeping while waiting.
 void wait_frozen_state(const CgroupDir& dir, bool frozen, std::chrono::steady_clock::time_point deadline) {
   UniqueFd events = dir.open_file("cgroup.events", O_RDONLY);
-  std::string text;
   for (;;) {
-    if (int err = sys::pread_all_errno(events.get(), text)) throw Error(err, "read", dir.file("cgroup.events"));
+    std::string text = sys::pread_all(events.get()).or_throw("read", dir.file("cgroup.events"));
     if (sys::field_u64(text, "frozen") == (frozen ? 1u : 0u)) return;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
@@ -40,18 +39,14 @@ void wait_frozen_state(const CgroupDir& dir, bool frozen, std::chrono::steady_cl
 
 }  // namespace
 
-bool V2Backend::populated() const {
-  std::string text;
-  if (int err = dir_.read_errno("cgroup.events", text)) throw Error(err, "read", dir_.file("cgroup.events"));
-  return sys::field_u64(text, "populated").value_or(0) != 0;
-}
+bool V2Backend::populated() const { return sys::field_u64(dir_.read("cgroup.events"), "populated").value_or(0) != 0; }
 
 bool V2Backend::wait_empty(std::chrono::steady_clock::time_point deadline) const {
   UniqueFd events = dir_.open_file("cgroup.events", O_RDONLY);
-  std::string text;
   for (;;) {
-    if (sys::pread_all_errno(events.get(), text) != 0) return true;  // removed: certainly empty
-    if (sys::field_u64(text, "populated").value_or(0) == 0) return true;
+    auto text = sys::pread_all(events.get());
+    if (!text.ok()) return true;  // removed: certainly empty
+    if (sys::field_u64(*text, "populated").value_or(0) == 0) return true;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{events.get(), POLLPRI, 0};
@@ -69,23 +64,22 @@ bool V2Backend::set_frozen(bool frozen, std::chrono::steady_clock::time_point de
 bool V2Backend::frozen() const { return events_field(dir_, "frozen").value_or(0) != 0; }
 
 bool V2Backend::kill_all() {
-  int err = dir_.write_errno("cgroup.kill", "1");
-  if (err == ENOENT) return false;  // before Linux 5.14
-  if (err) throw Error(err, "write '1' to", dir_.file("cgroup.kill"));
+  sys::Status written = dir_.try_write("cgroup.kill", "1");
+  if (written.error() == ENOENT) return false;  // before Linux 5.14
+  written.or_throw("write '1' to", dir_.file("cgroup.kill"));
   return true;
 }
 
 void V2Backend::watch_populated(EventWatch& watch) const {
   if (!watch.wants(JobEventKind::all_exited)) return;
   UniqueFd fd = dir_.open_file("cgroup.events", O_RDONLY);
-  std::string text;
-  sys::pread_all_errno(fd.get(), text);
-  auto last = sys::field_u64(text, "populated").value_or(0);
+  auto text = sys::pread_all(fd.get()).value_or_none();
+  auto last = text ? sys::field_u64(*text, "populated").value_or(0) : 0;
   int raw = fd.get();
   watch.add(std::move(fd), EPOLLPRI, [raw, last, w = &watch](std::vector<JobEvent>& out) mutable {
-    std::string now_text;
-    if (sys::pread_all_errno(raw, now_text) != 0) return;
-    auto now = sys::field_u64(now_text, "populated").value_or(0);
+    auto now_text = sys::pread_all(raw);
+    if (!now_text.ok()) return;
+    auto now = sys::field_u64(*now_text, "populated").value_or(0);
     bool seen = w->take_populated_seen();
     bool was = last != 0 || seen;
     if (now == 0 && was) out.push_back({JobEventKind::all_exited, 1});

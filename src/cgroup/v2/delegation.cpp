@@ -44,9 +44,8 @@ State& state() {
 }
 
 std::vector<pid_t> procs_of(const std::string& dir) {
-  std::string text;
-  if (sys::read_file_errno(AT_FDCWD, (dir + "/cgroup.procs").c_str(), text) != 0) return {};
-  return parse_pid_list(text);
+  auto text = sys::read_file(AT_FDCWD, (dir + "/cgroup.procs").c_str());
+  return text.ok() ? parse_pid_list(*text) : std::vector<pid_t>{};
 }
 
 bool holds_only_us(const std::string& dir) {
@@ -68,10 +67,10 @@ bool has_other_children(const std::string& dir) {
 void move_self_to_leaf(const std::string& parent_dir) {
   std::string leaf = parent_dir + "/" + kSupervisorLeaf;
   if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("create cgroup", leaf);
-  std::string before;
-  if (sys::read_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), before) != 0) before.clear();
-  if (int err = sys::write_file_errno(AT_FDCWD, (leaf + "/cgroup.procs").c_str(), "0"))
-    throw Error(err, "move reins itself into", leaf + "/cgroup.procs");
+  std::string before =
+      sys::read_file(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str()).value_or_none().value_or("");
+  sys::write_file(AT_FDCWD, (leaf + "/cgroup.procs").c_str(), "0")
+      .or_throw("move reins itself into", leaf + "/cgroup.procs");
   auto& s = state();
   if (!s.moved) s.enabled_before = parse_v2_controllers(before);
   s.moved = true;
@@ -83,22 +82,20 @@ void move_back(const std::string& parent_dir) noexcept {
   auto& s = state();
   std::string leaf = parent_dir + "/" + kSupervisorLeaf;
   if (!holds_only_us(leaf) || has_other_children(parent_dir)) return;
-  std::string now;
-  if (sys::read_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), now) != 0) return;
-  std::string off = plus_list(minus(parse_v2_controllers(now), s.enabled_before), '-');
-  if (!off.empty() && sys::write_file_errno(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), off) != 0)
-    return;
-  if (sys::write_file_errno(AT_FDCWD, (parent_dir + "/cgroup.procs").c_str(), "0") != 0) return;
+  auto now = sys::read_file(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str());
+  if (!now.ok()) return;
+  std::string off = plus_list(minus(parse_v2_controllers(*now), s.enabled_before), '-');
+  if (!off.empty() && !sys::write_file(AT_FDCWD, (parent_dir + "/cgroup.subtree_control").c_str(), off).ok()) return;
+  if (!sys::write_file(AT_FDCWD, (parent_dir + "/cgroup.procs").c_str(), "0").ok()) return;
   ::rmdir(leaf.c_str());
   s.moved = false;
 }
 
 }  // namespace
 
-ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept {
-  std::string text;
-  if (sys::read_file_errno(AT_FDCWD, (h.parent_dir() + "/cgroup.subtree_control").c_str(), text) != 0) return {};
-  return parse_v2_controllers(text);
+ControllerSet enabled_v2_controllers(const Hierarchy& h) {
+  auto text = sys::read_file(AT_FDCWD, (h.parent_dir() + "/cgroup.subtree_control").c_str());
+  return text.ok() ? parse_v2_controllers(*text) : ControllerSet{};
 }
 
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
@@ -125,8 +122,7 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
                               line, parent->file("cgroup.subtree_control")));
     move_self_to_leaf(parent->path());
   }
-  if (int err = parent->write_errno("cgroup.subtree_control", line))
-    throw Error(err, "write '" + line + "' to", parent->file("cgroup.subtree_control"));
+  parent->write("cgroup.subtree_control", line);
   enabled.add(missing);
   return enabled;
 }

@@ -25,7 +25,7 @@ inline constexpr const char* kSupervisorLeaf = "reins-supervisor";
 // Call it only while holding a DelegationLease on h.
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted);
 // The controllers enabled in the subtree_control of h's parent now (none if it cannot be read).
-ControllerSet enabled_v2_controllers(const Hierarchy& h) noexcept;
+ControllerSet enabled_v2_controllers(const Hierarchy& h);
 
 // Held by every job made in a v2 hierarchy with controllers (process-wide count). When the last lease of
 // the process goes and reins had moved itself into the supervisor leaf, it moves back and restores the

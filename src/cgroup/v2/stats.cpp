@@ -15,8 +15,9 @@ std::chrono::nanoseconds usec(std::uint64_t v) { return std::chrono::microsecond
 }  // namespace
 
 void read_v2_cpu(const CgroupDir& dir, bool with_throttling, JobCpuStats& out) {
-  std::string text;
-  if (dir.read_errno("cpu.stat", text) != 0) return;
+  auto read = dir.try_read("cpu.stat");
+  if (!read.ok()) return;
+  const std::string& text = *read;
   if (auto v = sys::field_u64(text, "usage_usec")) out.usage = usec(*v);
   if (auto v = sys::field_u64(text, "user_usec")) out.user = usec(*v);
   if (auto v = sys::field_u64(text, "system_usec")) out.system = usec(*v);
@@ -31,25 +32,23 @@ JobMemoryStats read_v2_memory(const CgroupDir& dir) {
   m.current = dir.read_u64("memory.current");
   m.peak = dir.read_u64("memory.peak");  // Linux 5.19+
   m.swap = dir.read_u64("memory.swap.current");
-  std::string text;
-  if (dir.read_errno("memory.stat", text) == 0) {
-    keep_memory_stat(text, m);
-    m.anon = sys::field_u64(text, "anon");
-    m.file = sys::field_u64(text, "file");
-    m.kernel = sys::field_u64(text, "kernel");
+  if (auto text = dir.try_read("memory.stat"); text.ok()) {
+    keep_memory_stat(*text, m);
+    m.anon = sys::field_u64(*text, "anon");
+    m.file = sys::field_u64(*text, "file");
+    m.kernel = sys::field_u64(*text, "kernel");
   }
-  if (dir.read_errno("memory.events", text) == 0) {
-    m.oom_kills = sys::field_u64(text, "oom_kill").value_or(0);
-    m.limit_hits = sys::field_u64(text, "max").value_or(0);
-    m.high_hits = sys::field_u64(text, "high").value_or(0);
+  if (auto text = dir.try_read("memory.events"); text.ok()) {
+    m.oom_kills = sys::field_u64(*text, "oom_kill").value_or(0);
+    m.limit_hits = sys::field_u64(*text, "max").value_or(0);
+    m.high_hits = sys::field_u64(*text, "high").value_or(0);
   }
   return m;
 }
 
 std::vector<JobIoDeviceStats> read_v2_io(const CgroupDir& dir) {
-  std::string text;
-  if (dir.read_errno("io.stat", text) != 0) return {};
-  return parse_io_stat(text);
+  auto text = dir.try_read("io.stat");
+  return text.ok() ? parse_io_stat(*text) : std::vector<JobIoDeviceStats>{};
 }
 
 }  // namespace reins::cgroup
