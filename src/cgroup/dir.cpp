@@ -48,8 +48,8 @@ int remove_below(int parent_fd, const char* name) noexcept {
     for (const auto& child : child_dirs(fd))
       if (int e = remove_below(fd, child.c_str())) err = e;
     if (err) return err;
-  } catch (...) {
-    return ENOMEM;
+  } catch (const std::bad_alloc&) {
+    return ENOMEM;  // this remover reports errnos and never throws
   }
   if (::unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) return 0;
   return errno;

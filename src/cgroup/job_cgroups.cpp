@@ -28,16 +28,19 @@ namespace {
 // whose stamp names a process that is gone: remove_abandoned finds it.
 constexpr const char* kJobXattr = "user.reins.job";
 
+constexpr const char* kReleased = "1";
+
+// The marker of a job this process owns: its stamp, read once (it never changes while we live). Throws
+// reins::Error when /proc/self/stat cannot be read (out of descriptors...): a job must not be made then, for
+// it could be marked neither owned (its stamp unknown) nor released (nobody would ever remove it).
+const std::string& own_stamp() {
+  static const std::string stamp = procfs::ProcessStamp::self().format();
+  return stamp;
+}
+
 // Best effort: on a file system without user xattrs `list` just cannot tell jobs apart, and without a stamp
 // a job is never taken for abandoned (the safe side).
-void mark_job(const std::string& path, bool owned) noexcept {
-  std::string value = "1";
-  if (owned) {
-    try {
-      value = procfs::ProcessStamp::self().format();
-    } catch (const Error&) {
-    }
-  }
+void mark_job(const std::string& path, const std::string& value) noexcept {
   ::setxattr(path.c_str(), kJobXattr, value.data(), value.size(), 0);
 }
 
@@ -122,6 +125,7 @@ void check_job_name(const std::string& name) {
 JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
                               ControllerSet optional, bool owned) {
   check_job_name(name);
+  const std::string marker = owned ? own_stamp() : kReleased;  // before anything exists: see own_stamp()
   wanted.add(layout.core_controllers());
   auto v1 = v1_hierarchies(layout, wanted);
   ControllerSet v2 = v2_wanted(layout, wanted);
@@ -158,7 +162,7 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
       // As above: statistics only.
     }
   }
-  mark_job(job.core().core_dir().path(), owned);
+  mark_job(job.core().core_dir().path(), marker);
   undo.armed = false;
   return job;
 }
@@ -235,7 +239,14 @@ std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Dead
   return removed;
 }
 
-void JobCgroups::set_owned(bool owned) const noexcept { mark_job(core().core_dir().path(), owned); }
+void JobCgroups::set_owned(bool owned) const noexcept {
+  try {
+    mark_job(core().core_dir().path(), owned ? own_stamp() : kReleased);
+  } catch (const Error&) {
+    // Our stamp cannot be read: the marker stays as it was, never "released" by mistake (a job that stays
+    // released is at worst not swept; one wrongly released is never removed).
+  }
+}
 
 Backend* JobCgroups::holding(Controller c) const noexcept {
   if (v2_ && v2_->dir(c)) return v2_.get();

@@ -110,8 +110,9 @@ CgroupMemory read_cgroup_memory(const std::string& dir) {
 std::optional<std::string> own_memory_cgroup_dir() {
   try {
     return cgroup::own_memory_dir(cgroup::Layout::discover());
-  } catch (const Error&) {
-    return std::nullopt;  // no cgroup hierarchy mounted at all
+  } catch (const Error& e) {
+    if (e.errno_value() == ENOENT) return std::nullopt;  // no cgroup hierarchy mounted at all
+    throw;
   }
 }
 

@@ -236,10 +236,16 @@ bool Job::wait_empty(std::chrono::nanoseconds timeout) { return impl_->core().wa
 void Job::remove(std::chrono::nanoseconds timeout) {
   if (impl_->removed) return;
   auto deadline = Clock::now() + timeout;
-  if (impl_->core().populated()) terminate(timeout);
   impl_->events.reset();  // its fds would keep nothing alive, but v1 eventfds fire on rmdir: stop listening
   std::string failed;
-  if (int err = impl_->cgroups.remove(deadline, failed)) throw Error(err, "remove cgroup", failed);
+  // An empty job goes with rmdir alone, which needs no descriptor: so a job whose owner ran out of them
+  // (EMFILE) is still removed. One with members (EBUSY) is ended first.
+  int err = impl_->cgroups.remove(Clock::now(), failed);
+  if (err == EBUSY) {
+    terminate(timeout);
+    err = impl_->cgroups.remove(deadline, failed);
+  }
+  if (err) throw Error(err, "remove cgroup", failed);
   impl_->removed = true;
 }
 

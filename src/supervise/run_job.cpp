@@ -39,7 +39,9 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     // one is made beside them. Best effort: the run does not depend on it.
     try {
       report.abandoned_removed = Job::remove_abandoned(jo.layout);
-    } catch (const Error&) {
+    } catch (const Error& e) {
+      // The jobs could not be listed: this run goes on, and says so.
+      notes.push_back(fmt::format("could not look for jobs left by killed earlier runs: {}", e.what()));
     }
     Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
     report.name = job.name();

@@ -85,8 +85,9 @@ class JobTarget final : public GuardTarget::Impl {
     std::size_t members = job_.pids().size();
     try {
       job_.terminate(1s);  // cgroup.kill, or freeze + SIGKILL each + thaw
-    } catch (const Error&) {
+    } catch (const Error& e) {
       // Members left after a second (in uninterruptible sleep): the guard's ticks go on until they are gone.
+      if (e.errno_value() != ETIMEDOUT) throw;
     }
     for (const auto& m : members_) pidfd::release_memory(m.process);
     return members;

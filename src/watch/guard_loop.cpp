@@ -232,7 +232,7 @@ void MemoryGuard::State::run() noexcept {
   try {
     outcome = Loop(*this).run();
   } catch (...) {
-    error = std::current_exception();
+    error = std::current_exception();  // rethrown to the caller by wait()
   }
   {
     std::lock_guard lock(mutex);

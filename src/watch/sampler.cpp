@@ -105,6 +105,7 @@ void Sampler::State::run(std::stop_token stop) {
         sample.missed_ticks = missed;
         callback(sample);
       } catch (...) {
+        // A reader's or the callback's exception goes to the caller's on_error (memctl's on_panic rule).
         if (!handle(std::current_exception())) break;
       }
       auto overdue = (Clock::now() - tick) / interval;  // ticks due since this sample's own

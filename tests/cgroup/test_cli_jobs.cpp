@@ -325,5 +325,18 @@ TEST_F(CliJobs, ReleasedJobsAndJobsInUseAreNotAbandoned) {
   kept_job.remove();
 }
 
+// Out of descriptors at any step (prlimit --nofile from 4 up), reins fails cleanly: no job is left behind,
+// and none is left marked "released", which nobody would ever remove. (The fixture also fails this test for
+// any cgroup it leaves.)
+TEST_F(CliJobs, OutOfDescriptorsAtAnyStepLeavesNoJobBehind) {
+  const auto before = Job::list();
+  for (int n = 4; n <= 12; ++n) {
+    auto out = run_capture({"prlimit", "--nofile=" + std::to_string(n), reins_bin(), "run", "--", "true"});
+    if (out.err.find("error while loading shared libraries") != std::string::npos) continue;  // not reins yet
+    EXPECT_TRUE(out.exit_code == 0 || out.exit_code == 125) << "nofile=" << n << ": " << out.err;
+    EXPECT_EQ(Job::list(), before) << "nofile=" << n << " left a job: " << out.err;
+  }
+}
+
 }  // namespace
 }  // namespace reins::test

@@ -89,12 +89,7 @@ void V1Backend::watch_populated(EventWatch& watch) const {
   if (!watch.wants(JobEventKind::all_exited)) return;
   bool last = populated();
   watch.add_sampled(kV1SampleInterval, [this, last, w = &watch](std::vector<JobEvent>& out) mutable {
-    bool now = false;
-    try {
-      now = populated();
-    } catch (const Error&) {
-      return;
-    }
+    bool now = populated();  // a job removed meanwhile reads as empty
     bool seen = w->take_populated_seen();
     bool was = last || seen;
     if (!now && was) out.push_back({JobEventKind::all_exited, 1});
