@@ -97,7 +97,7 @@ inline void interleave(benchmark::State& state, Raw raw, Reins reins) {
     raw_first = !raw_first;
   }
   auto ms = [&](Clock::duration d) {
-    return std::chrono::duration<double, std::milli>(d).count() / state.iterations();
+    return std::chrono::duration<double, std::milli>(d).count() / static_cast<double>(state.iterations());
   };
   state.counters["raw_ms"] = ms(raw_total);
   state.counters["reins_ms"] = ms(reins_total);

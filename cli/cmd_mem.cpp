@@ -156,7 +156,7 @@ int watch(const MemArgs& args, Printer& printer) {
   options.interval = *args.watch;
   options.immediate = true;
   options.targets = args.targets;
-  options.on_error = [&](std::exception_ptr error) {
+  options.on_error = [&](const std::exception_ptr& error) {
     finish();
     std::rethrow_exception(error);  // ends sampling; stop() below rethrows it here
   };

@@ -45,6 +45,7 @@ JobLimits limits_of(const ParsedArgs& args);
 template <typename Target>
 std::vector<Option> options_in(const std::vector<Flag<Target>>& flags) {
   std::vector<Option> out;
+  out.reserve(flags.size());
   for (const auto& f : flags) out.push_back(f.option);
   return out;
 }

@@ -2,7 +2,7 @@
 add_library(reins_warnings INTERFACE)
 target_compile_options(reins_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough -Wconversion -Wsign-conversion)
 # GCC 12 at -O2/-O3 warns -Wrestrict inside std::string's operator+ ("-" + s) where no overlap can happen
 # (GCC bug 105329); kept as a warning, not an error, so the release build works. (-Wnull-dereference is not
 # used for the same reason: GCC 12 reports false positives inside libstdc++ at -O2.)

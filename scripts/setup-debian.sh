@@ -16,7 +16,7 @@ pkgs=(
   libfmt-dev nlohmann-json3-dev                 # formatting, JSON (header-only use)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   clang libclang-rt-14-dev                      # libFuzzer, TSan/ASan runtime for clang builds
-  clang-format                                  # the style check in scripts/test.sh
+  clang-format clang-tidy                       # the style check and the lint in scripts/test.sh
   python3 procps util-linux time bash-completion # CLI tests drive prlimit, /usr/bin/time, ps, completion
   dpkg-dev file                                 # building the .deb (cpack, dpkg-shlibdeps)
 )

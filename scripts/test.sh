@@ -36,6 +36,16 @@ else
   passed=$((passed + 1))
 fi
 run_lane dev
+# clang-tidy (.clang-tidy: a curated set of bug and waste checks) over the library and the CLI, with the dev
+# build's compile commands.
+echo "== lane: clang-tidy"
+if run-clang-tidy -p build/dev -j 2 -quiet -extra-arg=-Wno-unknown-warning-option "$root/(src|cli)/" >"$log" 2>&1 &&
+   ! grep -qE '(warning|error): ' "$log"; then
+  passed=$((passed + 1))
+else
+  grep -E '(warning|error): ' "$log" | head -40
+  failed=$((failed + 1)) status=1
+fi
 # The forced-fallback lane: every spawn, job and CLI test again with clone3 refused by a seccomp filter (as
 # Docker's default profile does), so the clone(CLONE_PIDFD) + join-before-exec paths run on purpose.
 echo "== forced fallback: clone3 refused (ENOSYS)"

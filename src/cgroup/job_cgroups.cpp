@@ -145,7 +145,8 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
       }
     }
     std::string path = u->dir_of(u->child_path(name));
-    job.v2_ = std::make_unique<V2Backend>(CgroupDir::create(path, u->child_path(name)), enabled);
+    job.v2_ =
+        std::make_unique<V2Backend>(CgroupDir::create(path, u->child_path(name)), enabled, layout.uses_cgroup_kill());
     undo.paths.push_back(path);
   }
   for (const Hierarchy* h : v1) {
@@ -194,7 +195,7 @@ std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::stri
     auto dir = CgroupDir::open(u->dir_of(u->child_path(name)), u->child_path(name));
     if (!dir) return std::nullopt;
     ControllerSet enabled = parse_v2_controllers(dir->read("cgroup.controllers"));
-    job.v2_ = std::make_unique<V2Backend>(std::move(*dir), enabled);
+    job.v2_ = std::make_unique<V2Backend>(std::move(*dir), enabled, layout.uses_cgroup_kill());
   }
   std::vector<V1Cgroup> v1;
   const Hierarchy* core = &layout.core();

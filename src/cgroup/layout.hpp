@@ -39,6 +39,9 @@ struct LayoutOptions {
   // Ignore the cgroup2 mount and drive everything through v1 (core included), as on a pure v1 machine:
   // how the v1 paths are tested on a hybrid machine's real kernel.
   bool v1_only = false;
+  // Never write cgroup.kill, as on kernels 5.3 to 5.13 that lack it: jobs are ended by freezing them and
+  // SIGKILLing each member through a pidfd. How that fallback is tested on a kernel that has cgroup.kill.
+  bool without_cgroup_kill = false;
 };
 
 class Layout {
@@ -67,9 +70,12 @@ class Layout {
   const std::vector<std::string>& skipped() const noexcept { return skipped_; }
   // One line per hierarchy: "memory v1 /sys/fs/cgroup/memory parent /process_api/x".
   std::string describe() const;
+  // Whether jobs may use cgroup.kill where the kernel has it (LayoutOptions::without_cgroup_kill).
+  bool uses_cgroup_kill() const noexcept { return uses_cgroup_kill_; }
 
  private:
   Mode mode_ = Mode::v2;
+  bool uses_cgroup_kill_ = true;
   std::vector<Hierarchy> hierarchies_;
   size_t core_ = 0;
   std::vector<std::string> skipped_;

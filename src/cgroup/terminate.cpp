@@ -17,6 +17,7 @@ namespace {
 // Waits until every held process has exited or the deadline passes.
 void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_point deadline) {
   std::vector<pollfd> fds;
+  fds.reserve(procs.size());
   for (const auto& p : procs) fds.push_back({p.pidfd(), POLLIN, 0});
   size_t done = 0;
   while (done < fds.size()) {

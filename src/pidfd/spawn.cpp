@@ -223,7 +223,7 @@ pid_t clone3_child(const Placement& placement, int& pidfd, bool& handlers_cleare
   args.flags = CLONE_PIDFD | CLONE_CLEAR_SIGHAND | (placement.cgroup2_dirfd >= 0 ? CLONE_INTO_CGROUP : 0);
   args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
-  if (placement.cgroup2_dirfd >= 0) args.cgroup = static_cast<std::uint64_t>(placement.cgroup2_dirfd);
+  if (placement.cgroup2_dirfd >= 0) args.cgroup = static_cast<__u64>(placement.cgroup2_dirfd);
   handlers_cleared = true;
   auto pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
   if (pid < 0 && errno == EINVAL) {

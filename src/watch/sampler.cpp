@@ -72,7 +72,7 @@ struct Sampler::State {
   // The sampler whose thread is the current one, so that stop() from a callback does not join itself.
   static thread_local const State* current;
 
-  void run(std::stop_token stop);
+  void run(const std::stop_token& stop);
   bool handle(std::exception_ptr error);
   void join();
   void rethrow();
@@ -80,7 +80,7 @@ struct Sampler::State {
 
 thread_local const Sampler::State* Sampler::State::current = nullptr;
 
-void Sampler::State::run(std::stop_token stop) {
+void Sampler::State::run(const std::stop_token& stop) {
   current = this;
   const auto interval = options.interval;
   auto tick = Clock::now() + (options.immediate ? Clock::duration::zero() : interval);

@@ -96,6 +96,7 @@ void JobTest::SetUp() {
   if (IsSkipped()) return;
   cgroup::LayoutOptions o;
   o.v1_only = v1_only();
+  o.without_cgroup_kill = GetParam() == LayoutKind::no_cgroup_kill;
   try {
     layout_.emplace(std::make_shared<const CgroupLayout::Impl>(CgroupLayout::Impl{cgroup::Layout::discover(o)}));
   } catch (const Error& e) {
@@ -112,7 +113,15 @@ JobOptions JobTest::options(JobLimits limits, JobAccounting accounting) const {
 }
 
 std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info) {
-  return info.param == LayoutKind::native ? "native" : "v1_only";
+  switch (info.param) {
+    case LayoutKind::native:
+      return "native";
+    case LayoutKind::v1_only:
+      return "v1_only";
+    case LayoutKind::no_cgroup_kill:
+      return "no_cgroup_kill";
+  }
+  return "?";
 }
 
 // A job named "reins-<pid>-<n>" whose creator is alive and is not this test belongs to another reins running

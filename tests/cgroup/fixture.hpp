@@ -37,9 +37,10 @@ class CgroupTest : public ::testing::Test {
   std::unique_ptr<cgroup::DelegationLease> leaf_lease_;
 };
 
-// The layouts a job test runs on: what this machine has (hybrid here), and the same machine driven through
-// its v1 hierarchies only (core included), which exercises the v1 code on the real kernel.
-enum class LayoutKind { native, v1_only };
+// The layouts a job test runs on: what this machine has (hybrid here); the same machine driven through its
+// v1 hierarchies only (core included), which exercises the v1 code on the real kernel; and the native layout
+// without cgroup.kill (as before Linux 5.14), which exercises the freeze-and-kill-each fallback of the v2 core.
+enum class LayoutKind { native, v1_only, no_cgroup_kill };
 
 class JobTest : public CgroupTest, public ::testing::WithParamInterface<LayoutKind> {
  protected:
@@ -53,8 +54,10 @@ class JobTest : public CgroupTest, public ::testing::WithParamInterface<LayoutKi
 };
 
 std::string layout_kind_name(const ::testing::TestParamInfo<LayoutKind>& info);
-#define REINS_INSTANTIATE_LAYOUTS(Suite) \
-  INSTANTIATE_TEST_SUITE_P(Layouts, Suite, ::testing::Values(LayoutKind::native, LayoutKind::v1_only), layout_kind_name)
+#define REINS_INSTANTIATE_LAYOUTS(Suite)                                                                           \
+  INSTANTIATE_TEST_SUITE_P(Layouts, Suite,                                                                         \
+                           ::testing::Values(LayoutKind::native, LayoutKind::v1_only, LayoutKind::no_cgroup_kill), \
+                           layout_kind_name)
 
 // A whole disk of this machine for I/O limits (the host's vda, the VM lanes' ram0): the first entry of
 // /sys/block that is neither a loop nor a zram device and has its /dev node; nullopt if there is none.

@@ -17,9 +17,9 @@ Timeline sample_timeline() {
   tl.memory_limit_bytes = 256ull << 20;
   for (int i = 0; i <= 20; ++i)
     tl.samples.push_back(
-        {i * 0.1, static_cast<std::uint64_t>(i) * (12ull << 20),
-         i % 2 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(i) * (10ull << 20)) : std::nullopt, i * 0.08,
-         3});
+        {i * 0.1, static_cast<std::uint64_t>(i) * (std::uint64_t{12} << 20),
+         i % 2 ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(i) * (std::uint64_t{10} << 20)) : std::nullopt,
+         i * 0.08, 3});
   tl.events.push_back({1.9, "memory-limit", "failcnt 4"});
   tl.events.push_back({2.0, "oom", "oom_kill 1"});
   return tl;

@@ -64,6 +64,7 @@ bool V2Backend::set_frozen(bool frozen, std::chrono::steady_clock::time_point de
 bool V2Backend::frozen() const { return events_field(dir_, "frozen").value_or(0) != 0; }
 
 bool V2Backend::kill_all() {
+  if (!use_kill_) return false;
   sys::Status written = dir_.try_write("cgroup.kill", "1");
   if (written.error() == ENOENT) return false;  // before Linux 5.14
   written.or_throw("write '1' to", dir_.file("cgroup.kill"));
@@ -101,7 +102,7 @@ void V2Backend::read_stats(JobStats& out) const {
 }
 
 void V2Backend::watch_controllers(EventWatch& watch) const {
-  auto add = [&](const char* file, std::vector<CounterSource> all) {
+  auto add = [&](const char* file, const std::vector<CounterSource>& all) {
     std::vector<CounterSource> counters;
     for (const auto& c : all)
       if (watch.wants(c.kind)) counters.push_back(c);

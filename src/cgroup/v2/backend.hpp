@@ -9,7 +9,9 @@ namespace reins::cgroup {
 class V2Backend final : public Backend {
  public:
   // `controllers`: those enabled for the job (its parent's subtree_control lists them).
-  V2Backend(CgroupDir dir, ControllerSet controllers) : dir_(std::move(dir)), controllers_(controllers) {}
+  // `use_kill`: end the job with cgroup.kill where the kernel has it (see LayoutOptions::without_cgroup_kill).
+  V2Backend(CgroupDir dir, ControllerSet controllers, bool use_kill)
+      : dir_(std::move(dir)), controllers_(controllers), use_kill_(use_kill) {}
 
   Version version() const noexcept override { return Version::v2; }
   const CgroupDir* dir(Controller c) const noexcept override { return controllers_.has(c) ? &dir_ : nullptr; }
@@ -38,6 +40,7 @@ class V2Backend final : public Backend {
  private:
   CgroupDir dir_;
   ControllerSet controllers_;
+  bool use_kill_;
 };
 
 // Stats readers for one v2 cgroup (v2/stats.cpp).
