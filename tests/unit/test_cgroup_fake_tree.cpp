@@ -142,5 +142,20 @@ TEST(CgroupFakeTree, JobNamesAreSinglePathComponents) {
   for (const char* ok : {"build-42", "a.b_c@d:e+f", "reins-1-0"}) EXPECT_NO_THROW(check_job_name(ok)) << ok;
 }
 
+// Which way a v2 job is ended is the layout's to say: cgroup.kill where allowed, else nothing is written and
+// the caller kills member by member (the no_cgroup_kill layout of the cgroup lane runs that path for real).
+TEST(CgroupFakeTree, CgroupKillIsWrittenOnlyWhereTheLayoutAllowsIt) {
+  TempDir t;
+  make_job_files(t, "job", {"cgroup.kill"});
+  for (bool allowed : {true, false}) {
+    t.write("job/cgroup.kill", "");
+    auto dir = CgroupDir::open(t.path() + "/job", "/job");
+    ASSERT_TRUE(dir);
+    V2Backend backend(std::move(*dir), {}, allowed);
+    EXPECT_EQ(backend.kill_all(), allowed);
+    EXPECT_EQ(t.read("job/cgroup.kill"), allowed ? "1" : "") << (allowed ? "allowed" : "not allowed");
+  }
+}
+
 }  // namespace
 }  // namespace reins::cgroup
