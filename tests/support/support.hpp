@@ -13,6 +13,21 @@
 
 namespace reins::test {
 
+// Whether this build runs under a sanitizer (the asan and tsan presets build the tests and reins alike). A few
+// tests measure what a sanitizer's runtime changes (its shadow memory in a forked copy, the descriptors its
+// own checks need) and say so when they skip.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitizedBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitizedBuild = true;
+#else
+inline constexpr bool kSanitizedBuild = false;
+#endif
+#else
+inline constexpr bool kSanitizedBuild = false;
+#endif
+
 inline const char* testproc() { return REINS_TESTPROC; }
 inline const char* reins_bin() { return REINS_BIN; }
 inline std::string fixture(const std::string& name) { return std::string(REINS_FIXTURES) + "/" + name; }
