@@ -43,6 +43,20 @@ class Context:
         return f"**Target:** {text} — measured {measured}: {verdict(ok)}."
 
 
+def static_c_binary(name, source):
+    """Compiles a small C program (a scenario's helper) statically into /tmp; returns its path. The caller
+    removes it."""
+    path = f"/tmp/reins-bench-{name}-{os.getpid()}"
+    src = path + ".c"
+    with open(src, "w") as f:
+        f.write(source)
+    try:
+        subprocess.run(["gcc", "-O2", "-static", "-o", path, src], check=True)
+    finally:
+        os.unlink(src)
+    return path
+
+
 def verdict(ok):
     return "met" if ok else "**not met**"
 

@@ -1,6 +1,5 @@
 """Wrapper cost: what it costs to run a command through reins versus through each peer."""
 import os
-import subprocess
 
 import benchlib
 
@@ -31,13 +30,7 @@ int main(int argc, char **argv) {
 
 def floor_binary():
     """A minimal static fork+exec+wait: the least any wrapper that waits for its child can cost."""
-    path = f"/tmp/reins-bench-fork-exec-wait-{os.getpid()}"
-    src = path + ".c"
-    with open(src, "w") as f:
-        f.write(FLOOR_C)
-    subprocess.run(["gcc", "-O2", "-static", "-o", path, src], check=True)
-    os.unlink(src)
-    return path
+    return benchlib.static_c_binary("fork-exec-wait", FLOOR_C)
 
 
 def scratch_cgroups_for_cgexec(ctx):

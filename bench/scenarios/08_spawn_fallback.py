@@ -1,7 +1,6 @@
 """Spawn paths: `reins run` where clone3 is refused (Docker's default seccomp profile answers it with ENOSYS),
 so that children are made by clone(CLONE_PIDFD) and join their cgroups before exec, against the clone3 path."""
 import os
-import subprocess
 
 import benchlib
 
@@ -43,22 +42,12 @@ SYS_CLONE3 = 435       # x86-64
 SYS_UNUSED = 1023      # no such system call: a filter that refuses nothing anyone asks for
 
 
-def refuse_binary():
-    path = f"/tmp/reins-bench-refuse-{os.getpid()}"
-    src = path + ".c"
-    with open(src, "w") as f:
-        f.write(REFUSE_C)
-    subprocess.run(["gcc", "-O2", "-static", "-o", path, src], check=True)
-    os.unlink(src)
-    return path
-
-
 def run(ctx):
     if os.uname().machine != "x86_64":
         return f"## {SECTION}\n\nNot measured: the filter helper knows x86-64 system call numbers only.\n"
     if not benchlib.works([ctx.reins, "run", "--", "/bin/true"]):
         return f"## {SECTION}\n\nNot measured: `reins run` cannot make a job here.\n"
-    refuse = refuse_binary()
+    refuse = benchlib.static_c_binary("refuse", REFUSE_C)
     rounds, runs = ctx.pick((4, 10), (20, 20))
     cmds = [(CLONE3, f"{refuse} {SYS_UNUSED} {ctx.reins} run --rlimit nofile=1024 -- /bin/true"),
             (FALLBACK, f"{refuse} {SYS_CLONE3} {ctx.reins} run --rlimit nofile=1024 -- /bin/true")]
