@@ -44,6 +44,12 @@ JobLimits limits_of(const ParsedArgs& args) {
   return l;
 }
 
+SystemdScope parse_systemd_scope(const std::string& text) {
+  for (auto s : {SystemdScope::when_needed, SystemdScope::always, SystemdScope::never})
+    if (text == systemd_scope_name(s)) return s;
+  throw InvalidArgument(fmt::format("invalid --systemd '{}': use auto, always or never", text));
+}
+
 const FlagGroup& job_flags() {
   static const FlagGroup group = checked<RunFlags>([] {
     FlagGroup all;
@@ -58,6 +64,10 @@ const FlagGroup& job_flags() {
     all.push_back({{"cgroup-root", 0, "CGROUP",
                     "make the job below this cgroup (a path inside each hierarchy) instead of reins' own"},
                    [](RunFlags& f, const std::string& v) { f.run.job.cgroup_root = v; }});
+    all.push_back({{"systemd", 0, "WHEN",
+                    "ask systemd for a delegated scope for the job: auto (when reins' own cgroup cannot hold it; "
+                    "the default), always, never"},
+                   [](RunFlags& f, const std::string& v) { f.run.job.systemd = parse_systemd_scope(v); }});
     return all;
   }());
   return group;

@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "docgen.hpp"
 #include "reins/error.hpp"
+#include "reins/job.hpp"
 #include "reins/process.hpp"
 
 namespace {
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   }
   if (first == "--version" || first == "-V") {
     std::puts("reins " REINS_VERSION);
+    // What this build can do, for scripts and bug reports (docs/design.md: the systemd layer).
+    std::printf("features: %csystemd-scopes\n", reins::systemd_scopes_built() ? '+' : '-');
     return 0;
   }
   // Generators for the build (man page, completion): not listed in --help, documented in docs/design.md.

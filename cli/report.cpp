@@ -36,6 +36,8 @@ nlohmann::ordered_json seconds_or_null(const std::optional<std::chrono::nanoseco
 void add_job_json(const RunJobReport& job, nlohmann::ordered_json& j) {
   const bool in_job = !job.name.empty();
   j["job"] = in_job ? nlohmann::ordered_json(job.name) : nullptr;
+  j["job_cgroup"] = in_job ? nlohmann::ordered_json(job.cgroup) : nullptr;
+  j["job_unit"] = job.unit.empty() ? nullptr : nlohmann::ordered_json(job.unit);
   j["job_unavailable"] = or_null(job.unavailable);
   j["job_kept"] = job.kept;
   j["peak_memory_bytes"] = or_null(job.peak_memory_bytes);
@@ -57,6 +59,8 @@ void add_job_text(const RunJobReport& job, const std::function<void(std::string_
     return;
   }
   line("Job:", job.name + (job.kept ? " (kept)" : ""));
+  line("Job cgroup:", job.cgroup);
+  if (!job.unit.empty()) line("Job unit:", job.unit + " (a systemd scope reins moved into)");
   if (job.peak_memory_bytes) line("Job peak memory:", format_size(*job.peak_memory_bytes));
   line("Job CPU time:",
        format_duration(job.cpu) +

@@ -16,12 +16,15 @@ dpkg-deb --info "$deb" | grep -E 'Package|Version|Depends' | sed 's/^/package:  
 dpkg-deb -x "$deb" "$work/root"
 prefix=$work/root/usr
 
-for f in bin/reins share/man/man1/reins.1 share/bash-completion/completions/reins include/reins/run.hpp \
+for f in bin/reins libexec/reins/reins-systemd-scope share/man/man1/reins.1 share/bash-completion/completions/reins include/reins/run.hpp \
          lib/pkgconfig/reins.pc lib/cmake/reins/reinsConfig.cmake; do
   [ -e "$prefix/$f" ] || f=${f/lib\//lib\/x86_64-linux-gnu\/}
   [ -e "$prefix/$f" ] || { echo "package: missing $f" >&2; exit 1; }
 done
 "$prefix/bin/reins" --version
+# The static reins finds its systemd helper where the package put it.
+"$prefix/bin/reins" --version | grep -qx 'features: +systemd-scopes' ||
+  { echo "package: the installed reins does not find libexec/reins/reins-systemd-scope" >&2; exit 1; }
 
 cmake -S tests/consumer/find-package -B "$work/fp" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$work/fp" >/dev/null

@@ -14,6 +14,7 @@ done
 pkgs=(
   g++ cmake ninja-build pkg-config git          # toolchain
   libfmt-dev nlohmann-json3-dev                 # formatting, JSON (header-only use)
+  libsystemd-dev                                # sd-bus.h: systemd scopes (libsystemd0 is loaded at run time)
   libgtest-dev libgmock-dev libbenchmark-dev    # tests and micro-benchmarks
   clang libclang-rt-14-dev                      # libFuzzer, TSan/ASan runtime for clang builds
   clang-format clang-tidy                       # the style check and the lint in scripts/test.sh
@@ -22,6 +23,7 @@ pkgs=(
 )
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
 [ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)  # xz: tests/vm boots the kernel via PVH
+[ "$want_vm" = 1 ] && pkgs+=(mmdebstrap e2fsprogs)  # tests/systemd-vm: a Debian rootfs from packages, its disk image
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -65,9 +65,14 @@ if [ -x tests/vm/run-lanes.sh ]; then
   echo "== lane: VM (pure cgroup v2 and v1 kernels under qemu)"
   tests/vm/run-lanes.sh 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
-  # The harness self-test's line "vm-selftest: N passed, N failed" and each layout's line "vm-v2: N passed,
-  # N failed, N skipped (T s)" join the totals; a run that failed without counting a failure counts as one.
-  read -r vp vf vs < <(awk '/^vm-(selftest|v[12]): [0-9]+ passed, [0-9]+ failed/ {
+  # A real distribution: systemd-booted Debian 12, checks through real logins, services and scopes.
+  echo "== lane: systemd VM (Debian 12 booted with systemd under qemu)"
+  tests/systemd-vm/run.sh 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  # The harness self-test's line "vm-selftest: N passed, N failed", each layout's line "vm-v2: N passed,
+  # N failed, N skipped (T s)" and the systemd lane's "vm-systemd: ..." join the totals; a run that failed
+  # without counting a failure counts as one.
+  read -r vp vf vs < <(awk '/^vm-(selftest|v[12]|systemd): [0-9]+ passed, [0-9]+ failed/ {
       p += $2; f += $4; if ($6 ~ /^[0-9]+$/) s += $6 } END {print p + 0, f + 0, s + 0}' "$log")
   passed=$((passed + vp)) failed=$((failed + vf)) skipped=$((skipped + vs))
   if [ "$status" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi

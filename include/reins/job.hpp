@@ -74,6 +74,20 @@ class CgroupLayout {
   std::shared_ptr<const Impl> impl_;
 };
 
+// Whether a job may be made in a transient systemd scope (see Job::create).
+enum class SystemdScope {
+  when_needed,  // only when our own cgroup cannot hold the job (the default)
+  never,        // never: fail as our own cgroup does
+  always,       // move into a scope of our own first, even where our own cgroup would do
+};
+
+// "auto", "never", "always": the CLI's --systemd values.
+std::string_view systemd_scope_name(SystemdScope s) noexcept;
+
+// Whether this build can ask systemd for scopes at all (the fully static reins-static cannot: it cannot load
+// libsystemd).
+bool systemd_scopes_built() noexcept;
+
 struct JobOptions {
   JobLimits limits;
   JobAccounting accounting;
@@ -81,6 +95,7 @@ struct JobOptions {
   bool best_effort = false;
   // Where cgroups go; nullptr: discover now.
   const CgroupLayout* layout = nullptr;
+  SystemdScope systemd = SystemdScope::when_needed;
 };
 
 class Job {
@@ -88,6 +103,14 @@ class Job {
   // Creates a new job named "reins-<pid>-<n>", or `name`. Throws reins::Error if it cannot (the message
   // names the cgroup path and the controller), InvalidArgument for a bad name or limit; nothing is left
   // behind on failure. The new job owns its processes: destroying it kills them and removes its cgroups.
+  //
+  // On a pure cgroup v2 systemd host, our own cgroup often cannot hold a job: a login shell's session scope
+  // or a service holds other processes (v2 allows controllers only above leaves), an ordinary user's session
+  // belongs to root, a terminal's scope lacks Delegate=. Then (options.systemd: when_needed) this process asks
+  // systemd — the system manager for root, the user's own manager otherwise — for a transient scope with
+  // Delegate=yes and moves into it, as `systemd-run --scope -p Delegate=yes` would have put it; the job, and
+  // every later job of this process, is made there (unit() names the scope). The move is for the life of
+  // the process: the scope ends by itself when the process exits. Not with an explicit CgroupLayout root.
   static Job create(const JobOptions& options = {});
   static Job create(const std::string& name, const JobOptions& options = {});
   // Opens an existing job. Does not own it (kill_on_close off). Throws reins::Error (ENOENT) if absent.
@@ -108,6 +131,9 @@ class Job {
   const std::string& name() const noexcept;
   // Filesystem paths of the job's cgroups, core first.
   std::vector<std::string> paths() const;
+  // The transient systemd scope this process moved into to make the job ("reins-1234-5f3a.scope"), or ""
+  // when the job lives below the cgroup the process was started in.
+  const std::string& unit() const noexcept;
   // "hybrid" and where each hierarchy is.
   std::string describe() const;
   // Limits skipped under best_effort, with why.

@@ -37,6 +37,9 @@ struct RunJobOptions {
   bool kill_job_on_oom = true;
   const CgroupLayout* layout = nullptr;  // nullptr: discover, with cgroup_root
   std::string cgroup_root;               // explicit parent cgroup for the job (see CgroupLayout::discover)
+  // Whether reins may move into a systemd scope of its own for the job (see Job::create). A kept job
+  // (keep_name) never is: it must outlive reins, and the scope ends with reins.
+  SystemdScope systemd = SystemdScope::when_needed;
 };
 
 // A memory guard over the command (reins run --max-pss): its whole tree, or its job's processes when it has
@@ -69,6 +72,8 @@ struct RunOptions {
 // What the job saw, for the whole tree of processes (also those never waited for).
 struct RunJobReport {
   std::string name;                        // empty when the command ran without a job
+  std::string cgroup;                      // where it lived: its core cgroup's directory
+  std::string unit;                        // the systemd scope reins moved into for it, or ""
   std::optional<std::string> unavailable;  // why it ran without one
   bool kept = false;                       // --keep-job: left in place
   std::optional<std::uint64_t> peak_memory_bytes;

@@ -97,6 +97,20 @@ ControllerSet v2_wanted(const Layout& layout, ControllerSet wanted) {
   return out;
 }
 
+// The job's cgroup2 directory. Not being allowed to create it (an ordinary user in a session scope that
+// root owns) is a delegation problem, which a cgroup of one's own fixes.
+CgroupDir create_core_dir(const std::string& path, std::string cgroup_path) {
+  try {
+    return CgroupDir::create(path, std::move(cgroup_path));
+  } catch (const Error& e) {
+    if (e.errno_value() != EACCES && e.errno_value() != EPERM) throw;
+    throw DelegationError(DelegationProblem::not_writable, e.errno_value(),
+                          fmt::format("{}: that cgroup is not ours to change (uid {}); give reins a cgroup of its "
+                                      "own: {} reins ...",
+                                      e.what(), ::geteuid(), own_cgroup_command()));
+  }
+}
+
 // Removes what a failed create() made.
 struct Undo {
   std::vector<std::string> paths;
@@ -139,14 +153,18 @@ JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, Con
       if (ControllerSet extra = v2_wanted(layout, optional); !extra.empty()) {
         try {
           enabled = enable_v2_controllers(*u, extra);
+        } catch (const DelegationError&) {
+          // Statistics only: without the controller the job simply lacks those figures (a caller that can
+          // get a delegated cgroup, Job::create on a systemd host, asks accounting_refused()).
+          job.accounting_refused_ = true;
         } catch (const Error&) {
-          // Statistics only: without the controller the job simply lacks those figures.
+          // As above, for any other reason.
         }
       }
     }
     std::string path = u->dir_of(u->child_path(name));
     job.v2_ =
-        std::make_unique<V2Backend>(CgroupDir::create(path, u->child_path(name)), enabled, layout.uses_cgroup_kill());
+        std::make_unique<V2Backend>(create_core_dir(path, u->child_path(name)), enabled, layout.uses_cgroup_kill());
     undo.paths.push_back(path);
   }
   for (const Hierarchy* h : v1) {

@@ -37,6 +37,9 @@ class JobCgroups {
   static std::vector<std::string> remove_abandoned(const Layout& layout, Deadline deadline);
 
   const std::string& name() const noexcept { return name_; }
+  // Whether a statistics-only controller was left out because of a DelegationError (the parent is shared,
+  // not ours, or lacks it), which a delegated cgroup of our own would fix.
+  bool accounting_refused() const noexcept { return accounting_refused_; }
   const Layout& layout() const noexcept { return layout_; }
   Backend& core() const noexcept { return v2_ ? static_cast<Backend&>(*v2_) : static_cast<Backend&>(*v1_); }
   // The backend whose cgroup holds controller c, or nullptr when the job has not joined c.
@@ -65,6 +68,7 @@ class JobCgroups {
 
   Layout layout_;
   std::string name_;
+  bool accounting_refused_ = false;
   // Declared first, destroyed last: the move back out of the supervisor leaf needs the job's cgroup gone.
   std::unique_ptr<DelegationLease> lease_;
   // Declared before the backends' users: the job's EventWatch (in Job::Impl) is destroyed first.

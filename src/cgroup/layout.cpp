@@ -94,6 +94,7 @@ std::string beside_supervisor_leaf(const std::string& path) {
 
 Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgroup, const LayoutOptions& options) {
   Layout layout;
+  layout.options_ = options;
   layout.uses_cgroup_kill_ = !options.without_cgroup_kill;
   auto lines = parse_proc_cgroup(proc_cgroup);
   for (auto& m : visible_mounts(parse_cgroup_mounts(mountinfo))) {

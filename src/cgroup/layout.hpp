@@ -72,8 +72,11 @@ class Layout {
   std::string describe() const;
   // Whether jobs may use cgroup.kill where the kernel has it (LayoutOptions::without_cgroup_kill).
   bool uses_cgroup_kill() const noexcept { return uses_cgroup_kill_; }
+  // What it was discovered with: discovering again with them finds where this process lives now.
+  const LayoutOptions& options() const noexcept { return options_; }
 
  private:
+  LayoutOptions options_;
   Mode mode_ = Mode::v2;
   bool uses_cgroup_kill_ = true;
   std::vector<Hierarchy> hierarchies_;

@@ -1,5 +1,7 @@
 #include "cgroup/limits.hpp"
 
+#include "cgroup/v2/delegation.hpp"
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -86,6 +88,11 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
                         h->version == Version::v1 ? "cgroup v2" : "cgroup v1", v1_name(k.controller),
                         where(layout, k.controller));
     if (why.empty()) continue;
+    // Pure v2 without the controller in our cgroup: a cgroup that has it delegated (a systemd scope) would do.
+    if (!best_effort && !h && layout.mode() == Layout::Mode::v2)
+      throw DelegationError(DelegationProblem::not_delegated, ENOENT,
+                            fmt::format("{} (not delegated to {}); run reins in a cgroup that has it: {} reins ...",
+                                        why, layout.unified()->parent, own_cgroup_command()));
     if (!best_effort) throw Error(ENOTSUP, why);
     skipped.push_back({k.property, why});
     clear_knob(k, out);

@@ -13,8 +13,10 @@
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
+#include "job/job_scope.hpp"
 #include "job/layout_handle.hpp"
 #include "pidfd/spawn.hpp"
+#include "systemd/scope.hpp"
 
 namespace reins {
 
@@ -51,6 +53,20 @@ std::string_view cgroup_mode_name(CgroupMode mode) noexcept {
 }
 std::string CgroupLayout::describe() const { return impl_->layout.describe(); }
 
+std::string_view systemd_scope_name(SystemdScope s) noexcept {
+  switch (s) {
+    case SystemdScope::when_needed:
+      return "auto";
+    case SystemdScope::never:
+      return "never";
+    case SystemdScope::always:
+      return "always";
+  }
+  return "?";
+}
+
+bool systemd_scopes_built() noexcept { return systemd::built_with_sd_bus(); }
+
 struct Job::Impl {
   explicit Impl(cgroup::JobCgroups c) : cgroups(std::move(c)) {}
 
@@ -65,6 +81,7 @@ struct Job::Impl {
   }
 
   cgroup::JobCgroups cgroups;
+  std::string unit;  // the systemd scope this process moved into to make the job, or ""
   std::vector<SkippedLimit> skipped;
   bool kill_on_close = false;
   bool removed = false;
@@ -80,7 +97,7 @@ struct Job::Impl {
 namespace {
 
 cgroup::Layout layout_of(const CgroupLayout* layout) {
-  return layout ? layout->impl().layout : cgroup::Layout::discover();
+  return layout ? job::current_layout(layout->impl().layout) : cgroup::Layout::discover();
 }
 
 cgroup::ControllerSet accounted(const cgroup::Layout& layout, const JobAccounting& a) {
@@ -133,16 +150,33 @@ Job Job::create(const JobOptions& options) {
 }
 
 Job Job::create(const std::string& name, const JobOptions& options) {
+  // Makes the job in `layout`; a failure on the way removes what was made (the job's destructor).
+  auto create_in = [&](const cgroup::Layout& layout) {
+    std::vector<SkippedLimit> skipped;
+    JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
+    Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
+                                                              accounted(layout, options.accounting),
+                                                              /*owned=*/true)));
+    job.impl_->kill_on_close = true;
+    job.impl_->unit = job::process_scope();
+    job.impl_->skipped = std::move(skipped);
+    cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
+    return job;
+  };
   cgroup::Layout layout = layout_of(options.layout);
-  std::vector<SkippedLimit> skipped;
-  JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
-  Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
-                                                            accounted(layout, options.accounting),
-                                                            /*owned=*/true)));
-  job.impl_->kill_on_close = true;  // from here on a failure removes what was made
-  job.impl_->skipped = std::move(skipped);
-  cgroup::apply_limits(job.impl_->cgroups, limits, options.best_effort, job.impl_->skipped, /*fresh=*/true);
-  return job;
+  if (options.systemd == SystemdScope::always && job::process_scope().empty())
+    layout = job::enter_scope(layout, "a systemd scope was asked for (SystemdScope::always)");
+  try {
+    Job job = create_in(layout);
+    // A job without the statistics asked for, which a delegated cgroup would give: worth a scope.
+    if (!job.impl_->cgroups.accounting_refused() || !job::process_scope().empty() ||
+        !job::scope_may_help(layout, options.systemd))
+      return job;
+  } catch (const cgroup::DelegationError& e) {
+    if (!job::process_scope().empty() || !job::scope_may_help(layout, options.systemd)) throw;
+    return create_in(job::enter_scope(layout, e.what()));
+  }
+  return create_in(job::enter_scope(layout, "the statistics asked for need controllers our cgroup cannot give"));
 }
 
 Job Job::open(const std::string& name, const CgroupLayout* layout) {
@@ -158,6 +192,7 @@ std::vector<std::string> Job::list(const CgroupLayout* layout) { return cgroup::
 
 const std::string& Job::name() const noexcept { return impl_->cgroups.name(); }
 std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
+const std::string& Job::unit() const noexcept { return impl_->unit; }
 std::string Job::describe() const { return impl_->cgroups.layout().describe(); }
 const std::vector<SkippedLimit>& Job::skipped() const noexcept { return impl_->skipped; }
 bool Job::kill_on_close() const noexcept { return impl_->kill_on_close; }

@@ -23,6 +23,7 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
   JobOptions jo;
   jo.limits = o.limits;
   jo.layout = o.layout;
+  jo.systemd = o.keep_name.empty() ? o.systemd : SystemdScope::never;
   std::optional<CgroupLayout> rooted;
   jo.accounting.memory = o.statistics;  // peak memory of the whole tree
   jo.accounting.pids = o.statistics;    // peak process count
@@ -32,6 +33,7 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     if (!o.existing_name.empty()) {
       Job job = Job::open(o.existing_name, jo.layout);
       report.name = job.name();
+      report.cgroup = job.paths().front();
       report.kept = true;
       return job;
     }
@@ -45,6 +47,8 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     }
     Job job = o.keep_name.empty() ? Job::create(jo) : Job::create(o.keep_name, jo);
     report.name = job.name();
+    report.cgroup = job.paths().front();
+    report.unit = job.unit();
     return job;
   } catch (const InvalidArgument&) {
     throw;
@@ -52,11 +56,12 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     if (!o.existing_name.empty()) throw;
     std::vector<std::string> needs = property_names(o.limits);
     if (!o.keep_name.empty()) needs.push_back("keep-job " + o.keep_name);
+    if (o.systemd == SystemdScope::always) needs.push_back("systemd always");
     if (!needs.empty())
-      throw Error(
-          e.errno_value(),
-          fmt::format("cannot create the cgroup job that {} need(s): {}",
-                      property_names(o.limits).empty() ? "--keep-job" : joined(property_names(o.limits)), e.what()));
+      throw Error(e.errno_value(), fmt::format("cannot create the cgroup job that {} need(s): {}",
+                                               property_names(o.limits).empty() ? "--" + needs.front()
+                                                                                : joined(property_names(o.limits)),
+                                               e.what()));
     report.unavailable = e.what();
     notes.push_back(
         fmt::format("ran without a cgroup job ({}): the report covers only the command and the "

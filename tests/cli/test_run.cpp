@@ -1,5 +1,6 @@
 // Black-box tests of `reins run` and `reins limit`: the built binary, as a user runs it.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -206,12 +207,36 @@ TEST(CliLimit, UsageErrorsExit2) {
   EXPECT_NE(gone.err.find("999999999"), std::string::npos);
 }
 
+// --systemd takes one of three words; anything else is refused, quoted, with the valid ones.
+TEST(CliRun, SystemdScopeChoiceIsChecked) {
+  auto bad = run_capture(reins({"run", "--systemd", "sometimes", "--", "true"}));
+  EXPECT_EQ(bad.exit_code, 125) << "run's usage errors are 125, as timeout(1)'s";
+  EXPECT_NE(bad.err.find("'sometimes'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("auto, always or never"), std::string::npos) << bad.err;
+  EXPECT_EQ(run_capture(reins({"run", "--systemd", "never", "--", "true"})).exit_code, 0);
+}
+
+// Where no systemd runs (this machine, a container), --systemd always cannot be honoured: reins says so and
+// runs nothing rather than ignoring the option.
+TEST(CliRun, SystemdAlwaysWithoutSystemdIsAnError) {
+  struct stat st {};
+  if (::stat("/run/systemd/system", &st) == 0) GTEST_SKIP() << "systemd runs here (/run/systemd/system exists)";
+  for (bool with_limit : {true, false}) {
+    auto r = run_capture(with_limit ? reins({"run", "--systemd", "always", "-m", "100M", "--", "true"})
+                                    : reins({"run", "--systemd", "always", "--", "true"}));
+    EXPECT_EQ(r.exit_code, 125) << (with_limit ? "with -m" : "without a limit: not a job-less run either");
+    EXPECT_NE(r.err.find("no systemd manager"), std::string::npos) << r.err;
+  }
+}
+
 TEST(CliTop, HelpAndVersion) {
   auto help = run_capture(reins({"--help"}));
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("run"), std::string::npos);
   auto v = run_capture(reins({"--version"}));
   EXPECT_EQ(v.out.rfind("reins ", 0), 0u);
+  // The features line says what this build can do; the dev build has sd-bus (REINS_SYSTEMD).
+  EXPECT_NE(v.out.find("\nfeatures: +systemd-scopes\n"), std::string::npos) << v.out;
   auto run_help = run_capture(reins({"run", "--help"}));
   EXPECT_EQ(run_help.exit_code, 0);
   EXPECT_NE(run_help.out.find("--timeout"), std::string::npos);

@@ -2,6 +2,9 @@
 // land in on each layout, and how controllers get delegated on cgroup v2. (The real-kernel behaviour is the
 // cgroup lane's.)
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/limits.hpp"
@@ -155,6 +158,109 @@ TEST(CgroupFakeTree, CgroupKillIsWrittenOnlyWhereTheLayoutAllowsIt) {
     EXPECT_EQ(backend.kill_all(), allowed);
     EXPECT_EQ(t.read("job/cgroup.kill"), allowed ? "1" : "") << (allowed ? "allowed" : "not allowed");
   }
+}
+
+// A v2 parent with the controllers, holding `procs`, at cgroup `path` ("/svc", or "/" for a namespace root).
+Layout v2_layout_at(const TempDir& t, const std::string& path, const std::string& procs, bool has_type = true) {
+  const std::string dir = "sys/fs/cgroup" + (path == "/" ? std::string() : path);
+  t.write(dir + "/cgroup.controllers", "cpu memory pids\n");
+  t.write(dir + "/cgroup.subtree_control", "");
+  t.write(dir + "/cgroup.procs", procs);
+  if (has_type) t.write(dir + "/cgroup.type", "domain\n");
+  LayoutOptions o;
+  o.fs_prefix = t.path();
+  return Layout::from_texts("26 23 0:25 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "0::" + path + "\n", o);
+}
+
+// What a login shell's session scope or a service gives reins: a cgroup it shares. The error says why and
+// what to run instead, and is typed, so that Job::create can ask systemd for a scope.
+TEST(CgroupFakeTree, ASharedParentIsADelegationProblemThatSaysWhatToRun) {
+  TempDir t;
+  Layout layout = v2_layout_at(t, "/svc", "4242\n");
+  try {
+    JobCgroups::create(layout, "job", {Controller::memory});
+    ADD_FAILURE() << "enabled a controller in a cgroup that holds another process";
+  } catch (const DelegationError& e) {
+    EXPECT_EQ(e.problem(), DelegationProblem::shared);
+    EXPECT_EQ(e.errno_value(), EBUSY);
+    EXPECT_NE(std::string(e.what()).find("systemd-run --scope -p Delegate=yes reins"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(t.read("sys/fs/cgroup/svc/cgroup.subtree_control"), "") << "nothing was enabled";
+}
+
+// reins init as PID 1 under unshare --pid sees the shell beside it as pid 0: another process, not "only us".
+TEST(CgroupFakeTree, AProcessOfAnOuterPidNamespaceIsAnotherProcess) {
+  const std::string us = std::to_string(::getpid()) + "\n";
+  for (bool outer_process : {true, false}) {
+    TempDir t;
+    Layout layout = v2_layout_at(t, "/svc", outer_process ? "0\n" + us : us);
+    if (outer_process) {
+      EXPECT_THROW(JobCgroups::create(layout, "job", {Controller::memory}), DelegationError);
+      continue;
+    }
+    // Negative control: alone in the cgroup, reins moves into its leaf and enables the controller.
+    t.write("sys/fs/cgroup/svc/reins-supervisor/cgroup.procs", "");  // what the kernel's mkdir would make
+    JobCgroups::create(layout, "job", {Controller::memory});
+    EXPECT_EQ(t.read("sys/fs/cgroup/svc/reins-supervisor/cgroup.procs"), "0") << "moved itself into the leaf";
+    EXPECT_EQ(t.read("sys/fs/cgroup/svc/cgroup.subtree_control"), "+memory");
+  }
+}
+
+// systemd-nspawn, docker --cgroupns=private: the namespace's root shows as "/" but is not the real root (it
+// has cgroup.type), so the no-internal-processes rule applies there; the real root is exempt.
+TEST(CgroupFakeTree, ACgroupNamespaceRootIsNotTheRealRoot) {
+  for (bool namespace_root : {true, false}) {
+    TempDir t;
+    Layout layout = v2_layout_at(t, "/", "4242\n", /*has_type=*/namespace_root);
+    if (namespace_root) {
+      EXPECT_THROW(JobCgroups::create(layout, "job", {Controller::memory}), DelegationError);
+    } else {
+      JobCgroups::create(layout, "job", {Controller::memory});
+      EXPECT_EQ(t.read("sys/fs/cgroup/cgroup.subtree_control"), "+memory") << "the real root takes controllers";
+    }
+  }
+}
+
+// Statistics-only controllers a shared parent cannot give are left out, and that is said, so that Job::create
+// can get them from a delegated scope where one can be had.
+TEST(CgroupFakeTree, StatisticsASharedParentCannotGiveAreMarkedRefused) {
+  TempDir t;
+  Layout layout = v2_layout_at(t, "/svc", "4242\n");
+  JobCgroups job = JobCgroups::create(layout, "job", {}, {Controller::memory});
+  EXPECT_TRUE(job.accounting_refused());
+  EXPECT_EQ(job.holding(Controller::memory), nullptr);
+  TempDir t2;
+  JobCgroups plain = JobCgroups::create(v2_layout_at(t2, "/svc", ""), "job", {}, {Controller::memory});
+  EXPECT_FALSE(plain.accounting_refused()) << "an empty parent gives them";
+}
+
+// An ordinary user in a cgroup root owns is told that first, before anything about other processes: it is
+// what she must fix (here the parent is both not hers and shared).
+TEST(CgroupFakeTree, OwnershipIsCheckedBeforeOtherProcesses) {
+  TempDir t;
+  Layout layout = v2_layout_at(t, "/svc", "4242\n");
+  ASSERT_EQ(::chmod(t.path().c_str(), 0755), 0) << "the tree is readable by all, writable by root only";
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int code = 1;
+    if (::setresgid(65534, 65534, 65534) == 0 && ::setresuid(65534, 65534, 65534) == 0) {
+      try {
+        JobCgroups::create(layout, "job", {Controller::memory});
+        code = 2;
+      } catch (const DelegationError& e) {
+        bool hint = std::string(e.what()).find("systemd-run --user --scope") != std::string::npos;
+        code = e.problem() == DelegationProblem::not_writable && e.errno_value() == EACCES && hint ? 0 : 3;
+      } catch (...) {
+        code = 4;
+      }
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: could not drop to nobody, 2: no error, 3: another problem, 4: another error";
 }
 
 }  // namespace

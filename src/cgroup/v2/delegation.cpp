@@ -48,9 +48,11 @@ std::vector<pid_t> procs_of(const std::string& dir) {
   return text.ok() ? parse_pid_list(*text) : std::vector<pid_t>{};
 }
 
+// Whether this process is the only one in `dir`. Read as text: a process of an outer pid namespace is listed
+// as 0 (reins init as PID 1 under unshare --pid shares its cgroup with the shell it cannot see).
 bool holds_only_us(const std::string& dir) {
-  auto pids = procs_of(dir);
-  return pids.size() == 1 && pids.front() == ::getpid();
+  auto text = sys::read_file(AT_FDCWD, (dir + "/cgroup.procs").c_str());
+  return text.ok() && *text == std::to_string(::getpid()) + "\n";
 }
 
 // Whether `dir` has a child cgroup other than the supervisor leaf.
@@ -98,6 +100,14 @@ ControllerSet enabled_v2_controllers(const Hierarchy& h) {
   return text.ok() ? parse_v2_controllers(*text) : ControllerSet{};
 }
 
+std::string own_cgroup_command() {
+  return ::geteuid() == 0 ? "systemd-run --scope -p Delegate=yes" : "systemd-run --user --scope -p Delegate=yes";
+}
+
+bool is_real_root(const Hierarchy& h) {
+  return h.parent == "/" && ::access((h.parent_dir() + "/cgroup.type").c_str(), F_OK) != 0;
+}
+
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   std::lock_guard lock(state().mutex);
   auto parent = CgroupDir::open(h.parent_dir(), h.parent);
@@ -105,21 +115,30 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   ControllerSet enabled = parse_v2_controllers(parent->read("cgroup.subtree_control"));
   ControllerSet missing = minus(wanted, enabled);
   if (missing.empty()) return enabled;
+  std::string line = plus_list(missing);
+  const std::string control = parent->file("cgroup.subtree_control");
+  if (::access(control.c_str(), W_OK) != 0 && (errno == EACCES || errno == EPERM))
+    throw DelegationError(DelegationProblem::not_writable, EACCES,
+                          fmt::format("enable {} in {}: that cgroup is not ours to change (uid {} may not write "
+                                      "it); give reins a cgroup of its own: {} reins ...",
+                                      line, control, ::geteuid(), own_cgroup_command()));
   ControllerSet offered = parse_v2_controllers(parent->read("cgroup.controllers"));
   if (ControllerSet absent = minus(missing, offered); !absent.empty())
-    throw Error(ENOENT, fmt::format("controller(s) {} not delegated to {} (its cgroup.controllers does not list "
-                                    "them; enable them in the parent, or use systemd's Delegate=yes)",
-                                    plus_list(absent), parent->path()));
-  std::string line = plus_list(missing);
-  // The root cgroup may hold processes beside enabled controllers; any other may not (and threaded
-  // controllers enabled there anyway would make the job cgroups unusable: see the header).
-  if (h.parent != "/" && !procs_of(parent->path()).empty()) {
+    throw DelegationError(DelegationProblem::not_delegated, ENOENT,
+                          fmt::format("controller(s) {} not delegated to {} (its cgroup.controllers does not list "
+                                      "them): enable them in its parent, or run reins in a cgroup that has them: "
+                                      "{} reins ...",
+                                      plus_list(absent), parent->path(), own_cgroup_command()));
+  // The real root may hold processes beside enabled controllers; any other cgroup may not (and threaded
+  // controllers enabled there anyway would make the job cgroups unusable: see the header). A cgroup
+  // namespace's root is not the real root, whatever /proc/self/cgroup calls it.
+  if (!is_real_root(h) && !procs_of(parent->path()).empty()) {
     if (!holds_only_us(parent->path()))
-      throw Error(EBUSY,
-                  fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
-                              "controllers only above leaves; give reins a cgroup of its own (systemd-run --scope "
-                              "-p Delegate=yes reins ..., or --cgroup-root with a delegated cgroup)",
-                              line, parent->file("cgroup.subtree_control")));
+      throw DelegationError(DelegationProblem::shared, EBUSY,
+                            fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
+                                        "controllers only above leaves; give reins a cgroup of its own: {} reins "
+                                        "... (or --cgroup-root with a delegated cgroup)",
+                                        line, control, own_cgroup_command()));
     move_self_to_leaf(parent->path());
   }
   parent->write("cgroup.subtree_control", line);
@@ -127,7 +146,7 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   return enabled;
 }
 
-DelegationLease::DelegationLease(const Hierarchy& h) : parent_dir_(h.parent_dir()), parent_path_(h.parent) {
+DelegationLease::DelegationLease(const Hierarchy& h) : parent_dir_(h.parent_dir()), real_root_(is_real_root(h)) {
   std::lock_guard lock(state().mutex);
   ++state().leases;
 }
@@ -140,7 +159,7 @@ DelegationLease::~DelegationLease() {
 
 bool DelegationLease::enter_leaf() {
   std::lock_guard lock(state().mutex);
-  if (parent_path_ == "/" || procs_of(parent_dir_).empty()) return true;
+  if (real_root_ || procs_of(parent_dir_).empty()) return true;
   if (!holds_only_us(parent_dir_)) return false;
   move_self_to_leaf(parent_dir_);
   return true;

@@ -15,13 +15,41 @@
 #pragma once
 
 #include "cgroup/layout.hpp"
+#include "reins/error.hpp"
 
 namespace reins::cgroup {
 
 inline constexpr const char* kSupervisorLeaf = "reins-supervisor";
 
+// Why a cgroup cannot give a job what it needs. Each is what a systemd scope with Delegate=yes fixes.
+enum class DelegationProblem {
+  not_writable,   // owned by someone else (an ordinary user in her session scope): EACCES
+  not_delegated,  // the controllers are not in its cgroup.controllers: ENOENT
+  shared,         // other processes live in it (a login shell's scope, a service): EBUSY
+};
+
+class DelegationError : public Error {
+ public:
+  DelegationError(DelegationProblem problem, int err, const std::string& message)
+      : Error(err, message), problem_(problem) {}
+  DelegationProblem problem() const noexcept { return problem_; }
+
+ private:
+  DelegationProblem problem_;
+};
+
+// The command that gives this user a delegated cgroup of her own by hand, to prefix reins with:
+// "systemd-run --scope -p Delegate=yes" for root, "systemd-run --user --scope -p Delegate=yes" otherwise.
+std::string own_cgroup_command();
+
+// Whether h's parent is the hierarchy's real root, where processes may live beside enabled controllers. A
+// cgroup namespace's root (systemd-nspawn, docker --cgroupns=private, unshare -C) shows as "/" but is not: it
+// has cgroup.type, which the real root lacks.
+bool is_real_root(const Hierarchy& h);
+
 // Enables `wanted` in the subtree_control of h's parent; returns the controllers enabled there afterwards.
-// Throws reins::Error naming the file, the controllers and why (not delegated, other processes present).
+// Throws DelegationError naming the file, the controllers and why: checked in that order, not writable by us,
+// not delegated, other processes present (ownership first: it is what a user must fix first).
 // Call it only while holding a DelegationLease on h.
 ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted);
 // The controllers enabled in the subtree_control of h's parent now (none if it cannot be read).
@@ -44,7 +72,7 @@ class DelegationLease {
 
  private:
   std::string parent_dir_;
-  std::string parent_path_;
+  bool real_root_;
 };
 
 }  // namespace reins::cgroup

@@ -1,0 +1,39 @@
+// reins-systemd-scope MANAGER PID DESCRIPTION — asks systemd's MANAGER ("system" or "user") for a transient
+// scope with Delegate=yes holding process PID, waits until it runs, and prints the unit's name (or, exiting 1,
+// why it could not). The fully static reins runs it when it needs a scope of its own: a static program cannot
+// load libsystemd, and reins does not speak D-Bus by hand. Not meant to be run by people.
+//
+// PID 0 is for a reins that is PID 1 of a pid namespace, whose pid means nothing to the manager: the scope then
+// holds this helper (the manager reads its pid from the bus connection), which prints the unit and stays until
+// its stdin closes, so that reins can move itself in first.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+#include "systemd/scope.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: %s system|user PID DESCRIPTION (run by reins-static)\n", argv[0]);
+    return 2;
+  }
+  auto manager = reins::systemd::parse_manager(argv[1]);
+  char* end = nullptr;
+  long pid = std::strtol(argv[2], &end, 10);
+  if (!manager || *end != '\0' || pid < 0) {
+    std::printf("reins-systemd-scope: bad arguments '%s' '%s' (want system|user and a pid)\n", argv[1], argv[2]);
+    return 2;
+  }
+  try {
+    std::printf("%s\n", reins::systemd::start_scope(*manager, static_cast<pid_t>(pid), argv[3]).unit.c_str());
+    std::fflush(stdout);
+    if (pid == 0)
+      while (std::getchar() != EOF) {
+      }
+    return 0;
+  } catch (const std::exception& e) {
+    std::printf("%s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# checks.sh CONTEXT — what a user of CONTEXT (a login shell, a service, a scope with bash beside reins...)
+# asks of `reins run` on a systemd host, each check appending "PASS CONTEXT/NAME" or "FAIL CONTEXT/NAME: why"
+# to /results/CONTEXT.log. Runs in the guest of tests/systemd-vm/run.sh.
+ctx=$1
+out=/results/$ctx.log
+R=/opt/reins/reins
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass() { echo "PASS $ctx/$1" >>"$out"; }
+fail() { echo "FAIL $ctx/$1: $2" | tr '\n' ' ' >>"$out"; echo >>"$out"; }
+# field FILE EXPR: a Python expression over the JSON report's fields.
+field() { python3 -c 'import json, sys; print(eval(sys.argv[2], {}, json.load(open(sys.argv[1]))))' "$1" "$2" 2>/dev/null || echo n/a; }
+why() { echo "rc=$1 $(head -c 600 "$2")"; }
+
+echo "context $ctx: uid $(id -u), cgroup $(grep "^0::" /proc/self/cgroup | cut -d: -f3-)" >>"$out"
+
+# A 300 MB hog under a 100 MiB limit: the OOM killer ends it (137), and the report says so.
+$R run --json "$T/mem.json" -m 100M -- dd if=/dev/zero of=/dev/null bs=300M count=1 2>"$T/mem.err"
+rc=$?
+peak=$(field "$T/mem.json" 'peak_memory_bytes // 1048576')
+if [ "$rc" = 137 ] && [ "$(field "$T/mem.json" killed_by)" = oom ] && [ "$peak" -ge 80 ] && [ "$peak" -le 110 ]; then
+  pass memory-limit
+  echo "  job cgroup $(field "$T/mem.json" job_cgroup), unit $(field "$T/mem.json" job_unit)" >>"$out"
+else
+  fail memory-limit "$(why $rc "$T/mem.err") killed_by=$(field "$T/mem.json" killed_by) peak=${peak}MiB"
+fi
+
+# A fork loop under --pids 20: forks fail, the report counts the limit hits and the peak stays at 20.
+$R run --json "$T/pids.json" --pids 20 -- sh -c 'for i in $(seq 40); do sleep 2 & done 2>/dev/null; wait' 2>"$T/pids.err"
+rc=$?
+hits=$(field "$T/pids.json" pids_limit_hits)
+ppeak=$(field "$T/pids.json" pids_peak)
+if [ "${hits:-0}" -gt 0 ] 2>/dev/null && [ "$ppeak" -le 20 ]; then
+  pass pids-limit
+else
+  fail pids-limit "$(why $rc "$T/pids.err") pids_limit_hits=$hits pids_peak=$ppeak"
+fi
+
+# A busy loop under --cpus 0.5 for 3 s: throttled, and at most about half a CPU used.
+$R run --json "$T/cpu.json" --cpus 0.5 --timeout 3s -- sh -c 'while :; do :; done' 2>"$T/cpu.err"
+rc=$?
+thr=$(field "$T/cpu.json" '(throttled_s or 0) > 0.2 and cpu_s < 2.4')
+if [ "$rc" = 124 ] && [ "$thr" = True ]; then
+  pass cpu-limit
+else
+  fail cpu-limit "$(why $rc "$T/cpu.err") throttled_s=$(field "$T/cpu.json" throttled_s) cpu_s=$(field "$T/cpu.json" cpu_s)"
+fi
+
+# Without limits nothing is printed: no warning on an ordinary systemd host.
+$R run -- true 2>"$T/plain.err"
+rc=$?
+if [ "$rc" = 0 ] && [ ! -s "$T/plain.err" ]; then pass no-warning; else fail no-warning "$(why $rc "$T/plain.err")"; fi
+
+# The report says where the job lived: its cgroup, and the unit when systemd made one.
+$R run --report "$T/report.txt" -- true 2>/dev/null
+if grep -q 'cgroup' "$T/report.txt"; then pass report-cgroup; else fail report-cgroup "$(head -c 600 "$T/report.txt")"; fi
