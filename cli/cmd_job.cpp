@@ -56,7 +56,9 @@ const CommandSpec kJobCommand{
     "  clean [--json]           remove the empty jobs of reins processes that were killed (SIGKILL) before\n"
     "                           they could; prints their names. 'reins run' and 'reins init' do it too\n\n"
     "LIMITS are the options below, as for 'reins run'. Jobs live below reins' own cgroup in each hierarchy\n"
-    "(or --cgroup-root), so a later 'reins job' finds them from the same place.",
+    "(or --cgroup-root), so a later 'reins job' finds them from the same place. On a systemd host where that\n"
+    "cgroup cannot hold a job (a login shell's session, a service), a job gets a systemd scope of its own,\n"
+    "reins-job-NAME.scope (held by a 'sleep infinity' until 'rm'), where every 'reins job' finds it.",
     job_options(),
     "  reins job create build -m 2G --cpus 2\n"
     "  reins job exec build -- make -j4\n"
@@ -88,8 +90,8 @@ int create(Context& c) {
   JobOptions o;
   o.limits = limits_of(c.args);
   o.layout = c.layout_ptr();
+  o.outlive_process = true;  // it stays until 'rm'
   Job job = Job::create(need_name(c.args, "create"), o);
-  job.release();
   for (const auto& s : job.skipped()) std::fprintf(stderr, "reins job: skipped: %s\n", s.reason.c_str());
   return 0;
 }

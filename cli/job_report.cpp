@@ -106,6 +106,7 @@ Json job_json(const Job& job) {
   Json j;
   j["name"] = job.name();
   j["paths"] = job.paths();
+  j["unit"] = job.unit().empty() ? Json(nullptr) : Json(job.unit());
   j["pids"] = job.pids();
   j["frozen"] = job.frozen();
   j["limits"] = limits_json(job.limits());
@@ -141,6 +142,7 @@ std::string job_text(const Job& job) {
   }
   if (s.pids) line("Tasks now / peak:", fmt::format("{} / {}", s.pids->current.value_or(0), s.pids->peak.value_or(0)));
   for (const auto& p : job.paths()) line("Cgroup:", p);
+  if (!job.unit().empty()) line("systemd unit:", job.unit());
   return out;
 }
 

@@ -1,5 +1,6 @@
-// reins-systemd-scope MANAGER PID DESCRIPTION — asks systemd's MANAGER ("system" or "user") for a transient
-// scope with Delegate=yes holding process PID, waits until it runs, and prints the unit's name (or, exiting 1,
+// reins-systemd-scope MANAGER PID UNIT DESCRIPTION — asks systemd's MANAGER ("system" or "user") for a
+// transient scope UNIT ("-": a new reins-PID-XXXX.scope) with Delegate=yes holding process PID, waits until it
+// runs, and prints the unit's name (or, exiting 1,
 // why it could not). The fully static reins runs it when it needs a scope of its own: a static program cannot
 // load libsystemd, and reins does not speak D-Bus by hand. Not meant to be run by people.
 //
@@ -14,8 +15,8 @@
 #include "systemd/scope.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s system|user PID DESCRIPTION (run by reins-static)\n", argv[0]);
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: %s system|user PID UNIT DESCRIPTION (run by the static reins)\n", argv[0]);
     return 2;
   }
   auto manager = reins::systemd::parse_manager(argv[1]);
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    std::printf("%s\n", reins::systemd::start_scope(*manager, static_cast<pid_t>(pid), argv[3]).unit.c_str());
+    std::string unit = std::string(argv[3]) == "-" ? std::string() : argv[3];
+    std::printf("%s\n", reins::systemd::start_scope(*manager, static_cast<pid_t>(pid), argv[4], unit).unit.c_str());
     std::fflush(stdout);
     if (pid == 0)
       while (std::getchar() != EOF) {

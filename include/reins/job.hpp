@@ -96,6 +96,10 @@ struct JobOptions {
   // Where cgroups go; nullptr: discover now.
   const CgroupLayout* layout = nullptr;
   SystemdScope systemd = SystemdScope::when_needed;
+  // The job is made to outlive this process (what `reins job create` makes): released from the start. On a
+  // systemd host where our own cgroup cannot hold it, it gets a scope of its own, "reins-job-NAME.scope", kept
+  // by a placeholder process until remove(); open(), list() and remove() find it there.
+  bool outlive_process = false;
 };
 
 class Job {

@@ -78,6 +78,14 @@ std::string Hierarchy::child_path(std::string_view job) const {
   return (parent == "/" ? std::string() : parent) + "/" + std::string(job);
 }
 
+std::string cgroup2_path_of(pid_t pid) {
+  const std::string file = fmt::format("/proc/{}/cgroup", pid);
+  const std::string text = sys::read_file_or_throw(file);
+  std::string_view path = membership_path(text, "");
+  if (path.empty()) throw Error(ENOENT, "find the cgroup2 line in", file);
+  return std::string(path);
+}
+
 Layout Layout::discover(const LayoutOptions& options) {
   return from_texts(sys::read_file_or_throw("/proc/self/mountinfo"), sys::read_file_or_throw("/proc/self/cgroup"),
                     options);

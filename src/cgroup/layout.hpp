@@ -10,6 +10,8 @@
 // friendly, and the only place reins may create anything), or an explicit root.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +87,9 @@ class Layout {
 };
 
 std::string_view mode_name(Layout::Mode m) noexcept;
+// The cgroup2 path process `pid` is in now, from /proc/PID/cgroup. Throws reins::Error when it cannot be read
+// or has no cgroup2 line. (Meaningful about that process only while it is known to be alive: a child.)
+std::string cgroup2_path_of(pid_t pid);
 // The controllers reins uses among those a v2 cgroup.controllers / cgroup.subtree_control text lists.
 ControllerSet parse_v2_controllers(std::string_view text) noexcept;
 

@@ -81,7 +81,8 @@ struct Job::Impl {
   }
 
   cgroup::JobCgroups cgroups;
-  std::string unit;  // the systemd scope this process moved into to make the job, or ""
+  std::string unit;             // the systemd scope holding the job (ours, or the job's own), or ""
+  std::string named_scope_dir;  // the job's own scope (a named job that outlives its maker), or ""
   std::vector<SkippedLimit> skipped;
   bool kill_on_close = false;
   bool removed = false;
@@ -164,31 +165,62 @@ Job Job::create(const std::string& name, const JobOptions& options) {
     return job;
   };
   cgroup::Layout layout = layout_of(options.layout);
-  if (options.systemd == SystemdScope::always && job::process_scope().empty())
+  // A job that outlives us cannot live in our scope: it gets one of its own (job/job_scope.hpp).
+  auto in_named_scope = [&]() {
+    job::NamedScope scope = job::start_named_scope(layout, name);
+    Job job = create_in(scope.layout);
+    job.release();
+    job.impl_->unit = scope.unit;
+    job.impl_->named_scope_dir = scope.dir;
+    scope.keeper.detach();  // it holds the scope until the job is removed
+    return job;
+  };
+  auto finished = [&](Job job) {
+    if (options.outlive_process) job.release();
+    return job;
+  };
+  if (options.systemd == SystemdScope::always && job::process_scope().empty() && !options.outlive_process)
     layout = job::enter_scope(layout, "a systemd scope was asked for (SystemdScope::always)");
+  if (options.systemd == SystemdScope::always && options.outlive_process && job::named_scopes_apply(layout))
+    return in_named_scope();
   try {
     Job job = create_in(layout);
     // A job without the statistics asked for, which a delegated cgroup would give: worth a scope.
-    if (!job.impl_->cgroups.accounting_refused() || !job::process_scope().empty() ||
-        !job::scope_may_help(layout, options.systemd))
-      return job;
+    if (!job.impl_->cgroups.accounting_refused() || !job::scope_may_help(layout, options.systemd) ||
+        (!options.outlive_process && !job::process_scope().empty()))
+      return finished(std::move(job));
   } catch (const cgroup::DelegationError& e) {
-    if (!job::process_scope().empty() || !job::scope_may_help(layout, options.systemd)) throw;
+    if (!job::scope_may_help(layout, options.systemd)) throw;
+    if (options.outlive_process) return in_named_scope();
+    if (!job::process_scope().empty()) throw;
     return create_in(job::enter_scope(layout, e.what()));
   }
+  if (options.outlive_process) return in_named_scope();
   return create_in(job::enter_scope(layout, "the statistics asked for need controllers our cgroup cannot give"));
 }
 
 Job Job::open(const std::string& name, const CgroupLayout* layout) {
   cgroup::Layout l = layout_of(layout);
-  auto cgroups = cgroup::JobCgroups::open(l, name);
-  if (!cgroups)
-    throw Error(ENOENT, "open job",
-                fmt::format("'{}' (no cgroup {})", name, l.core().dir_of(l.core().child_path(name))));
-  return Job(std::make_unique<Impl>(std::move(*cgroups)));
+  if (auto cgroups = cgroup::JobCgroups::open(l, name)) return Job(std::make_unique<Impl>(std::move(*cgroups)));
+  // A named job in a scope of its own (JobOptions::outlive_process on a systemd host).
+  if (job::named_scopes_apply(l))
+    if (auto scope = job::find_named_scope(l, name))
+      if (auto cgroups = cgroup::JobCgroups::open(scope->first, name)) {
+        Job job(std::make_unique<Impl>(std::move(*cgroups)));
+        job.impl_->unit = systemd::named_job_unit(name);
+        job.impl_->named_scope_dir = scope->second;
+        return job;
+      }
+  throw Error(ENOENT, "open job", fmt::format("'{}' (no cgroup {})", name, l.core().dir_of(l.core().child_path(name))));
 }
 
-std::vector<std::string> Job::list(const CgroupLayout* layout) { return cgroup::JobCgroups::list(layout_of(layout)); }
+std::vector<std::string> Job::list(const CgroupLayout* layout) {
+  cgroup::Layout l = layout_of(layout);
+  std::vector<std::string> names = cgroup::JobCgroups::list(l);
+  if (job::named_scopes_apply(l))
+    for (auto& name : job::named_scope_jobs(l)) names.push_back(std::move(name));
+  return names;
+}
 
 const std::string& Job::name() const noexcept { return impl_->cgroups.name(); }
 std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
@@ -211,6 +243,11 @@ void Job::assign(pid_t pid) {
 }
 
 Process Job::spawn(const Command& cmd) {
+  // Moving into a cgroup takes write access to the common ancestor's cgroup.procs: from an ordinary user's
+  // session scope into a named job's scope that is root's user-UID.slice; from a scope of our own, in the same
+  // slice as the job's scope, it is hers.
+  if (!impl_->named_scope_dir.empty() && ::geteuid() != 0 && job::process_scope().empty())
+    job::enter_scope(impl_->cgroups.layout(), fmt::format("start a process in job '{}' (a scope of its own)", name()));
   Command c = cmd;
   if (impl_->kill_on_close && c.parent_death_signal == 0) c.parent_death_signal = SIGKILL;
   const cgroup::Backend& core = impl_->core();
@@ -282,6 +319,7 @@ void Job::remove(std::chrono::nanoseconds timeout) {
   }
   if (err) throw Error(err, "remove cgroup", failed);
   impl_->removed = true;
+  if (!impl_->named_scope_dir.empty()) job::end_named_scope(impl_->named_scope_dir);
 }
 
 void Job::set_limits(const JobLimits& limits, bool best_effort) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "cgroup/layout.hpp"
 #include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
 
@@ -55,6 +56,16 @@ std::optional<Manager> running_manager() {
 }  // namespace
 
 std::string_view manager_name(Manager m) noexcept { return m == Manager::system ? "system" : "user"; }
+
+std::string named_job_unit(std::string_view job) {
+  std::string out = "reins-job-";
+  for (char c : job) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+                 c == '-' || c == ':' || c == '@';
+    out += plain ? std::string(1, c) : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+  }
+  return out + ".scope";
+}
 
 std::optional<Manager> parse_manager(std::string_view name) noexcept {
   if (name == "system") return Manager::system;
@@ -289,7 +300,11 @@ Scope move_self_into_scope(Manager manager, std::string_view description) {
   return start_scope(manager, pid_for_manager(), description);
 }
 
-Scope start_scope(Manager manager, pid_t pid, std::string_view description) {
+Scope start_scope_for(Manager manager, pid_t pid, const std::string& unit, std::string_view description) {
+  return start_scope(manager, pid, description, unit);
+}
+
+Scope start_scope(Manager manager, pid_t pid, std::string_view description, std::string unit) {
   Bus bus = open_bus(manager);
   JobWait wait;
   sd_bus_slot* raw_slot = nullptr;
@@ -297,7 +312,7 @@ Scope start_scope(Manager manager, pid_t pid, std::string_view description) {
   check(sd().match_signal(bus.get(), &raw_slot, kService, kPath, kManager, "JobRemoved", on_job_removed, &wait),
         manager, "subscribe to JobRemoved");
   Slot slot(raw_slot);
-  std::string unit = new_unit_name();
+  if (unit.empty()) unit = new_unit_name();
   const auto upid = static_cast<uint32_t>(pid);
   wait.job = call_start(bus.get(), manager, unit, upid, description);
   if (wait.job.empty()) {  // a failed unit of a process that had our pid: clear it, try once more
@@ -365,26 +380,18 @@ std::string read_to_end(int fd) {
   return trimmed(out);
 }
 
-// The cgroup2 path a process is in, from /proc/PID/cgroup ("0::/system.slice/x.scope").
-std::string cgroup2_of(pid_t pid) {
-  std::string text = sys::read_file_or_throw(fmt::format("/proc/{}/cgroup", pid));
-  auto at = text.find("0::");
-  if (at == std::string::npos) throw Error(ENOENT, "find the cgroup2 line in", fmt::format("/proc/{}/cgroup", pid));
-  std::string path = text.substr(at + 3);
-  return path.substr(0, path.find('\n'));
-}
-
 // Runs the helper; it prints the unit's name, or why it failed. For PID 1 of a pid namespace (whose pid the
 // manager cannot know) the scope holds the helper, and we move ourselves in beside it before letting it go
 // (root only: it takes writing to a cgroup.procs systemd owns).
-Scope run_helper(const std::string& helper, Manager manager, std::string_view description) {
-  const bool self_move = ::getpid() == 1;
+Scope run_helper(const std::string& helper, Manager manager, std::string_view description, pid_t pid = 0,
+                 const std::string& unit = "-") {
+  const bool self_move = pid == 0 && ::getpid() == 1;
+  if (pid == 0 && !self_move) pid = ::getpid();
   int out[2], in[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw_errno("create", "pipe to " + helper);
   UniqueFd read_end(out[0]), write_end(out[1]), hold_read(in[0]), hold_write(in[1]);
   Command cmd;
-  cmd.argv = {helper, std::string(manager_name(manager)), self_move ? "0" : std::to_string(::getpid()),
-              std::string(description)};
+  cmd.argv = {helper, std::string(manager_name(manager)), std::to_string(pid), unit, std::string(description)};
   cmd.stdout_fd = write_end.get();
   cmd.stdin_fd = hold_read.get();
   Process child = Process::spawn(cmd);
@@ -393,7 +400,7 @@ Scope run_helper(const std::string& helper, Manager manager, std::string_view de
   std::string said = self_move ? read_line(read_end.get()) : read_to_end(read_end.get());
   if (self_move && said.ends_with(".scope")) {
     std::string mount = "/sys/fs/cgroup";  // pure v2: the only layout a scope is asked for in
-    sys::write_file(AT_FDCWD, (mount + cgroup2_of(child.pid()) + "/cgroup.procs").c_str(), "0")
+    sys::write_file(AT_FDCWD, (mount + cgroup::cgroup2_path_of(child.pid()) + "/cgroup.procs").c_str(), "0")
         .or_throw("move reins into", said);
   }
   hold_write.reset();
@@ -411,14 +418,26 @@ std::optional<Manager> reachable_manager() {
   return running_manager();
 }
 
-Scope move_self_into_scope(Manager manager, std::string_view description) {
-  const std::string helper = helper_path();
+namespace {
+
+const std::string& need_helper(Manager manager) {
+  const std::string& helper = helper_path();
   if (helper.empty())
     throw Error(ENOENT,
                 fmt::format("this reins is fully static and finds no {} beside it or in ../libexec/reins to ask "
                             "the {} manager for a scope; run it as `{} reins ...`",
                             kHelperName, manager_name(manager), cgroup::own_cgroup_command()));
-  return run_helper(helper, manager, description);
+  return helper;
+}
+
+}  // namespace
+
+Scope move_self_into_scope(Manager manager, std::string_view description) {
+  return run_helper(need_helper(manager), manager, description);
+}
+
+Scope start_scope_for(Manager manager, pid_t pid, const std::string& unit, std::string_view description) {
+  return run_helper(need_helper(manager), manager, description, pid, unit);
 }
 
 #endif

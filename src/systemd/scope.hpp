@@ -43,8 +43,17 @@ struct Scope {
 // naming the unit, the manager and systemd's answer.
 Scope move_self_into_scope(Manager manager, std::string_view description);
 
-// The same for process `pid` (0: the caller, as the manager sees it), in builds with sd-bus: what the helper
-// program reins-systemd-scope does for the fully static reins, which cannot load libsystemd itself.
-Scope start_scope(Manager manager, pid_t pid, std::string_view description);
+// A scope named `unit` with Delegate=yes holding process `pid` (a child of ours, which keeps it alive): how a
+// named job that must outlive reins gets a cgroup of its own. Throws as move_self_into_scope.
+Scope start_scope_for(Manager manager, pid_t pid, const std::string& unit, std::string_view description);
+
+// The unit of a named job's scope: "reins-job-NAME.scope", with what unit names cannot hold escaped as systemd
+// does ("+" → "\x2b").
+std::string named_job_unit(std::string_view job);
+
+// The D-Bus side of both, in builds with sd-bus: `pid` 0 is the caller as the manager sees it; `unit` empty
+// is a new "reins-PID-XXXX.scope". What the helper program reins-systemd-scope runs for the fully static reins,
+// which cannot load libsystemd itself.
+Scope start_scope(Manager manager, pid_t pid, std::string_view description, std::string unit = {});
 
 }  // namespace reins::systemd

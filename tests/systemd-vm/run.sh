@@ -104,30 +104,16 @@ qemu_rc=$?
 
 rm -rf "$work/results"
 debugfs -R "rdump /results $work" "$work/disk.img" >/dev/null 2>&1
-cat "$work"/results/*.log 2>/dev/null
+results=$(cat "$work"/results/*.log 2>/dev/null)
+echo "$results"
 if [ "$bench" = 1 ]; then
   echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | ratio |"
   echo "|---|---|---|---|"
   cat "$work"/results/bench-*.md 2>/dev/null
 fi
-passed=$(cat "$work"/results/*.log 2>/dev/null
-if [ "$bench" = 1 ]; then
-  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | ratio |"
-  echo "|---|---|---|---|"
-  cat "$work"/results/bench-*.md 2>/dev/null
-fi | grep -c '^PASS ')
-failed=$(cat "$work"/results/*.log 2>/dev/null
-if [ "$bench" = 1 ]; then
-  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | ratio |"
-  echo "|---|---|---|---|"
-  cat "$work"/results/bench-*.md 2>/dev/null
-fi | grep -c '^FAIL ')
-skipped=$(cat "$work"/results/*.log 2>/dev/null
-if [ "$bench" = 1 ]; then
-  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | ratio |"
-  echo "|---|---|---|---|"
-  cat "$work"/results/bench-*.md 2>/dev/null
-fi | grep -c '^SKIP ')
+passed=$(grep -c '^PASS ' <<<"$results")
+failed=$(grep -c '^FAIL ' <<<"$results")
+skipped=$(grep -c '^SKIP ' <<<"$results")
 # Every context must have reported: a part that never ran is a failure, not a smaller total.
 for ctx in root-login root-scope-bash root-service namespaces user-login user-scope-bash; do
   [ -s "$work/results/$ctx.log" ] || { echo "FAIL $ctx: no results (see $work/ttyS0.log, ttyS1.log)"; failed=$((failed + 1)); }

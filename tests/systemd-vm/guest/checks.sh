@@ -55,3 +55,34 @@ if [ "$rc" = 0 ] && [ ! -s "$T/plain.err" ]; then pass no-warning; else fail no-
 # The report says where the job lived: its cgroup, and the unit when systemd made one.
 $R run --report "$T/report.txt" -- true 2>/dev/null
 if grep -q 'cgroup' "$T/report.txt"; then pass report-cgroup; else fail report-cgroup "$(head -c 600 "$T/report.txt")"; fi
+
+# Named jobs, as `reins job` users work with them: create with limits, exec inside, stat, events, kill, rm.
+J=chk-$ctx
+if $R job create "$J" -m 50M 2>"$T/jc.err" && $R job list | grep -qx "$J"; then pass job-create
+else fail job-create "$(why $? "$T/jc.err")"; fi
+$R job exec "$J" -- dd if=/dev/zero of=/dev/null bs=200M count=1 2>"$T/je.err"
+rc=$?
+$R job stat "$J" --json >"$T/js.json" 2>"$T/js.err"
+if [ "$rc" = 137 ] && [ "$(field "$T/js.json" 'stats["memory"]["oom_kills"] >= 1')" = True ]; then
+  pass job-exec-stat
+  echo "  job $J: $(field "$T/js.json" 'paths[0]'), unit $(field "$T/js.json" unit)" >>"$out"
+else
+  fail job-exec-stat "$(why $rc "$T/je.err") $(head -c 300 "$T/js.err") oom_kills=$(field "$T/js.json" 'stats["memory"]["oom_kills"]')"
+fi
+# events: all-exited once the member started in the background is gone.
+$R job exec "$J" -- sleep 2 &
+exec_pid=$!
+for _ in $(seq 100); do [ -n "$($R job ps "$J" | sed 1d)" ] && break; sleep 0.05; done
+timeout 30 $R job events "$J" --json --until-empty >"$T/ev.json" 2>"$T/ev.err"
+wait $exec_pid
+if grep -q 'all-exited' "$T/ev.json"; then pass job-events; else fail job-events "$(head -c 300 "$T/ev.json") $(head -c 300 "$T/ev.err")"; fi
+# kill: a member that would run for 100 s ends at once, and its exec says so (137).
+$R job exec "$J" -- sleep 100 &
+exec_pid=$!
+for _ in $(seq 100); do [ -n "$($R job ps "$J" | sed 1d)" ] && break; sleep 0.05; done
+$R job kill "$J" 2>"$T/jk.err"
+wait $exec_pid
+rc=$?
+if [ "$rc" = 137 ]; then pass job-kill; else fail job-kill "$(why $rc "$T/jk.err")"; fi
+if $R job rm "$J" 2>"$T/jr.err" && ! $R job stat "$J" >/dev/null 2>&1; then pass job-rm
+else fail job-rm "$(why $? "$T/jr.err")"; fi
