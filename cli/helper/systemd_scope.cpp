@@ -1,6 +1,6 @@
-// reins-systemd-scope MANAGER PID UNIT DESCRIPTION — asks systemd's MANAGER ("system" or "user") for a
-// transient scope UNIT ("-": a new reins-PID-XXXX.scope) with Delegate=yes holding process PID, waits until it
-// runs, and prints the unit's name (or, exiting 1,
+// reins-systemd-scope MANAGER PID UNIT CONTROLLERS DESCRIPTION — asks systemd's MANAGER ("system" or "user")
+// for a transient scope UNIT ("-": a new reins-PID-XXXX.scope) holding process PID with CONTROLLERS delegated
+// ("memory,pids"; "-": all), waits until it runs, and prints the unit's name (or, exiting 1,
 // why it could not). The fully static reins runs it when it needs a scope of its own: a static program cannot
 // load libsystemd, and reins does not speak D-Bus by hand. Not meant to be run by people.
 //
@@ -15,8 +15,8 @@
 #include "systemd/scope.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s system|user PID UNIT DESCRIPTION (run by the static reins)\n", argv[0]);
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: %s system|user PID UNIT CONTROLLERS DESCRIPTION (run by the static reins)\n", argv[0]);
     return 2;
   }
   auto manager = reins::systemd::parse_manager(argv[1]);
@@ -27,8 +27,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    std::string unit = std::string(argv[3]) == "-" ? std::string() : argv[3];
-    std::printf("%s\n", reins::systemd::start_scope(*manager, static_cast<pid_t>(pid), argv[4], unit).unit.c_str());
+    reins::systemd::ScopeRequest request;
+    if (std::string(argv[3]) != "-") request.unit = argv[3];
+    for (std::string list = argv[4]; list != "-" && !list.empty();) {
+      auto comma = list.find(',');
+      request.controllers.push_back(list.substr(0, comma));
+      list = comma == std::string::npos ? std::string() : list.substr(comma + 1);
+    }
+    request.description = argv[5];
+    std::printf("%s\n", reins::systemd::start_scope(*manager, static_cast<pid_t>(pid), request).unit.c_str());
     std::fflush(stdout);
     if (pid == 0)
       while (std::getchar() != EOF) {

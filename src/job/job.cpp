@@ -167,7 +167,7 @@ Job Job::create(const std::string& name, const JobOptions& options) {
   cgroup::Layout layout = layout_of(options.layout);
   // A job that outlives us cannot live in our scope: it gets one of its own (job/job_scope.hpp).
   auto in_named_scope = [&]() {
-    job::NamedScope scope = job::start_named_scope(layout, name);
+    job::NamedScope scope = job::start_named_scope(layout, name, job::delegated_for(options));
     Job job = create_in(scope.layout);
     job.release();
     job.impl_->unit = scope.unit;
@@ -180,7 +180,8 @@ Job Job::create(const std::string& name, const JobOptions& options) {
     return job;
   };
   if (options.systemd == SystemdScope::always && job::process_scope().empty() && !options.outlive_process)
-    layout = job::enter_scope(layout, "a systemd scope was asked for (SystemdScope::always)");
+    layout =
+        job::enter_scope(layout, job::delegated_for(options), "a systemd scope was asked for (SystemdScope::always)");
   if (options.systemd == SystemdScope::always && options.outlive_process && job::named_scopes_apply(layout))
     return in_named_scope();
   try {
@@ -193,10 +194,11 @@ Job Job::create(const std::string& name, const JobOptions& options) {
     if (!job::scope_may_help(layout, options.systemd)) throw;
     if (options.outlive_process) return in_named_scope();
     if (!job::process_scope().empty()) throw;
-    return create_in(job::enter_scope(layout, e.what()));
+    return create_in(job::enter_scope(layout, job::delegated_for(options), e.what()));
   }
   if (options.outlive_process) return in_named_scope();
-  return create_in(job::enter_scope(layout, "the statistics asked for need controllers our cgroup cannot give"));
+  return create_in(job::enter_scope(layout, job::delegated_for(options),
+                                    "the statistics asked for need controllers our cgroup cannot give"));
 }
 
 Job Job::open(const std::string& name, const CgroupLayout* layout) {
@@ -247,7 +249,8 @@ Process Job::spawn(const Command& cmd) {
   // session scope into a named job's scope that is root's user-UID.slice; from a scope of our own, in the same
   // slice as the job's scope, it is hers.
   if (!impl_->named_scope_dir.empty() && ::geteuid() != 0 && job::process_scope().empty())
-    job::enter_scope(impl_->cgroups.layout(), fmt::format("start a process in job '{}' (a scope of its own)", name()));
+    job::enter_scope(impl_->cgroups.layout(), job::delegated_for({}),
+                     fmt::format("start a process in job '{}' (a scope of its own)", name()));
   Command c = cmd;
   if (impl_->kill_on_close && c.parent_death_signal == 0) c.parent_death_signal = SIGKILL;
   const cgroup::Backend& core = impl_->core();

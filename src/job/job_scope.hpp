@@ -20,10 +20,14 @@ std::string process_scope();
 // pure v2 one (no explicit root, no test tree), the build has sd-bus and a manager runs.
 bool scope_may_help(const cgroup::Layout& layout, SystemdScope policy);
 
-// Moves this process into a delegated scope of its own unless it already did, and returns the layout
-// discovered from there. Throws reins::Error (naming what systemd answered) prefixed with `why`, the reason a
-// scope was needed.
-cgroup::Layout enter_scope(const cgroup::Layout& layout, const std::string& why);
+// The controllers a scope for a job with `options` delegates: what its limits and statistics use, and memory
+// and pids always (systemd accounts for both by default, so delegating them costs nothing).
+cgroup::ControllerSet delegated_for(const JobOptions& options);
+
+// Moves this process into a scope of its own with `controllers` delegated unless it already did, and returns
+// the layout discovered from there. Throws reins::Error (naming what systemd answered) prefixed with `why`,
+// the reason a scope was needed.
+cgroup::Layout enter_scope(const cgroup::Layout& layout, cgroup::ControllerSet controllers, const std::string& why);
 
 // `layout`, or, if this process has moved into a scope since it was discovered, the layout discovered anew
 // with the same options.
@@ -47,7 +51,7 @@ struct NamedScope {
   std::string dir;  // the scope's cgroup directory
   Process keeper;
 };
-NamedScope start_named_scope(const cgroup::Layout& own, const std::string& name);
+NamedScope start_named_scope(const cgroup::Layout& own, const std::string& name, cgroup::ControllerSet controllers);
 
 // The layout of job `name`'s scope if it exists (with its directory), else nullopt.
 std::optional<std::pair<cgroup::Layout, std::string>> find_named_scope(const cgroup::Layout& own,

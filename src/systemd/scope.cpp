@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cgroup/layout.hpp"
 #include "cgroup/v2/delegation.hpp"
@@ -216,17 +217,29 @@ pid_t pid_for_manager() {
   return pid == 1 ? 0 : pid;
 }
 
-Message start_request(sd_bus* bus, Manager m, const std::string& unit, uint32_t pid, std::string_view description) {
+// DelegateControllers=[...] (which implies Delegate=yes), or Delegate=yes for all.
+int append_delegation(sd_bus_message* msg, const std::vector<std::string>& controllers) {
+  if (controllers.empty()) return sd().message_append(msg, "(sv)", "Delegate", "b", 1);
+  int r = sd().message_open_container(msg, 'r', "sv");
+  if (r >= 0) r = sd().message_append(msg, "s", "DelegateControllers");
+  if (r >= 0) r = sd().message_open_container(msg, 'v', "as");
+  if (r >= 0) r = sd().message_open_container(msg, 'a', "s");
+  for (const auto& c : controllers)
+    if (r >= 0) r = sd().message_append(msg, "s", c.c_str());
+  for (int i = 0; i < 3 && r >= 0; ++i) r = sd().message_close_container(msg);
+  return r;
+}
+
+Message start_request(sd_bus* bus, Manager m, const std::string& unit, uint32_t pid, const ScopeRequest& request) {
   sd_bus_message* raw = nullptr;
   check(sd().message_new_method_call(bus, &raw, kService, kPath, kManager, "StartTransientUnit"), m,
         "prepare StartTransientUnit");
   Message msg(raw);
-  std::string desc(description);
   int r = sd().message_append(msg.get(), "ss", unit.c_str(), "fail");
   if (r >= 0) r = sd().message_open_container(msg.get(), 'a', "(sv)");
-  if (r >= 0) r = sd().message_append(msg.get(), "(sv)", "Description", "s", desc.c_str());
+  if (r >= 0) r = sd().message_append(msg.get(), "(sv)", "Description", "s", request.description.c_str());
   if (r >= 0) r = sd().message_append(msg.get(), "(sv)", "PIDs", "au", 1, pid);
-  if (r >= 0) r = sd().message_append(msg.get(), "(sv)", "Delegate", "b", 1);
+  if (r >= 0) r = append_delegation(msg.get(), request.controllers);
   // Gone from `systemctl list-units` as soon as it ends, even if it failed: nothing of ours stays behind.
   if (r >= 0) r = sd().message_append(msg.get(), "(sv)", "CollectMode", "s", "inactive-or-failed");
   if (r >= 0) r = sd().message_close_container(msg.get());
@@ -274,8 +287,8 @@ std::string wait_for_job(sd_bus* bus, Manager m, JobWait& wait, const std::strin
 }
 
 // One StartTransientUnit call; returns the job's object path, or "" when the name is taken (UnitExists).
-std::string call_start(sd_bus* bus, Manager m, const std::string& unit, uint32_t pid, std::string_view description) {
-  Message request = start_request(bus, m, unit, pid, description);
+std::string call_start(sd_bus* bus, Manager m, const std::string& unit, uint32_t pid, const ScopeRequest& what) {
+  Message request = start_request(bus, m, unit, pid, what);
   BusError error;
   sd_bus_message* raw = nullptr;
   int r = sd().call(bus, request.get(), kTimeoutUsec, &error.e, &raw);
@@ -296,15 +309,15 @@ void reset_failed(sd_bus* bus, const std::string& unit) noexcept {
 
 }  // namespace
 
-Scope move_self_into_scope(Manager manager, std::string_view description) {
-  return start_scope(manager, pid_for_manager(), description);
+Scope move_self_into_scope(Manager manager, const ScopeRequest& request) {
+  return start_scope(manager, pid_for_manager(), request);
 }
 
-Scope start_scope_for(Manager manager, pid_t pid, const std::string& unit, std::string_view description) {
-  return start_scope(manager, pid, description, unit);
+Scope start_scope_for(Manager manager, pid_t pid, const ScopeRequest& request) {
+  return start_scope(manager, pid, request);
 }
 
-Scope start_scope(Manager manager, pid_t pid, std::string_view description, std::string unit) {
+Scope start_scope(Manager manager, pid_t pid, const ScopeRequest& request) {
   Bus bus = open_bus(manager);
   JobWait wait;
   sd_bus_slot* raw_slot = nullptr;
@@ -312,12 +325,12 @@ Scope start_scope(Manager manager, pid_t pid, std::string_view description, std:
   check(sd().match_signal(bus.get(), &raw_slot, kService, kPath, kManager, "JobRemoved", on_job_removed, &wait),
         manager, "subscribe to JobRemoved");
   Slot slot(raw_slot);
-  if (unit.empty()) unit = new_unit_name();
+  const std::string unit = request.unit.empty() ? new_unit_name() : request.unit;
   const auto upid = static_cast<uint32_t>(pid);
-  wait.job = call_start(bus.get(), manager, unit, upid, description);
+  wait.job = call_start(bus.get(), manager, unit, upid, request);
   if (wait.job.empty()) {  // a failed unit of a process that had our pid: clear it, try once more
     reset_failed(bus.get(), unit);
-    wait.job = call_start(bus.get(), manager, unit, upid, description);
+    wait.job = call_start(bus.get(), manager, unit, upid, request);
     if (wait.job.empty())
       throw Error(EEXIST, fmt::format("systemd's {} manager already has a unit {}", manager_name(manager), unit));
   }
@@ -383,15 +396,19 @@ std::string read_to_end(int fd) {
 // Runs the helper; it prints the unit's name, or why it failed. For PID 1 of a pid namespace (whose pid the
 // manager cannot know) the scope holds the helper, and we move ourselves in beside it before letting it go
 // (root only: it takes writing to a cgroup.procs systemd owns).
-Scope run_helper(const std::string& helper, Manager manager, std::string_view description, pid_t pid = 0,
-                 const std::string& unit = "-") {
+Scope run_helper(const std::string& helper, Manager manager, const ScopeRequest& request, pid_t pid = 0) {
   const bool self_move = pid == 0 && ::getpid() == 1;
   if (pid == 0 && !self_move) pid = ::getpid();
   int out[2], in[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw_errno("create", "pipe to " + helper);
   UniqueFd read_end(out[0]), write_end(out[1]), hold_read(in[0]), hold_write(in[1]);
   Command cmd;
-  cmd.argv = {helper, std::string(manager_name(manager)), std::to_string(pid), unit, std::string(description)};
+  cmd.argv = {helper,
+              std::string(manager_name(manager)),
+              std::to_string(pid),
+              request.unit.empty() ? "-" : request.unit,
+              request.controllers.empty() ? "-" : fmt::format("{}", fmt::join(request.controllers, ",")),
+              request.description};
   cmd.stdout_fd = write_end.get();
   cmd.stdin_fd = hold_read.get();
   Process child = Process::spawn(cmd);
@@ -432,12 +449,12 @@ const std::string& need_helper(Manager manager) {
 
 }  // namespace
 
-Scope move_self_into_scope(Manager manager, std::string_view description) {
-  return run_helper(need_helper(manager), manager, description);
+Scope move_self_into_scope(Manager manager, const ScopeRequest& request) {
+  return run_helper(need_helper(manager), manager, request);
 }
 
-Scope start_scope_for(Manager manager, pid_t pid, const std::string& unit, std::string_view description) {
-  return run_helper(need_helper(manager), manager, description, pid, unit);
+Scope start_scope_for(Manager manager, pid_t pid, const ScopeRequest& request) {
+  return run_helper(need_helper(manager), manager, request, pid);
 }
 
 #endif

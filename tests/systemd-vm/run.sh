@@ -107,8 +107,8 @@ debugfs -R "rdump /results $work" "$work/disk.img" >/dev/null 2>&1
 results=$(cat "$work"/results/*.log 2>/dev/null)
 echo "$results"
 if [ "$bench" = 1 ]; then
-  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | ratio |"
-  echo "|---|---|---|---|"
+  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | same, -p Delegate=yes | reins / peer |"
+  echo "|---|---|---|---|---|"
   cat "$work"/results/bench-*.md 2>/dev/null
 fi
 passed=$(grep -c '^PASS ' <<<"$results")
