@@ -105,9 +105,8 @@ CgroupDir create_core_dir(const std::string& path, std::string cgroup_path) {
   } catch (const Error& e) {
     if (e.errno_value() != EACCES && e.errno_value() != EPERM) throw;
     throw DelegationError(DelegationProblem::not_writable, e.errno_value(),
-                          fmt::format("{}: that cgroup is not ours to change (uid {}); give reins a cgroup of its "
-                                      "own: {} reins ...",
-                                      e.what(), ::geteuid(), own_cgroup_command()));
+                          fmt::format("{}: that cgroup is not ours to change (uid {})", e.what(), ::geteuid()),
+                          fmt::format("give reins a cgroup of its own: {} reins ...", own_cgroup_command()));
   }
 }
 

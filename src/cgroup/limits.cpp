@@ -91,8 +91,8 @@ JobLimits supported_limits(const Layout& layout, const JobLimits& limits, bool b
     // Pure v2 without the controller in our cgroup: a cgroup that has it delegated (a systemd scope) would do.
     if (!best_effort && !h && layout.mode() == Layout::Mode::v2)
       throw DelegationError(DelegationProblem::not_delegated, ENOENT,
-                            fmt::format("{} (not delegated to {}); run reins in a cgroup that has it: {} reins ...",
-                                        why, layout.unified()->parent, own_cgroup_command()));
+                            fmt::format("{} (not delegated to {})", why, layout.unified()->parent),
+                            fmt::format("run reins in a cgroup that has it: {} reins ...", own_cgroup_command()));
     if (!best_effort) throw Error(ENOTSUP, why);
     skipped.push_back({k.property, why});
     clear_knob(k, out);

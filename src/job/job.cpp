@@ -154,7 +154,7 @@ Job Job::create(const std::string& name, const JobOptions& options) {
   // Makes the job in `layout`; a failure on the way removes what was made (the job's destructor).
   auto create_in = [&](const cgroup::Layout& layout) {
     std::vector<SkippedLimit> skipped;
-    JobLimits limits = cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
+    JobLimits limits = job::limits_in_scope(layout, options, skipped);
     Job job(std::make_unique<Impl>(cgroup::JobCgroups::create(layout, name, cgroup::controllers_for(limits),
                                                               accounted(layout, options.accounting),
                                                               /*owned=*/true)));

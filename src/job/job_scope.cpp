@@ -68,6 +68,22 @@ cgroup::ControllerSet delegated_for(const JobOptions& options) {
   return set;
 }
 
+JobLimits limits_in_scope(const cgroup::Layout& layout, const JobOptions& options, std::vector<SkippedLimit>& skipped) {
+  try {
+    return cgroup::supported_limits(layout, options.limits, options.best_effort, skipped);
+  } catch (const cgroup::DelegationError& e) {
+    const bool in_our_scope =
+        !process_scope().empty() || layout.options().root.find("/reins-job-") != std::string::npos;
+    if (e.problem() != cgroup::DelegationProblem::not_delegated || !in_our_scope || ::geteuid() == 0) throw;
+    throw cgroup::DelegationError(
+        cgroup::DelegationProblem::not_delegated, ENOENT, e.detail(),
+        fmt::format("the scope systemd's user manager made for reins has only what user@{}.service was given (on "
+                    "Debian: cpu memory pids); an administrator can delegate more with a drop-in for user@.service "
+                    "(systemctl edit user@.service: [Service] Delegate=cpu cpuset io memory pids)",
+                    ::geteuid()));
+  }
+}
+
 cgroup::Layout enter_scope(const cgroup::Layout& layout, cgroup::ControllerSet controllers, const std::string& why) {
   auto& s = scope_state();
   std::lock_guard lock(s.mutex);

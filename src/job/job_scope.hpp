@@ -24,6 +24,11 @@ bool scope_may_help(const cgroup::Layout& layout, SystemdScope policy);
 // and pids always (systemd accounts for both by default, so delegating them costs nothing).
 cgroup::ControllerSet delegated_for(const JobOptions& options);
 
+// The limits of `options` that `layout` supports (cgroup::supported_limits). A controller missing from a scope
+// the user's manager made is not fixed by another scope: the error then says what is (an administrator
+// delegating more to user@.service).
+JobLimits limits_in_scope(const cgroup::Layout& layout, const JobOptions& options, std::vector<SkippedLimit>& skipped);
+
 // Moves this process into a scope of its own with `controllers` delegated unless it already did, and returns
 // the layout discovered from there. Throws reins::Error (naming what systemd answered) prefixed with `why`,
 // the reason a scope was needed.

@@ -119,16 +119,17 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
   const std::string control = parent->file("cgroup.subtree_control");
   if (::access(control.c_str(), W_OK) != 0 && (errno == EACCES || errno == EPERM))
     throw DelegationError(DelegationProblem::not_writable, EACCES,
-                          fmt::format("enable {} in {}: that cgroup is not ours to change (uid {} may not write "
-                                      "it); give reins a cgroup of its own: {} reins ...",
-                                      line, control, ::geteuid(), own_cgroup_command()));
+                          fmt::format("enable {} in {}: that cgroup is not ours to change (uid {} may not write it)",
+                                      line, control, ::geteuid()),
+                          fmt::format("give reins a cgroup of its own: {} reins ...", own_cgroup_command()));
   ControllerSet offered = parse_v2_controllers(parent->read("cgroup.controllers"));
   if (ControllerSet absent = minus(missing, offered); !absent.empty())
     throw DelegationError(DelegationProblem::not_delegated, ENOENT,
                           fmt::format("controller(s) {} not delegated to {} (its cgroup.controllers does not list "
-                                      "them): enable them in its parent, or run reins in a cgroup that has them: "
-                                      "{} reins ...",
-                                      plus_list(absent), parent->path(), own_cgroup_command()));
+                                      "them)",
+                                      plus_list(absent), parent->path()),
+                          fmt::format("enable them in its parent, or run reins in a cgroup that has them: {} reins ...",
+                                      own_cgroup_command()));
   // The real root may hold processes beside enabled controllers; any other cgroup may not (and threaded
   // controllers enabled there anyway would make the job cgroups unusable: see the header). A cgroup
   // namespace's root is not the real root, whatever /proc/self/cgroup calls it.
@@ -136,9 +137,11 @@ ControllerSet enable_v2_controllers(const Hierarchy& h, ControllerSet wanted) {
     if (!holds_only_us(parent->path()))
       throw DelegationError(DelegationProblem::shared, EBUSY,
                             fmt::format("enable {} in {}: other processes live in that cgroup, and cgroup v2 allows "
-                                        "controllers only above leaves; give reins a cgroup of its own: {} reins "
-                                        "... (or --cgroup-root with a delegated cgroup)",
-                                        line, control, own_cgroup_command()));
+                                        "controllers only above leaves",
+                                        line, control),
+                            fmt::format("give reins a cgroup of its own: {} reins ... (or --cgroup-root with a "
+                                        "delegated cgroup)",
+                                        own_cgroup_command()));
     move_self_to_leaf(parent->path());
   }
   parent->write("cgroup.subtree_control", line);

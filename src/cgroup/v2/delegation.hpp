@@ -30,12 +30,16 @@ enum class DelegationProblem {
 
 class DelegationError : public Error {
  public:
-  DelegationError(DelegationProblem problem, int err, const std::string& message)
-      : Error(err, message), problem_(problem) {}
+  // what() is "<detail>; <hint>": what is wrong, then what to do about it.
+  DelegationError(DelegationProblem problem, int err, const std::string& detail, const std::string& hint)
+      : Error(err, detail + "; " + hint), problem_(problem), detail_(detail) {}
   DelegationProblem problem() const noexcept { return problem_; }
+  // What is wrong, without the hint (a caller that knows better gives its own).
+  const std::string& detail() const noexcept { return detail_; }
 
  private:
   DelegationProblem problem_;
+  std::string detail_;
 };
 
 // The command that gives this user a delegated cgroup of her own by hand, to prefix reins with:

@@ -56,6 +56,15 @@ if [ "$rc" = 0 ] && [ ! -s "$T/plain.err" ]; then pass no-warning; else fail no-
 $R run --report "$T/report.txt" -- true 2>/dev/null
 if grep -q 'cgroup' "$T/report.txt"; then pass report-cgroup; else fail report-cgroup "$(head -c 600 "$T/report.txt")"; fi
 
+# An ordinary user asking for a controller her manager was not given (Debian's user@.service delegates cpu
+# memory pids, not io): refused, naming it and what an administrator can do.
+if [ "$(id -u)" != 0 ]; then
+  $R run -p 'IOReadBandwidthMax=/dev/vda 1M' -- true 2>"$T/io.err"
+  rc=$?
+  if [ "$rc" = 125 ] && grep -q 'io' "$T/io.err" && grep -q 'user@.service' "$T/io.err" && grep -q 'Delegate=' "$T/io.err"
+  then pass io-not-delegated-says-why; else fail io-not-delegated-says-why "$(why $rc "$T/io.err")"; fi
+fi
+
 # Named jobs, as `reins job` users work with them: create with limits, exec inside, stat, events, kill, rm.
 J=chk-$ctx
 if $R job create "$J" -m 50M 2>"$T/jc.err" && $R job list | grep -qx "$J"; then pass job-create
