@@ -171,12 +171,13 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   std::string name = job_name();
   ASSERT_EQ(run_capture(reins({"job", "create", name, "--pids", "50"})).exit_code, 0);
   // events in the background. It prints nothing until an event, so there is no "ready" to wait for; it
-  // only has to open the job before the command below ends 0.3 s later.
+  // only has to open the job before the command below ends, which it does when told (SIGUSR2), after ps.
   auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "--until-empty"}));
-  auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "ignore-term", "0.3"}));
+  auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "signals"}));
   ASSERT_TRUE(read_ready(exec_out.get())) << "the command inside never said ready";
   auto ps = run_capture(reins({"job", "ps", name}));
-  EXPECT_NE(ps.out.find("ignore-term"), std::string::npos) << ps.out;
+  EXPECT_NE(ps.out.find("signals"), std::string::npos) << ps.out;
+  EXPECT_EQ(run_capture(reins({"job", "kill", name, "--signal", "USR2"})).exit_code, 0);
   EXPECT_EQ(exec.wait().status.exit_code(), 0);
   auto exited = Clock::now();
   pollfd p{r.get(), POLLIN, 0};
