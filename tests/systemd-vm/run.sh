@@ -79,7 +79,12 @@ cp tests/systemd-vm/guest/*.sh "$R/opt/reins/"
 cp "$bin/cli/reins" "$bin/cli/reins-systemd-scope" "$R/opt/reins/"
 cp "$bin/tests/reins-systemd-job-check" "$R/opt/reins/job-check"
 cp tests/systemd-vm/guest/bench.py "$R/opt/reins/"
-[ "$bench" = 1 ] && touch "$R/opt/reins/bench-on"
+if [ "$bench" = 1 ]; then
+  touch "$R/opt/reins/bench-on"
+  # The dev build's reins (dynamic, sd-bus in-process), for comparison with the static one and its helper.
+  cmake --preset dev >/dev/null && cmake --build --preset dev --target reins-cli >/dev/null &&
+    cp build/dev/cli/reins "$R/opt/reins/reins-dynamic"
+fi
 # A container tree for systemd-nspawn: busybox and the static reins.
 mkdir -p "$R/srv/ct/bin" "$R/srv/ct/etc" "$R/srv/ct/usr"
 cp /bin/busybox "$R/srv/ct/bin/busybox"
@@ -107,8 +112,8 @@ debugfs -R "rdump /results $work" "$work/disk.img" >/dev/null 2>&1
 results=$(cat "$work"/results/*.log 2>/dev/null)
 echo "$results"
 if [ "$bench" = 1 ]; then
-  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | same, -p Delegate=yes | reins / peer |"
-  echo "|---|---|---|---|---|"
+  echo "| who | reins run -m 1G (systemd scope) | systemd-run --scope -p MemoryMax=1G | same, -p Delegate=yes | reins / peer | dynamic reins (in-process sd-bus) |"
+  echo "|---|---|---|---|---|---|"
   cat "$work"/results/bench-*.md 2>/dev/null
 fi
 passed=$(grep -c '^PASS ' <<<"$results")
