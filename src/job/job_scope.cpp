@@ -12,6 +12,7 @@
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/layout.hpp"
 #include "cgroup/limits.hpp"
+#include "cgroup/v2/delegation.hpp"
 #include "reins/error.hpp"
 #include "sys/dir_stream.hpp"
 #include "sys/file_io.hpp"
@@ -48,17 +49,6 @@ bool scope_may_help(const cgroup::Layout& layout, SystemdScope policy) {
          systemd::reachable_manager().has_value();
 }
 
-namespace {
-
-std::vector<std::string> v2_names(cgroup::ControllerSet set) {
-  std::vector<std::string> out;
-  for (auto c : cgroup::kAllControllers)
-    if (set.has(c) && !cgroup::v2_name(c).empty()) out.emplace_back(cgroup::v2_name(c));
-  return out;
-}
-
-}  // namespace
-
 cgroup::ControllerSet delegated_for(const JobOptions& options) {
   cgroup::ControllerSet set = cgroup::controllers_for(options.limits);
   set.add(cgroup::Controller::memory);
@@ -94,7 +84,9 @@ cgroup::Layout enter_scope(const cgroup::Layout& layout, cgroup::ControllerSet c
                                       systemd::built_with_sd_bus() ? "no /run/systemd/system, or no user bus"
                                                                    : "this reins is built without systemd support"));
     try {
-      s.unit = systemd::move_self_into_scope(*manager, {{}, "reins: jobs of a supervisor", v2_names(controllers)}).unit;
+      s.unit =
+          systemd::move_self_into_scope(*manager, {{}, "reins: jobs of a supervisor", cgroup::v2_names(controllers)})
+              .unit;
     } catch (const Error& e) {
       throw Error(e.errno_value(),
                   fmt::format("{}; and asking systemd for a scope of its own failed: {}", why, e.what()));
@@ -143,7 +135,8 @@ NamedScope start_named_scope(const cgroup::Layout& own, const std::string& name,
   keeper_cmd.stdin_fd = keeper_cmd.stdout_fd = keeper_cmd.stderr_fd = null.get();
   Process keeper = Process::spawn(keeper_cmd);
   std::string unit = systemd::named_job_unit(name);
-  systemd::start_scope_for(*manager, keeper.pid(), {unit, fmt::format("reins job {}", name), v2_names(controllers)});
+  systemd::start_scope_for(*manager, keeper.pid(),
+                           {unit, fmt::format("reins job {}", name), cgroup::v2_names(controllers)});
   // Read while the keeper is our unreaped child: the pid cannot name another process.
   std::string scope = cgroup::cgroup2_path_of(keeper.pid());
   cgroup::Layout layout = rooted_at(own, scope);

@@ -18,8 +18,7 @@ namespace {
 
 std::string plus_list(ControllerSet set, char sign = '+') {
   std::string out;
-  for (auto c : kAllControllers)
-    if (set.has(c) && !v2_name(c).empty()) out += (out.empty() ? "" : " ") + (sign + std::string(v2_name(c)));
+  for (const auto& name : v2_names(set)) out += (out.empty() ? "" : " ") + (sign + name);
   return out;
 }
 
@@ -98,6 +97,13 @@ void move_back(const std::string& parent_dir) noexcept {
 ControllerSet enabled_v2_controllers(const Hierarchy& h) {
   auto text = sys::read_file(AT_FDCWD, (h.parent_dir() + "/cgroup.subtree_control").c_str());
   return text.ok() ? parse_v2_controllers(*text) : ControllerSet{};
+}
+
+std::vector<std::string> v2_names(ControllerSet set) {
+  std::vector<std::string> out;
+  for (auto c : kAllControllers)
+    if (set.has(c) && !v2_name(c).empty()) out.emplace_back(v2_name(c));
+  return out;
 }
 
 std::string own_cgroup_command() {

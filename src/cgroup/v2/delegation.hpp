@@ -14,6 +14,9 @@
 // The move is undone when the last job of the process goes, if nothing else uses the parent by then.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cgroup/layout.hpp"
 #include "reins/error.hpp"
 
@@ -41,6 +44,9 @@ class DelegationError : public Error {
   DelegationProblem problem_;
   std::string detail_;
 };
+
+// The cgroup v2 names of the controllers in `set` ("memory", "pids"), in a fixed order.
+std::vector<std::string> v2_names(ControllerSet set);
 
 // The command that gives this user a delegated cgroup of her own by hand, to prefix reins with:
 // "systemd-run --scope -p Delegate=yes" for root, "systemd-run --user --scope -p Delegate=yes" otherwise.
