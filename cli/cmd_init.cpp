@@ -17,6 +17,13 @@ int init_main(int argc, char** argv);
 const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &guard_flags(),
                                                           &report_flags()};
 
+// Before COMMAND starts. A container without a writable cgroup runs every COMMAND without a job: that is
+// said only with -v (and in the report), not on every container start; enclosing limits always.
+void print_notice(RunNotice kind, const std::string& text) {
+  std::fprintf(stderr, "reins init: %s%s\n",
+               kind == RunNotice::no_job ? "running without a cgroup job: " : "warning: ", text.c_str());
+}
+
 // init's own options, each with what it does to InitOptions.
 const std::vector<Flag<InitOptions>>& init_flags() {
   static const std::vector<Flag<InitOptions>> flags = checked<InitOptions>({
@@ -35,11 +42,13 @@ const std::vector<Flag<InitOptions>>& init_flags() {
        [](InitOptions& o, const std::string&) { o.wait_all = true; }},
       {{"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", Complete::signal},
        [](InitOptions& o, const std::string& v) { o.run.command.parent_death_signal = parse_signal(v); }},
-      {{"verbose", 'v', nullptr, "print a line for each other process reaped"},
+      {{"verbose", 'v', nullptr,
+        "say when COMMAND runs without a cgroup job, and print a line for each other process reaped"},
        [](InitOptions& o, const std::string&) {
          o.on_reaped = [](const ReapedChild& c) {
            std::fprintf(stderr, "reins init: reaped pid %d (%s)\n", c.pid, c.status.describe().c_str());
          };
+         o.run.on_notice = [](RunNotice kind, const std::string& text) { print_notice(kind, text); };
        }},
   });
   return flags;
@@ -79,6 +88,9 @@ int init_main(int argc, char** argv) {
   auto own = apply_groups(flags, args, kInitGroups);  // the flags init shares with run
   InitOptions opts;
   opts.run = std::move(flags.run);
+  opts.run.on_notice = [](RunNotice kind, const std::string& text) {
+    if (kind != RunNotice::no_job) print_notice(kind, text);
+  };
   for (const auto& [opt, value] : own)
     if (!apply_flag(init_flags(), opts, *opt, value)) no_handler(*opt);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins init [OPTIONS] -- COMMAND [ARGS...])"};

@@ -73,11 +73,13 @@ int run_main(int argc, char** argv) {
     Process::exec_in_place(opts.command);  // nothing to watch, as with prlimit: get out of the way
   }
 
+  opts.on_notice = [](RunNotice kind, const std::string& text) {
+    std::fprintf(stderr, "reins run: %s%s\n",
+                 kind == RunNotice::no_job ? "ran without a cgroup job: " : "warning: ", text.c_str());
+  };
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
   RunReport report = run(opts);
-  if (report.job.unavailable)
-    std::fprintf(stderr, "reins run: ran without a cgroup job: %s\n", report.job.unavailable->c_str());
   if (report.killed_by) std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
   outputs.write(report);
   return report.exit_code();

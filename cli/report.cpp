@@ -51,6 +51,10 @@ void add_job_json(const RunJobReport& job, nlohmann::ordered_json& j) {
   j["throttled_periods"] = or_null(job.throttled_periods);
   j["throttled_s"] = seconds_or_null(job.throttled);
   j["leftovers_killed"] = job.leftovers_killed;
+  auto enclosing = nlohmann::ordered_json::array();
+  for (const auto& l : job.enclosing_limits)
+    enclosing.push_back({{"property", l.property}, {"cgroup", l.cgroup}, {"value", l.value}});
+  j["enclosing_limits"] = enclosing;
 }
 
 void add_job_text(const RunJobReport& job, const std::function<void(std::string_view, const std::string&)>& line) {
@@ -75,6 +79,10 @@ void add_job_text(const RunJobReport& job, const std::function<void(std::string_
   if (job.memory_limit_hits) line("Job memory limit reached:", fmt::format("{} time(s)", job.memory_limit_hits));
   if (job.pids_limit_hits) line("Job forks refused:", std::to_string(job.pids_limit_hits));
   if (job.leftovers_killed) line("Left behind, killed:", std::to_string(job.leftovers_killed));
+  for (const auto& l : job.enclosing_limits)
+    line("Enclosing limit:",
+         fmt::format("{}={} set by {}", l.property,
+                     l.property == "MemoryMax" ? format_size(l.value) : std::to_string(l.value), l.cgroup));
 }
 
 }  // namespace

@@ -64,6 +64,13 @@ class CgroupLayout {
   CgroupMode mode() const noexcept;
   // Where each hierarchy is and where jobs go, one line each.
   std::string describe() const;
+  // The memory and process limits set on the cgroup jobs go below (our own) or above it: a container's, a
+  // Slurm step's, a systemd unit's. The lowest of each, read now.
+  std::vector<EnclosingLimit> enclosing_limits() const;
+  // The OOM kills counted so far in that cgroup (v2: and below it), or nullopt when there is no memory
+  // hierarchy or its counter cannot be read. Readable where nothing can be created (a container's read-only
+  // cgroups), so a command run without a job can still be told apart from one the OOM killer ended.
+  std::optional<std::uint64_t> oom_kills() const;
 
   // The library's own view (src/cgroup); opaque to users.
   struct Impl;
@@ -142,6 +149,9 @@ class Job {
   std::string describe() const;
   // Limits skipped under best_effort, with why.
   const std::vector<SkippedLimit>& skipped() const noexcept;
+  // The memory and process limits that cgroups enclosing the job set (a container's, a Slurm step's, a
+  // systemd unit's), read now: the lowest of each, whatever the job's own.
+  std::vector<EnclosingLimit> enclosing_limits() const;
 
   // Whether destruction ends the job. release() turns it off for good: the job and its processes stay.
   bool kill_on_close() const noexcept;

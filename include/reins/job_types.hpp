@@ -133,4 +133,14 @@ struct SkippedLimit {
   std::string reason;    // a whole sentence: "MemoryHigh= exists only on cgroup v2 (the memory controller is v1)"
 };
 
+// A limit that a cgroup enclosing the job sets (a container's, a Slurm task's, a systemd unit's): the job
+// cannot use more than it, whatever its own limit says, and when it acts the job's own counters do not show
+// it (its memory_limit_hits stay 0).
+struct EnclosingLimit {
+  std::string property;     // "MemoryMax" or "TasksMax"
+  std::string cgroup;       // the cgroup that sets it, as its hierarchy names it: "/slurm/uid_0/job_7/step_0"
+  std::uint64_t value = 0;  // bytes, or processes
+  bool operator==(const EnclosingLimit&) const = default;
+};
+
 }  // namespace reins

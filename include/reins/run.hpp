@@ -54,6 +54,12 @@ struct RunGuardOptions {
   std::function<void(const GuardBreach&)> on_breach;
 };
 
+// What RunOptions::on_notice tells of, and with what text.
+enum class RunNotice {
+  no_job,           // no cgroup job could be made and none was needed: why (RunJobReport::unavailable)
+  enclosing_limit,  // an enclosing cgroup's limit is below the job's own: the sentence, also among the notes
+};
+
 struct RunOptions {
   Command command;
   RunJobOptions job;
@@ -67,6 +73,9 @@ struct RunOptions {
   std::string trace_path;
   std::chrono::nanoseconds trace_interval = std::chrono::milliseconds(100);
   std::optional<RunGuardOptions> guard;
+  // Told, before the command starts, of what the user may want to hear then rather than in the report (each
+  // is in the report too).
+  std::function<void(RunNotice, const std::string&)> on_notice;
 };
 
 // What the job saw, for the whole tree of processes (also those never waited for).
@@ -86,6 +95,8 @@ struct RunJobReport {
   std::optional<std::uint64_t> throttled_periods;
   std::optional<std::chrono::nanoseconds> throttled;
   std::size_t leftovers_killed = 0;  // processes still in the job when the command exited
+  // The limits cgroups around the job set (Job::enclosing_limits), read when it was made.
+  std::vector<EnclosingLimit> enclosing_limits;
   // Jobs that earlier runs left when they were SIGKILLed, removed before this one was made (see
   // Job::remove_abandoned); the notes name them too.
   std::vector<std::string> abandoned_removed;

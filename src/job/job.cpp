@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cgroup/enclosing.hpp"
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/limits.hpp"
 #include "cgroup/terminate.hpp"
@@ -52,6 +53,8 @@ std::string_view cgroup_mode_name(CgroupMode mode) noexcept {
   return "?";
 }
 std::string CgroupLayout::describe() const { return impl_->layout.describe(); }
+std::vector<EnclosingLimit> CgroupLayout::enclosing_limits() const { return cgroup::enclosing_limits(impl_->layout); }
+std::optional<std::uint64_t> CgroupLayout::oom_kills() const { return cgroup::parent_oom_kills(impl_->layout); }
 
 std::string_view systemd_scope_name(SystemdScope s) noexcept {
   switch (s) {
@@ -229,6 +232,7 @@ std::vector<std::string> Job::paths() const { return impl_->cgroups.paths(); }
 const std::string& Job::unit() const noexcept { return impl_->unit; }
 std::string Job::describe() const { return impl_->cgroups.layout().describe(); }
 const std::vector<SkippedLimit>& Job::skipped() const noexcept { return impl_->skipped; }
+std::vector<EnclosingLimit> Job::enclosing_limits() const { return cgroup::enclosing_limits(impl_->cgroups.layout()); }
 bool Job::kill_on_close() const noexcept { return impl_->kill_on_close; }
 void Job::set_kill_on_close(bool on) noexcept {
   if (on != impl_->kill_on_close) impl_->cgroups.set_owned(on);

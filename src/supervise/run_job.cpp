@@ -2,8 +2,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include "reins/units.hpp"
 
 namespace reins::supervise {
 namespace {
@@ -73,6 +77,47 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
 
 namespace {
 
+std::string limit_text(const EnclosingLimit& l) {
+  return l.property == "MemoryMax" ? format_size(l.value) : fmt::format("{} processes", l.value);
+}
+
+// The job's own limit for the same property, when it asked for a number.
+std::optional<std::uint64_t> own_limit(const JobLimits& limits, const EnclosingLimit& l) {
+  const auto& asked = l.property == "MemoryMax" ? limits.memory_max : limits.pids_max;
+  return asked && *asked ? std::optional<std::uint64_t>(**asked) : std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> enclosing_warnings(const Job& job, const RunJobOptions& options, RunJobReport& report) {
+  std::vector<std::string> out;
+  report.enclosing_limits = job.enclosing_limits();
+  for (const auto& l : report.enclosing_limits) {
+    auto asked = own_limit(options.limits, l);
+    if (!asked || l.value >= *asked) continue;
+    out.push_back(fmt::format("the enclosing cgroup {} allows {} ({}), below the {} asked for: the job gets at most {}",
+                              l.cgroup, limit_text(l), l.property,
+                              l.property == "MemoryMax" ? format_size(*asked) : std::to_string(*asked), limit_text(l)));
+  }
+  return out;
+}
+
+namespace {
+
+// The OOM killer acted without the job's own limit being reached: when an enclosing cgroup limits memory,
+// it was its limit (its counters, not the job's, show the hit).
+std::string oom_detail(const RunJobReport& job) {
+  std::string kills = fmt::format("{} kill{}", job.oom_kills, job.oom_kills == 1 ? "" : "s");
+  auto enclosing = std::find_if(job.enclosing_limits.begin(), job.enclosing_limits.end(),
+                                [](const auto& l) { return l.property == "MemoryMax"; });
+  if (job.memory_limit_hits == 0 && enclosing != job.enclosing_limits.end())
+    return fmt::format(
+        "the OOM killer acted in the job ({}) at the enclosing cgroup {}'s limit of {}, not the job's own: the "
+        "command was SIGKILLed",
+        kills, enclosing->cgroup, limit_text(*enclosing));
+  return fmt::format("the OOM killer acted in the job ({}): the command was SIGKILLed", kills);
+}
+
 void fill_job_report(const JobStats& s, RunJobReport& r) {
   r.cpu = s.cpu.usage;
   r.cpu_user = s.cpu.user;
@@ -104,8 +149,8 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
   if (options.statistics || sigkilled) fill_job_report(job.stats(), report.job);
   if (!report.killed_by && sigkilled && report.job.oom_kills > 0) {
     report.killed_by = KillReason::oom;
-    report.kill_detail = fmt::format("the OOM killer acted in the job ({} kill{}): the command was SIGKILLed",
-                                     report.job.oom_kills, report.job.oom_kills == 1 ? "" : "s");
+    report.kill_detail = oom_detail(report.job);
+    report.notes.push_back(report.kill_detail);
   }
   if (keep) {
     job.release();

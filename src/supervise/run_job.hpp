@@ -17,6 +17,10 @@ namespace reins::supervise {
 // be made, naming those options.
 std::optional<Job> make_run_job(const RunJobOptions& options, RunJobReport& report, std::vector<std::string>& notes);
 
+// The warnings for enclosing limits below the job's own (RunJobReport::enclosing_limits, which this fills):
+// "the enclosing cgroup /slurm/.../step_0 allows 50.0 MiB (MemoryMax), below the 100 MiB asked for".
+std::vector<std::string> enclosing_warnings(const Job& job, const RunJobOptions& options, RunJobReport& report);
+
 // After the command has exited: kills what it left behind in the job (unless the job is kept), records the
 // job's figures in `report` (and killed_by "oom" when the OOM killer ended it), then removes or releases it.
 void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report);

@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <signal.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "reins/error.hpp"
@@ -29,6 +31,16 @@ void Supervision::prepare() {
   report_.argv = opts_.command.argv;
   start_ = Clock::now();
   job_ = make_run_job(opts_.job, report_.job, report_.notes);
+  auto tell = [this](RunNotice kind, const std::string& text) {
+    if (opts_.on_notice) opts_.on_notice(kind, text);
+  };
+  if (!job_ && report_.job.unavailable) tell(RunNotice::no_job, *report_.job.unavailable);
+  if (!job_) watch_own_cgroup();
+  if (job_)
+    for (auto& warning : enclosing_warnings(*job_, opts_.job, report_.job)) {
+      tell(RunNotice::enclosing_limit, warning);
+      report_.notes.push_back(std::move(warning));
+    }
   if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
 }
 
@@ -111,8 +123,40 @@ void Supervision::command_exited(const ProcessResult& result) {
   }
 }
 
+// Where no job could be made, the cgroup we are in still counts OOM kills and may be what limits us (a
+// container's --memory): read it now and when the command has ended.
+void Supervision::watch_own_cgroup() {
+  try {
+    own_layout_.emplace(opts_.job.layout ? *opts_.job.layout : CgroupLayout::discover(opts_.job.cgroup_root));
+    report_.job.enclosing_limits = own_layout_->enclosing_limits();
+    own_oom_kills_ = own_layout_->oom_kills();
+  } catch (const Error&) {
+    own_layout_.reset();  // no cgroup hierarchy at all: nothing to tell
+  }
+}
+
+void Supervision::finish_without_job() {
+  const bool sigkilled = report_.status.signaled() && report_.status.signal() == SIGKILL;
+  if (report_.killed_by || !sigkilled || !own_oom_kills_) return;
+  auto now = own_layout_->oom_kills();
+  if (!now || *now <= *own_oom_kills_) return;
+  report_.killed_by = KillReason::oom;
+  auto limit = std::find_if(report_.job.enclosing_limits.begin(), report_.job.enclosing_limits.end(),
+                            [](const auto& l) { return l.property == "MemoryMax"; });
+  report_.kill_detail =
+      fmt::format("the OOM killer acted in reins' own cgroup ({} kill{}{}): the command was SIGKILLed",
+                  *now - *own_oom_kills_, *now - *own_oom_kills_ == 1 ? "" : "s",
+                  limit == report_.job.enclosing_limits.end()
+                      ? std::string()
+                      : fmt::format(", at the limit of {} that {} sets", format_size(limit->value), limit->cgroup));
+  report_.notes.push_back(report_.kill_detail);
+}
+
 void Supervision::finish_job() {
-  if (job_) finish_run_job(*job_, opts_.job, report_);
+  if (job_)
+    finish_run_job(*job_, opts_.job, report_);
+  else
+    finish_without_job();
 }
 
 }  // namespace reins::supervise

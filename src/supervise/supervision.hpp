@@ -47,7 +47,7 @@ class Supervision {
   // lets a guard kill under way finish and stops the guard, ends the trace with its last events.
   void command_exited(const ProcessResult& result);
   // Last: kills what the command left in its job (unless kept), records the job's figures (killed_by oom),
-  // removes the job or keeps it.
+  // removes the job or keeps it. Without a job: killed_by oom when the OOM killer acted in our own cgroup.
   void finish_job();
 
  private:
@@ -56,12 +56,18 @@ class Supervision {
   void unwatch_oom();
   void on_job_events();
   void on_timeout();
+  void watch_own_cgroup();
+  void finish_without_job();
   void trace_event(TimelineEventKind kind, const std::string& detail);
 
   const RunOptions& opts_;
   sys::EventLoop& loop_;
   RunReport& report_;
   std::optional<Job> job_;  // before child_: a child still running at unwinding is killed, then its job
+  // Without a job (a container's read-only cgroups): our own cgroup, whose OOM kills still tell, and their
+  // count before the command started.
+  std::optional<CgroupLayout> own_layout_;
+  std::optional<std::uint64_t> own_oom_kills_;
   std::optional<RunTrace> trace_;
   Process child_;
   std::optional<RunGuard> guard_;  // after child_ and job_: stopped before either is destroyed

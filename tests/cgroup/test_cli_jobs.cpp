@@ -148,6 +148,39 @@ TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
   EXPECT_NE(refused.err.find("MemoryMax"), std::string::npos) << refused.err;
 }
 
+// Inside a container the cgroup file system is read-only (Docker's and Podman's default). Shown here with a
+// private mount namespace in which every cgroup mount is remounted read-only.
+Output with_read_only_cgroups(const std::vector<std::string>& argv) {
+  std::string script =
+      "for m in /sys/fs/cgroup $(grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5); do "
+      "mount -o remount,bind,ro \"$m\" || exit 98; [ ! -w \"$m\" ] || exit 99; done; exec \"$@\"";
+  std::vector<std::string> full = {"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"};
+  full.insert(full.end(), argv.begin(), argv.end());
+  return run_capture(full);
+}
+
+TEST_F(CliJobs, InAContainersReadOnlyCgroupsLimitsSayWhatTheyNeedAndInitRunsQuietly) {
+  if (run_capture({"unshare", "-m", "true"}).exit_code != 0)
+    GTEST_SKIP() << "no private mount namespace here (unshare -m needs CAP_SYS_ADMIN)";
+  // The negative control: the script itself fails (98, 99) unless the mounts really became read-only.
+  auto refused = with_read_only_cgroups(reins({"run", "-m", "64M", "--", testproc(), "exit", "0"}));
+  ASSERT_NE(refused.exit_code, 98) << refused.err;
+  ASSERT_NE(refused.exit_code, 99) << "a cgroup mount is still writable";
+  EXPECT_EQ(refused.exit_code, 125) << refused.err;
+  EXPECT_NE(refused.err.find("mounted read-only here"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("-v /sys/fs/cgroup:/sys/fs/cgroup:rw"), std::string::npos) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << "one line: " << refused.err;
+
+  auto quiet = with_read_only_cgroups(reins({"init", "--subreaper", "--", testproc(), "exit", "3"}));
+  EXPECT_EQ(quiet.exit_code, 3) << quiet.err;
+  EXPECT_EQ(quiet.err, "") << "no job is said only with -v or in the report";
+  auto told =
+      with_read_only_cgroups(reins({"init", "--subreaper", "-v", "--json", "-", "--", testproc(), "exit", "3"}));
+  EXPECT_EQ(told.exit_code, 3) << told.err;
+  EXPECT_NE(told.err.find("reins init: running without a cgroup job: create cgroup"), std::string::npos) << told.err;
+  EXPECT_NE(last_json_line(told.err)["job_unavailable"].get<std::string>().find("read-only"), std::string::npos);
+}
+
 TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
   auto disk = test_disk();
   if (!disk) GTEST_SKIP() << "no whole disk in /sys/block for IOReadBandwidthMax";
@@ -247,6 +280,68 @@ TEST_F(CliJobs, AddListSetAndRm) {
   EXPECT_EQ(outside.wait().status.signal(), SIGKILL);
   list = run_capture(reins({"job", "list"}));
   EXPECT_EQ(list.out.find(name), std::string::npos) << list.out;
+}
+
+// A job made inside another job E (as under a Slurm step or a container with --memory): E's limit is the
+// enclosing one. Below the asked -m, it is named before the command starts and as the OOM's cause.
+TEST_F(CliJobs, AnEnclosingLimitBelowTheAskedOneIsNamedBeforehandAndAsTheCause) {
+  std::string outer = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "48M", "--swap", "0"})).exit_code, 0);
+  auto o = run_capture(reins(
+      {"job", "exec", outer, "--", reins_bin(), "run", "--json", "-", "-m", "96M", "--", testproc(), "memhog", "80"}));
+  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  EXPECT_EQ(o.exit_code, 137) << o.err;
+  json r = last_json_line(o.err);
+  ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["enclosing_limits"][0]["property"], "MemoryMax");
+  EXPECT_EQ(r["enclosing_limits"][0]["value"], 48 << 20);
+  std::string cgroup = r["enclosing_limits"][0]["cgroup"];
+  EXPECT_EQ(cgroup.substr(cgroup.rfind('/') + 1), outer);
+  EXPECT_EQ(r["killed_by"], "oom") << r.dump();
+  EXPECT_EQ(r["memory_limit_hits"], 0) << "the job's own limit was never reached: " << r.dump();
+  auto warning =
+      o.err.find("reins run: warning: the enclosing cgroup " + cgroup + " allows 48.0 MiB (MemoryMax), below");
+  EXPECT_LT(warning, o.err.find("\n{")) << "said before the command ran, not only in the report: " << o.err;
+  EXPECT_NE(o.err.find("at the enclosing cgroup " + cgroup + "'s limit of 48.0 MiB, not the job's own"),
+            std::string::npos)
+      << o.err;
+}
+
+// Without a job of its own (--no-job here; a container's read-only cgroups in real life), the OOM kill still
+// shows in the cgroup reins is in, and the report says so instead of only "SIGKILL".
+TEST_F(CliJobs, WithoutAJobAnOomInTheEnclosingCgroupIsStillReported) {
+  std::string outer = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "48M", "--swap", "0"})).exit_code, 0);
+  auto o = run_capture(reins(
+      {"job", "exec", outer, "--", reins_bin(), "run", "--no-job", "--json", "-", "--", testproc(), "memhog", "80"}));
+  auto fine = run_capture(reins({"job", "exec", outer, "--", reins_bin(), "run", "--no-job", "--json", "-", "--",
+                                 testproc(), "memhog", "8", "0"}));
+  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  EXPECT_EQ(o.exit_code, 137) << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_EQ(r["killed_by"], "oom") << r.dump();
+  EXPECT_TRUE(r["job"].is_null());
+  EXPECT_NE(o.err.find("the OOM killer acted in reins' own cgroup (1 kill, at the limit of 48.0 MiB that"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(fine.exit_code, 0) << "the negative control: under the limit, nothing is blamed: " << fine.err;
+  EXPECT_TRUE(last_json_line(fine.err)["killed_by"].is_null()) << fine.err;
+}
+
+// The negative control: an enclosing limit above the asked one is reported but neither warned of nor blamed.
+TEST_F(CliJobs, AnEnclosingLimitAboveTheAskedOneIsNeitherWarnedOfNorBlamed) {
+  std::string outer = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "400M"})).exit_code, 0);
+  auto o = run_capture(reins({"job", "exec", outer, "--", reins_bin(), "run", "--json", "-", "-m", "48M", "--swap", "0",
+                              "--", testproc(), "memhog", "80"}));
+  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  EXPECT_EQ(o.exit_code, 137) << o.err;
+  json r = last_json_line(o.err);
+  ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["enclosing_limits"][0]["value"], 400 << 20);
+  EXPECT_GT(r["memory_limit_hits"].get<int>(), 0) << r.dump();
+  EXPECT_EQ(o.err.find("warning"), std::string::npos) << o.err;
+  EXPECT_EQ(o.err.find("enclosing cgroup"), std::string::npos) << o.err;
 }
 
 TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {

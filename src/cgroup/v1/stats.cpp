@@ -18,6 +18,14 @@ namespace {
 
 std::chrono::nanoseconds ns(std::uint64_t v) { return std::chrono::nanoseconds(static_cast<long long>(v)); }
 
+// Whether the peak of a counter came within 1 MiB (more than a charge batch of 64 pages) of its limit.
+bool reached(const CgroupDir& dir, const char* peak_file, const char* limit_file) {
+  auto peak = dir.read_u64(peak_file);
+  auto text = dir.try_read(limit_file);
+  auto limit = text.ok() ? parse_v1_limit(*text) : std::nullopt;
+  return peak && limit && *limit && *peak + (1u << 20) >= **limit;
+}
+
 }  // namespace
 
 JobMemoryStats read_v1_memory(const CgroupDir& dir) {
@@ -35,10 +43,14 @@ JobMemoryStats read_v1_memory(const CgroupDir& dir) {
   if (auto text = dir.try_read("memory.oom_control"); text.ok())
     m.oom_kills = sys::field_u64(*text, "oom_kill").value_or(0);
   // A charge refused at the limit counts in failcnt, or in memsw.failcnt for the memory+swap limit; but 6.18
-  // leaves both at 0 when a memsw limit is set (measured), while an OOM kill in a limited cgroup always
-  // means the limit was reached at least once.
-  m.limit_hits = std::max(dir.read_u64("memory.failcnt").value_or(0) + dir.read_u64("memory.memsw.failcnt").value_or(0),
-                          m.oom_kills);
+  // leaves both at 0 when a memsw limit is set (measured). Then the peak tells whether an OOM kill came at
+  // the job's own limit: it reached it, within a charge batch. (An enclosing cgroup's lower limit leaves the
+  // job's counters at 0 and its peak below its own limit: that OOM was not the job's limit.)
+  m.limit_hits = dir.read_u64("memory.failcnt").value_or(0) + dir.read_u64("memory.memsw.failcnt").value_or(0);
+  if (m.limit_hits == 0 && m.oom_kills > 0 &&
+      (reached(dir, "memory.max_usage_in_bytes", "memory.limit_in_bytes") ||
+       reached(dir, "memory.memsw.max_usage_in_bytes", "memory.memsw.limit_in_bytes")))
+    m.limit_hits = m.oom_kills;
   return m;
 }
 
