@@ -49,6 +49,24 @@ make_rootfs() {
   for applet in $("$bb" --list); do [ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"; done
   cp "$reins_static" "$dir/usr/bin/reins"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
+  # reap-check N: starts N orphans (their parent exits at once, so PID 1 inherits them), waits until they
+  # are gone and no zombie is left (10 s at most), prints "sleeping=S zombies=Z"; exit 0 only if both are 0.
+  cat >"$dir/bin/reap-check" <<'SH'
+#!/bin/sh
+n=${1:-20} i=0
+while [ $i -lt $n ]; do (sleep 0.2 &); i=$((i + 1)); done
+for _ in $(seq 100); do
+  z=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$3 == "Z"' | wc -l)
+  s=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^sleep$')
+  [ "$s" = 0 ] && [ "$z" = 0 ] && break
+  sleep 0.1
+done
+echo "sleeping=$s zombies=$z"
+[ "$s" = 0 ] && [ "$z" = 0 ]
+SH
+  # pause: what a pod's infra container runs (an image of its own: podman runs the infra image's entrypoint).
+  printf '#!/bin/sh\ntrap "exit 0" TERM INT\nwhile :; do sleep 1; done\n' >"$dir/pause"
+  chmod +x "$dir/bin/reap-check" "$dir/pause"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
   chmod 1777 "$dir/tmp"
 }
@@ -90,6 +108,23 @@ placed_below_us() {
   [ "$found" -gt 0 ] || { echo "no cgroup named $1"; return 1; }
 }
 
+# run_in_own_cgroup_namespace COMMAND...: runs COMMAND in a new cgroup namespace and mount namespace where
+# every cgroup hierarchy is mounted again, so that its "/" is our own cgroup. For engines that put their
+# cgroups at absolute paths (podman's cgroupfs manager, slurmd's cgroup/v1 plugin): there those paths land
+# below our own cgroups, where this machine's rules allow them, instead of at the hierarchies' roots.
+run_in_own_cgroup_namespace() {
+  local remount
+  # A hierarchy cannot be mounted again on its own mount point (EBUSY): a fresh tmpfs goes over
+  # /sys/fs/cgroup first, then every hierarchy on it, then the tmpfs's symlinks (cpu -> cpu,cpuacct).
+  remount="mount -t tmpfs -o mode=755 reins-cgroupns /sys/fs/cgroup || exit 97
+$(awk '{ for (i = 7; $i != "-"; i++) {}; fs = $(i + 1); opts = $(i + 3); sub(/^r[wo],?/, "", opts)
+      if (fs == "cgroup") printf "mkdir -p %s && mount -t cgroup -o %s reins-cgroupns %s || exit 97\n", $5, opts, $5
+      if (fs == "cgroup2") printf "mkdir -p %s && mount -t cgroup2 reins-cgroupns %s || exit 97\n", $5, $5 }' /proc/self/mountinfo)
+$(find /sys/fs/cgroup -maxdepth 1 -type l -printf 'ln -s %l %p\n')"
+  unshare -C -m --propagation private sh -c "$remount
+exec \"\$@\"" sh "$@"
+}
+
 # The README's code block that follows the marker line "<!-- NAME -->", without its fences.
 readme_block() {
   awk -v m="<!-- $1 -->" '$0 == m {on = 1; next} on && /^```/ {if (in_block) exit; in_block = 1; next} in_block {print}' \
@@ -110,13 +145,7 @@ container_checks() {
   run "$image" sh -c 'kill -TERM $$'; check "SIGTERM exits 143" 143 $?
 
   # Orphans: 20 processes whose parent exits at once are reparented to PID 1, which must reap them all.
-  out=$(run "$image" sh -c '
-    i=0; while [ $i -lt 20 ]; do (sleep 0.2 &); i=$((i + 1)); done
-    for _ in $(seq 100); do
-      z=$(cat /proc/[0-9]*/stat 2>/dev/null | awk "\$3 == \"Z\"" | wc -l)
-      s=$(cat /proc/[0-9]*/comm 2>/dev/null | grep -c "^sleep$")
-      [ "$s" = 0 ] && [ "$z" = 0 ] && break; sleep 0.1
-    done; echo "sleeping=$s zombies=$z"')
+  out=$(run "$image" reap-check 20)
   check "20 orphans reaped: none left, no zombie" "sleeping=0 zombies=0" "$out"
 
   # stop: SIGTERM forwarded, the command's own exit code kept.
@@ -127,7 +156,10 @@ container_checks() {
   # kill -s USR1: forwarded.
   id=$("$E" run -d --network none "$image" sh -c 'trap "echo got-usr1; exit 7" USR1; while :; do sleep 0.1; done')
   for _ in $(seq 50); do "$E" exec "$id" sh -c 'grep -q "^sh$" /proc/[0-9]*/comm' && break; sleep 0.1; done
-  if out=$(placed_below_us "$parent"); then pass "the container's cgroups are below our own, in every hierarchy"
+  if [ -n "${REINS_LANE_COUNTS:-}" ]; then
+    skipped=$((skipped + 1))
+    echo "SKIP $lane: the container's cgroups are below our own (here by construction: the engine runs in a cgroup namespace rooted at them)"
+  elif out=$(placed_below_us "${parent##*/}"); then pass "the container's cgroups are below our own, in every hierarchy"
   else fail "the container's cgroups are below our own" "$out"; fi
   "$E" kill -s USR1 "$id" >/dev/null
   check "kill -s USR1 forwarded" 7 "$("$E" wait "$id")"
