@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The one place reins' build, test and benchmark dependencies are installed (Debian 12, as root).
-# Usage: scripts/setup-debian.sh [--bench] [--vm]
+# Usage: scripts/setup-debian.sh [--bench] [--vm] [--engines]
 set -euo pipefail
-want_bench=0 want_vm=0
+want_bench=0 want_vm=0 want_engines=0
 for a in "$@"; do
   case "$a" in
     --bench) want_bench=1 ;;
     --vm) want_vm=1 ;;
-    *) echo "setup-debian.sh: unknown option '$a' (valid: --bench, --vm)" >&2; exit 2 ;;
+    --engines) want_engines=1 ;;
+    *) echo "setup-debian.sh: unknown option '$a' (valid: --bench, --vm, --engines)" >&2; exit 2 ;;
   esac
 done
 
@@ -24,6 +25,9 @@ pkgs=(
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
 [ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)  # xz: tests/vm boots the kernel via PVH
 [ "$want_vm" = 1 ] && pkgs+=(mmdebstrap e2fsprogs)  # tests/systemd-vm: a Debian rootfs from packages, its disk image
+# tests/engines: the container engines and the scheduler reins runs under (started by the lanes themselves;
+# their packages' services are not started here: no systemd, and policy-rc.d denies it in images)
+[ "$want_engines" = 1 ] && pkgs+=(docker.io podman runc slurm-wlm munge busybox-static)
 
 missing=()
 for p in "${pkgs[@]}"; do

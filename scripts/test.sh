@@ -61,6 +61,15 @@ fi
 echo "== lane: package (.deb, man page, completion, find_package and pkg-config consumers)"
 if scripts/package-test.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 
+# Real engines: Docker (default seccomp profile), Podman (+ play kube), Slurm; each starts its own daemons.
+echo "== lane: engines (Docker, Podman, Slurm)"
+tests/engines/run.sh 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+read -r ep ef es < <(awk '/^engine-[a-z]+: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4; s += $6 }
+    END {print p + 0, f + 0, s + 0}' "$log")
+passed=$((passed + ep)) failed=$((failed + ef)) skipped=$((skipped + es))
+if [ "$status" != 0 ] && [ "$ef" = 0 ] && ! grep -q '^engine-' "$log"; then failed=$((failed + 1)); fi
+
 if [ -x tests/vm/run-lanes.sh ]; then
   echo "== lane: VM (pure cgroup v2 and v1 kernels under qemu)"
   tests/vm/run-lanes.sh 2>&1 | tee "$log"
