@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup/enclosing.hpp"
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/limits.hpp"
 #include "reins/error.hpp"
@@ -261,6 +262,46 @@ TEST(CgroupFakeTree, OwnershipIsCheckedBeforeOtherProcesses) {
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "1: could not drop to nobody, 2: no error, 3: another problem, 4: another error";
+}
+
+// A Slurm step on v2, the mount's root being /slurm: the limit is the lowest at or above the jobs' parent up
+// to that root (a container's own cgroup is its mount's root), "max" and missing files being no limit.
+TEST(CgroupFakeTree, EnclosingLimitsAreTheLowestAtOrAboveTheParentWithinTheMount) {
+  TempDir t;
+  t.write("sys/fs/cgroup/cgroup.controllers", "memory pids\n");
+  t.write("sys/fs/cgroup/memory.max", "max\n");  // /slurm, the mount's root
+  t.write("sys/fs/cgroup/job_7/memory.max", "524288000\n");
+  t.write("sys/fs/cgroup/job_7/pids.max", "max\n");
+  t.write("sys/fs/cgroup/job_7/step_0/memory.max", "52428800\n");
+  t.write("sys/fs/cgroup/job_7/step_0/pids.max", "64\n");
+  t.write("sys/fs/cgroup/job_7/step_0/task_0/cgroup.controllers", "memory pids\n");
+  t.write("sys/fs/cgroup/job_7/step_0/task_0/memory.max", "max\n");
+  LayoutOptions o;
+  o.fs_prefix = t.path();
+  Layout layout = Layout::from_texts("26 23 0:25 /slurm /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+                                     "0::/slurm/job_7/step_0/task_0\n", o);
+  auto limits = enclosing_limits(layout);
+  ASSERT_EQ(limits.size(), 2u);
+  EXPECT_EQ(limits[0], (EnclosingLimit{"MemoryMax", "/slurm/job_7/step_0", 52428800}));
+  EXPECT_EQ(limits[1], (EnclosingLimit{"TasksMax", "/slurm/job_7/step_0", 64}));
+  t.write("sys/fs/cgroup/job_7/step_0/task_0/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 2\n");
+  EXPECT_EQ(parent_oom_kills(layout), 2u);
+  t.write("sys/fs/cgroup/memory.max", "1000\n");  // the mount's root is read too
+  EXPECT_EQ(enclosing_limits(layout)[0], (EnclosingLimit{"MemoryMax", "/slurm", 1000}));
+}
+
+// v1 writes "no limit" as a huge number (9223372036854771712): not a limit.
+TEST(CgroupFakeTree, AV1UnlimitedValueIsNoEnclosingLimit) {
+  TempDir t;
+  t.write("sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
+  t.write("sys/fs/cgroup/memory/docker/memory.limit_in_bytes", "9223372036854771712\n");
+  LayoutOptions o;
+  o.fs_prefix = t.path();
+  Layout layout =
+      Layout::from_texts("30 20 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", "4:memory:/docker\n", o);
+  EXPECT_TRUE(enclosing_limits(layout).empty());
+  t.write("sys/fs/cgroup/memory/memory.limit_in_bytes", "67108864\n");
+  EXPECT_EQ(enclosing_limits(layout), (std::vector<EnclosingLimit>{{"MemoryMax", "/", 67108864}}));
 }
 
 }  // namespace
