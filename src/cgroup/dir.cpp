@@ -85,9 +85,8 @@ CgroupDir CgroupDir::create(const std::string& path, std::string cgroup_path) {
     if (errno == EROFS)
       throw Error(EROFS, fmt::format("create cgroup {}: the cgroup file system is mounted read-only here (as container "
                                      "engines mount it by default); a job needs it writable: docker/podman run -v "
-                                     "/sys/fs/cgroup:/sys/fs/cgroup:rw (or podman --systemd=always on cgroup v2), a "
-                                     "privileged pod under Kubernetes; or set the limit on the container itself "
-                                     "(--memory, resources.limits)",
+                                     "/sys/fs/cgroup:/sys/fs/cgroup:rw, a privileged pod under Kubernetes; or set the "
+                                     "limit on the container itself (--memory, resources.limits)",
                                      path));
     throw_errno("create cgroup", path);
   }
