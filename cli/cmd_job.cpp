@@ -27,6 +27,8 @@ std::vector<Option> job_options() {
                  Complete::signal});
   all.push_back({"until-empty", 0, nullptr, "events: stop after the next all-exited"});
   all.push_back({"cgroup-root", 0, "CGROUP", "find and make jobs below this cgroup instead of reins' own"});
+  all.push_back({"adopt", 0, nullptr,
+                 "act on a cgroup reins did not make (no reins marker: made by hand or another tool) as on a job"});
   return all;
 }
 
@@ -86,6 +88,11 @@ const std::string& need_name(const ParsedArgs& args, const char* action) {
   return args.operands[1];
 }
 
+// The job an action names: reins' own, or any cgroup of that name with --adopt.
+Job open_job(const Context& c, const char* action) {
+  return Job::open(need_name(c.args, action), c.layout_ptr(), c.args.has("adopt") ? JobOpen::adopt : JobOpen::own_jobs);
+}
+
 int create(Context& c) {
   JobOptions o;
   o.limits = limits_of(c.args);
@@ -97,7 +104,7 @@ int create(Context& c) {
 }
 
 int add(Context& c) {
-  Job job = Job::open(need_name(c.args, "add"), c.layout_ptr());
+  Job job = open_job(c, "add");
   if (c.args.operands.size() < 3) throw UsageError{"'add' needs at least one PID"};
   for (size_t i = 2; i < c.args.operands.size(); ++i) {
     char* end = nullptr;
@@ -108,20 +115,32 @@ int add(Context& c) {
   return 0;
 }
 
+// Exits with the command's status, so reins' own failures (no such job, a setup step) take 125 as in
+// `reins run`, never a code the command could have returned.
 int exec(Context& c) {
   RunOptions opts;
   opts.job.existing_name = need_name(c.args, "exec");
+  opts.job.existing_open = c.args.has("adopt") ? JobOpen::adopt : JobOpen::own_jobs;
   opts.job.layout = c.layout_ptr();
   if (c.args.operands.size() < 3) throw UsageError{"'exec' needs a COMMAND (reins job exec NAME -- COMMAND...)"};
   opts.command.argv.assign(c.args.operands.begin() + 2, c.args.operands.end());
   // As `reins run` does: the caller's signals are passed on to the command.
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
-  return run(opts).exit_code();
+  try {
+    return run(opts).exit_code();
+  } catch (const SpawnError&) {
+    throw;  // 126/127/125 by the step, as for reins run (cli/main.cpp)
+  } catch (const InvalidArgument&) {
+    throw;  // a usage error: exit 2
+  } catch (const Error& e) {
+    std::fprintf(stderr, "reins job: %s\n", e.what());
+    return 125;
+  }
 }
 
 int ps(Context& c) {
-  Job job = Job::open(need_name(c.args, "ps"), c.layout_ptr());
+  Job job = open_job(c, "ps");
   std::string out = fmt::format("{:>7} {}\n", "PID", "COMMAND");
   for (pid_t pid : job.pids()) {
     std::ifstream f(fmt::format("/proc/{}/cmdline", pid));
@@ -135,7 +154,7 @@ int ps(Context& c) {
 }
 
 int stat(Context& c) {
-  Job job = Job::open(need_name(c.args, "stat"), c.layout_ptr());
+  Job job = open_job(c, "stat");
   if (c.args.has("json"))
     std::puts(job_json(job).dump(2).c_str());
   else
@@ -144,7 +163,7 @@ int stat(Context& c) {
 }
 
 int set(Context& c) {
-  Job job = Job::open(need_name(c.args, "set"), c.layout_ptr());
+  Job job = open_job(c, "set");
   JobLimits l = limits_of(c.args);
   if (l.empty()) throw UsageError{"'set' needs at least one limit option (e.g. --memory 1G)"};
   job.set_limits(l);
@@ -152,7 +171,7 @@ int set(Context& c) {
 }
 
 int events(Context& c) {
-  Job job = Job::open(need_name(c.args, "events"), c.layout_ptr());
+  Job job = open_job(c, "events");
   bool json = c.args.has("json"), until_empty = c.args.has("until-empty");
   for (;;) {
     for (const auto& e : job.wait_events(std::nullopt)) {
@@ -165,14 +184,14 @@ int events(Context& c) {
 }
 
 int freeze_or_thaw(Context& c, bool freeze) {
-  Job job = Job::open(need_name(c.args, freeze ? "freeze" : "thaw"), c.layout_ptr());
+  Job job = open_job(c, freeze ? "freeze" : "thaw");
   freeze ? job.freeze() : job.thaw();
   return 0;
 }
 
 int kill(Context& c) {
-  Job job = Job::open(need_name(c.args, "kill"), c.layout_ptr());
-  int sig = c.args.has("signal") ? parse_signal(*c.args.last("signal")) : SIGKILL;
+  int sig = c.args.has("signal") ? parse_signal(*c.args.last("signal")) : SIGKILL;  // checked before the lookup
+  Job job = open_job(c, "kill");
   if (sig == SIGKILL)
     job.terminate();
   else
@@ -181,7 +200,7 @@ int kill(Context& c) {
 }
 
 int rm(Context& c) {
-  Job job = Job::open(need_name(c.args, "rm"), c.layout_ptr());
+  Job job = open_job(c, "rm");
   job.remove();
   return 0;
 }

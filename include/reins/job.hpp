@@ -81,6 +81,12 @@ class CgroupLayout {
   std::shared_ptr<const Impl> impl_;
 };
 
+// Which cgroups Job::open acts on.
+enum class JobOpen {
+  own_jobs,  // only cgroups reins marked as jobs (where the file system keeps the marker): the default
+  adopt,     // any cgroup of that name below the parent: one made by hand or by another tool
+};
+
 // Whether a job may be made in a transient systemd scope (see Job::create).
 enum class SystemdScope {
   when_needed,  // only when our own cgroup cannot hold the job (the default)
@@ -124,14 +130,16 @@ class Job {
   // the process: the scope ends by itself when the process exits. Not with an explicit CgroupLayout root.
   static Job create(const JobOptions& options = {});
   static Job create(const std::string& name, const JobOptions& options = {});
-  // Opens an existing job. Does not own it (kill_on_close off). Throws reins::Error (ENOENT) if absent.
-  static Job open(const std::string& name, const CgroupLayout* layout = nullptr);
+  // Opens an existing job. Does not own it (kill_on_close off). Throws reins::Error: ENOENT if absent, EPERM
+  // for a cgroup reins did not mark as a job unless `how` is JobOpen::adopt.
+  static Job open(const std::string& name, const CgroupLayout* layout = nullptr, JobOpen how = JobOpen::own_jobs);
   // The names of the jobs below the layout's parent (cgroups reins marked as jobs).
   static std::vector<std::string> list(const CgroupLayout* layout = nullptr);
-  // Removes the jobs that were abandoned: created with kill_on_close by a process that then died without
-  // ending them (SIGKILL gives it no chance), once they are empty. Returns their names. Jobs that were
-  // released, are still in use, or were made in another pid namespace are never touched. Throws
-  // reins::Error only if the jobs cannot be listed.
+  // Ends and removes the jobs that were abandoned: created with kill_on_close by a process that then died
+  // without ending them (SIGKILL gives it no chance). What is still in them (children that outlived their
+  // supervisor, daemons) is killed as the owner would have. Returns their names. Jobs that were released,
+  // whose owner lives, or that were made in another pid namespace are never touched. Throws reins::Error
+  // only if the jobs cannot be listed.
   static std::vector<std::string> remove_abandoned(const CgroupLayout* layout = nullptr);
 
   Job(Job&&) noexcept;

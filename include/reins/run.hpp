@@ -28,6 +28,7 @@ struct RunJobOptions {
   // Non-empty: run inside this existing job instead of a fresh one (limits are not applied; the job and its
   // other processes stay; the report's job figures are the whole job's).
   std::string existing_name;
+  JobOpen existing_open = JobOpen::own_jobs;  // how existing_name is opened (adopt: a cgroup reins did not make)
   // Gather the job's statistics for the report (peak memory and processes need the v1 memory and pids
   // controllers on hybrid/v1, a cgroup each). Off: only what the limits need is made, and the report's job
   // figures stay empty, except killed_by "oom".

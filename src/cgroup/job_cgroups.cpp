@@ -1,6 +1,7 @@
 #include "cgroup/job_cgroups.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cgroup/mountinfo.hpp"
+#include "cgroup/terminate.hpp"
 #include "cgroup/v1/cpuset.hpp"
 #include "cgroup/v2/delegation.hpp"
 #include "procfs/identity.hpp"
@@ -122,22 +124,60 @@ struct Undo {
 
 }  // namespace
 
+namespace {
+
+// A name that is, or may become, a file of the cgroup directory the job is made in: the kernel's control
+// files are "<controller>.<knob>" (any controller, also ones reins does not use), v1's "tasks",
+// "notify_on_release" and "release_agent"; names starting with '.' are hidden from listings.
+bool reserved_name(std::string_view name) {
+  static constexpr std::string_view kPrefixes[] = {"cgroup", "memory",  "cpu",      "cpuacct",    "cpuset",  "io",
+                                                   "blkio",  "pids",    "freezer",  "devices",    "hugetlb", "rdma",
+                                                   "misc",   "net_cls", "net_prio", "perf_event", "irq"};
+  if (name.front() == '.' || name == "tasks" || name == "notify_on_release" || name == "release_agent") return true;
+  auto dot = name.find('.');
+  return dot != std::string_view::npos &&
+         std::find(std::begin(kPrefixes), std::end(kPrefixes), name.substr(0, dot)) != std::end(kPrefixes);
+}
+
+}  // namespace
+
 void check_job_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 200 && name != "." && name != ".." &&
-            std::all_of(name.begin(), name.end(), [](char c) {
-              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                     c == '_' || c == '-' || c == '@' || c == ':' || c == '+';
-            });
+  bool ok = !name.empty() && name.size() <= 200 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-' || c == '@' || c == ':' || c == '+';
+  });
   if (!ok)
     throw InvalidArgument(
         fmt::format("invalid job name '{}': use 1 to 200 letters, digits and . _ - @ : + "
                     "(for example build-42)",
                     name));
+  if (reserved_name(name))
+    throw InvalidArgument(
+        fmt::format("invalid job name '{}': names starting with '.', tasks, notify_on_release, release_agent "
+                    "and CONTROLLER.ANYTHING (cgroup.procs, memory.max, ...) are the kernel's control files; "
+                    "choose another (for example build-42)",
+                    name));
 }
+
+namespace {
+
+// A second create of a name gets a clear answer before anything is made (mkdir says only "File exists"),
+// also when only part of an earlier job is left in some hierarchy.
+void check_name_free(const Layout& layout, const std::string& name) {
+  for (const auto& h : layout.hierarchies()) {
+    std::string path = h.dir_of(h.child_path(name));
+    if (::access(path.c_str(), F_OK) == 0)
+      throw Error(EEXIST, fmt::format("job '{}' exists ({}): remove it first (reins job rm {}) or choose another name",
+                                      name, path, name));
+  }
+}
+
+}  // namespace
 
 JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
                               ControllerSet optional, bool owned) {
   check_job_name(name);
+  check_name_free(layout, name);
   const std::string marker = owned ? own_stamp() : kReleased;  // before anything exists: see own_stamp()
   wanted.add(layout.core_controllers());
   auto v1 = v1_hierarchies(layout, wanted);
@@ -205,8 +245,26 @@ void JobCgroups::create_v1(const Hierarchy& h) {
   }
 }
 
-std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::string& name) {
+namespace {
+
+// Whether the cgroup at `path` carries reins' job marker; true also where the file system cannot keep one.
+bool marked_or_unmarkable(const std::string& path) {
+  if (::getxattr(path.c_str(), kJobXattr, nullptr, 0) >= 0) return true;
+  return errno == ENOTSUP || errno == EOPNOTSUPP;
+}
+
+}  // namespace
+
+std::optional<JobCgroups> JobCgroups::open(const Layout& layout, const std::string& name, bool adopt) {
   check_job_name(name);
+  const Hierarchy& core_h = layout.core();
+  const std::string core_path = core_h.dir_of(core_h.child_path(name));
+  if (::access(core_path.c_str(), F_OK) != 0) return std::nullopt;
+  if (!adopt && !marked_or_unmarkable(core_path))
+    throw Error(EPERM, fmt::format("cgroup {} is not a reins job (it has no {} marker: it was made by hand or by "
+                                   "another tool), and reins acts only on its own jobs; add --adopt to treat it as "
+                                   "one (JobOpen::adopt)",
+                                   core_path, kJobXattr));
   JobCgroups job(layout, name);
   if (const Hierarchy* u = layout.unified()) {
     auto dir = CgroupDir::open(u->dir_of(u->child_path(name)), u->child_path(name));
@@ -247,7 +305,13 @@ std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Dead
       auto owner = procfs::ProcessStamp::parse(value);
       if (!owner || !owner->gone()) continue;
       auto job = open(layout, name);
-      if (!job || !job->core().core_dir().pids_recursive().empty()) continue;
+      if (!job) continue;
+      // Its owner is gone, so nobody ends what is still in it (children that outlived a SIGKILLed reins,
+      // double-forked daemons): end it here, as the owner would have.
+      if (!job->core().core_dir().pids_recursive().empty() && !job->core().kill_all())
+        kill_members(job->core(), deadline);
+      job->core().wait_empty(deadline);
+      job->kill_strays(deadline);
       std::string failed;
       if (job->remove(deadline, failed) == 0) removed.push_back(name);
     } catch (const Error&) {
@@ -353,18 +417,30 @@ void JobCgroups::fix_stragglers() {
   }
 }
 
+std::size_t JobCgroups::kill_strays(Deadline deadline) {
+  std::vector<Process> killed;
+  for (const auto& h : layout_.hierarchies()) {
+    const CgroupDir* d = h.version == Version::v1 && &h != &layout_.core() ? dir_in(h) : nullptr;
+    if (!d) continue;
+    for (pid_t pid : d->pids_recursive())
+      if (auto proc = hold_in(first_item(h.name), d->cgroup_path(), pid); proc && proc->signal(SIGKILL))
+        killed.push_back(std::move(*proc));
+  }
+  wait_exits(killed, deadline);
+  return killed.size();
+}
+
 int JobCgroups::remove(Deadline deadline, std::string& failed) noexcept {
-  int first_err = 0;
   auto all = dirs();
-  // Controllers first, the core last: while anything is left, the core still sees and can kill it.
+  // Controllers first, the core last: while anything is left, the core still sees the job (list, rm, clean).
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     int err = (*it)->remove_tree(deadline);
-    if (err && !first_err) {
-      first_err = err;
+    if (err) {
       failed = (*it)->path();
+      return err;
     }
   }
-  return first_err;
+  return 0;
 }
 
 }  // namespace reins::cgroup

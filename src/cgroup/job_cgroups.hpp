@@ -28,12 +28,14 @@ class JobCgroups {
   // `owned`: marked as owned by this process from the start (see set_owned).
   static JobCgroups create(const Layout& layout, const std::string& name, ControllerSet wanted,
                            ControllerSet optional = {}, bool owned = false);
-  // Opens a job's existing cgroups; nullopt when its core cgroup does not exist.
-  static std::optional<JobCgroups> open(const Layout& layout, const std::string& name);
+  // Opens a job's existing cgroups; nullopt when its core cgroup does not exist. A core cgroup without reins'
+  // marker (made by hand or by another tool) is refused (EPERM, saying how to adopt it) unless `adopt`; where
+  // the file system keeps no user xattrs (v1 cgroupfs) jobs cannot be told apart and every name is opened.
+  static std::optional<JobCgroups> open(const Layout& layout, const std::string& name, bool adopt = false);
   // The names of the jobs below the layout's core parent (cgroups marked by create()).
   static std::vector<std::string> list(const Layout& layout);
-  // Removes the empty jobs whose owner (see set_owned) is gone; returns their names. Never throws for one
-  // job: a job still in use, or one it cannot judge, is left as it is.
+  // Ends (kills what is in them) and removes the jobs whose owner (see set_owned) is gone; returns their
+  // names. Never throws for one job: a job whose owner lives, or one it cannot judge, is left as it is.
   static std::vector<std::string> remove_abandoned(const Layout& layout, Deadline deadline);
 
   const std::string& name() const noexcept { return name_; }
@@ -56,8 +58,13 @@ class JobCgroups {
   // Marks the job as owned by this process, which ends it before exiting (or unmarks it: released). A job
   // whose owner died unmarked without ending it is abandoned. Best effort, like the job marker.
   void set_owned(bool owned) const noexcept;
-  // Removes every cgroup of the job (members must be gone). Returns 0 or the errno of the first failure,
-  // with `failed` set to the path.
+  // SIGKILLs, through pidfds after checking membership, the processes in the job's v1 cgroups that are not in
+  // its core (one that wrote itself into another cgroup2 cgroup: the core's kill does not reach it), and
+  // waits for them until `deadline`. Returns how many it killed.
+  std::size_t kill_strays(Deadline deadline);
+  // Removes every cgroup of the job (members must be gone), the core last and only if all the others went:
+  // a job is removed whole or kept whole, still listed and marked. Returns 0 or the errno of the first
+  // failure, with `failed` set to the path.
   int remove(Deadline deadline, std::string& failed) noexcept;
 
  private:

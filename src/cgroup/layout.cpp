@@ -100,7 +100,25 @@ std::string beside_supervisor_leaf(const std::string& path) {
 }
 }  // namespace
 
+void check_cgroup_root(std::string_view root) {
+  bool ok = !root.empty() && root.front() == '/';
+  for (std::string_view rest = root; ok && !rest.empty();) {
+    auto slash = rest.find('/', 1);
+    std::string_view part = rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    ok = part != "." && part != ".." && std::none_of(part.begin(), part.end(), [](char c) {
+           return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+         });
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  }
+  if (!ok)
+    throw InvalidArgument(fmt::format(
+        "invalid cgroup root '{}': give an absolute path inside the cgroup hierarchies, without '.' or '..' "
+        "components or control characters (for example /reins)",
+        root));
+}
+
 Layout Layout::from_texts(std::string_view mountinfo, std::string_view proc_cgroup, const LayoutOptions& options) {
+  if (!options.root.empty()) check_cgroup_root(options.root);
   Layout layout;
   layout.options_ = options;
   layout.uses_cgroup_kill_ = !options.without_cgroup_kill;

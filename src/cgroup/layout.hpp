@@ -87,6 +87,10 @@ class Layout {
 };
 
 std::string_view mode_name(Layout::Mode m) noexcept;
+// An explicit root (LayoutOptions::root) must be absolute and stay inside the hierarchies: no '.' or '..'
+// component (a root of "/.." would reach the cgroup mount's parent directory), no control characters.
+// Throws InvalidArgument quoting it.
+void check_cgroup_root(std::string_view root);
 // The cgroup2 path process `pid` is in now, from /proc/PID/cgroup. Throws reins::Error when it cannot be read
 // or has no cgroup2 line. (Meaningful about that process only while it is known to be alive: a child.)
 std::string cgroup2_path_of(pid_t pid);

@@ -12,9 +12,7 @@
 #include "sys/file_io.hpp"
 
 namespace reins::cgroup {
-namespace {
 
-// Waits until every held process has exited or the deadline passes.
 void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_point deadline) {
   std::vector<pollfd> fds;
   fds.reserve(procs.size());
@@ -33,16 +31,18 @@ void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_poi
   }
 }
 
-}  // namespace
-
 std::optional<Process> hold_member(const Backend& core, pid_t pid) {
+  return hold_in(core.membership_key(), core.core_dir().cgroup_path(), pid);
+}
+
+std::optional<Process> hold_in(std::string_view membership_key, const std::string& cgroup_path, pid_t pid) {
   std::optional<Process> proc = Process::try_open(pid);  // EMFILE and the like throw
   if (!proc) return std::nullopt;                        // exited already
   const std::string path = fmt::format("/proc/{}/cgroup", pid);
   auto text = sys::read_file(AT_FDCWD, path.c_str());
   if (text.error() == ENOENT || text.error() == ESRCH) return std::nullopt;  // exited and reaped meanwhile
   const std::string cgroups = std::move(text).or_throw("read", path);
-  if (!path_within(membership_path(cgroups, core.membership_key()), core.core_dir().cgroup_path())) return std::nullopt;
+  if (!path_within(membership_path(cgroups, membership_key), cgroup_path)) return std::nullopt;
   if (!proc->unreaped()) return std::nullopt;  // reaped after the read: the text may be another process'
   return proc;
 }

@@ -5,14 +5,21 @@
 
 #include <chrono>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "cgroup/backend.hpp"
 #include "reins/process.hpp"
 
 namespace reins::cgroup {
 
-// `pid` held by a pidfd if it is a member of the core's cgroup (or one below it) now; nullopt if it is gone
-// or elsewhere.
+// `pid` held by a pidfd if it is a member of the cgroup `cgroup_path` (or one below it) of the hierarchy that
+// /proc/PID/cgroup names by `membership_key` ("" for cgroup2, "memory" for v1) now; nullopt if it is gone or
+// elsewhere.
+std::optional<Process> hold_in(std::string_view membership_key, const std::string& cgroup_path, pid_t pid);
+// Waits until every held process has exited or the deadline passes.
+void wait_exits(std::vector<Process>& procs, std::chrono::steady_clock::time_point deadline);
+// The same for the core's cgroup.
 std::optional<Process> hold_member(const Backend& core, pid_t pid);
 
 // Sends `sig` to every current member of the core's cgroup (and the cgroups below it). Returns how many

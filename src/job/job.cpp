@@ -204,9 +204,10 @@ Job Job::create(const std::string& name, const JobOptions& options) {
                                     "the statistics asked for need controllers our cgroup cannot give"));
 }
 
-Job Job::open(const std::string& name, const CgroupLayout* layout) {
+Job Job::open(const std::string& name, const CgroupLayout* layout, JobOpen how) {
   cgroup::Layout l = layout_of(layout);
-  if (auto cgroups = cgroup::JobCgroups::open(l, name)) return Job(std::make_unique<Impl>(std::move(*cgroups)));
+  if (auto cgroups = cgroup::JobCgroups::open(l, name, how == JobOpen::adopt))
+    return Job(std::make_unique<Impl>(std::move(*cgroups)));
   // A named job in a scope of its own (JobOptions::outlive_process on a systemd host).
   if (job::named_scopes_apply(l))
     if (auto scope = job::find_named_scope(l, name))
@@ -318,10 +319,12 @@ void Job::remove(std::chrono::nanoseconds timeout) {
   impl_->events.reset();  // its fds would keep nothing alive, but v1 eventfds fire on rmdir: stop listening
   std::string failed;
   // An empty job goes with rmdir alone, which needs no descriptor: so a job whose owner ran out of them
-  // (EMFILE) is still removed. One with members (EBUSY) is ended first.
+  // (EMFILE) is still removed. One with members (EBUSY) is ended first, in every hierarchy: a process that
+  // left the core for another cgroup2 cgroup is still in the job's v1 cgroups.
   int err = impl_->cgroups.remove(Clock::now(), failed);
   if (err == EBUSY) {
     terminate(timeout);
+    impl_->cgroups.kill_strays(deadline);
     err = impl_->cgroups.remove(deadline, failed);
   }
   if (err) throw Error(err, "remove cgroup", failed);
@@ -352,7 +355,7 @@ std::optional<std::uint64_t> Job::memory_current() const {
 }
 
 Job Job::reopen() const {
-  auto cgroups = cgroup::JobCgroups::open(impl_->cgroups.layout(), name());
+  auto cgroups = cgroup::JobCgroups::open(impl_->cgroups.layout(), name(), /*adopt=*/true);  // ours already
   if (!cgroups) throw Error(ENOENT, "reopen job", fmt::format("'{}' (its cgroup is gone)", name()));
   return Job(std::make_unique<Impl>(std::move(*cgroups)));
 }

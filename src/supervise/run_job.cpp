@@ -35,7 +35,7 @@ std::optional<Job> make_run_job(const RunJobOptions& o, RunJobReport& report, st
     // Discovered once, for the sweep of abandoned jobs and for the new one.
     if (!jo.layout) jo.layout = &rooted.emplace(CgroupLayout::discover(o.cgroup_root));
     if (!o.existing_name.empty()) {
-      Job job = Job::open(o.existing_name, jo.layout);
+      Job job = Job::open(o.existing_name, jo.layout, o.existing_open);
       report.name = job.name();
       report.cgroup = job.paths().front();
       report.kept = true;
@@ -156,7 +156,13 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
     job.release();
     report.job.kept = true;
   } else {
-    job.remove();  // empty by now: terminate() above, or nothing was left
+    try {
+      job.remove();  // empty by now: terminate() above, or nothing was left
+    } catch (const Error& e) {
+      // Kept whole and marked as ours, so the next run or `reins job clean` ends and removes it; the report
+      // and the command's exit status are not lost for it.
+      report.notes.push_back(fmt::format("could not remove the job ({}): it is left for 'reins job clean'", e.what()));
+    }
   }
   // Last, so that the notes about how the command ended come first.
   if (const auto& gone = report.job.abandoned_removed; !gone.empty())

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -344,6 +345,66 @@ TEST_F(CliJobs, AnEnclosingLimitAboveTheAskedOneIsNeitherWarnedOfNorBlamed) {
   EXPECT_EQ(o.err.find("enclosing cgroup"), std::string::npos) << o.err;
 }
 
+// --cgroup-root must stay inside the hierarchies: "/.." reached the mount's parent and listed PID 1.
+TEST_F(CliJobs, ACgroupRootWithDotDotIsRefusedBeforeAnythingIsRead) {
+  for (const char* root : {"/..", "/a/../..", "relative", "/./x"}) {
+    auto o = run_capture(reins({"job", "ps", "unified", "--cgroup-root", root}));
+    EXPECT_EQ(o.exit_code, 2) << root << ": " << o.out << o.err;
+    EXPECT_NE(o.err.find("invalid cgroup root '" + std::string(root) + "'"), std::string::npos) << o.err;
+    EXPECT_EQ(o.out, "") << "nothing listed";
+    auto r = run_capture(reins({"run", "--cgroup-root", root, "--", testproc(), "exit", "0"}));
+    EXPECT_EQ(r.exit_code, 125) << root << ": " << r.err;
+  }
+}
+
+// The kernel's control-file names pass the character check but are not jobs (they broke stat and rm later).
+TEST_F(CliJobs, ControlFileNamesAreRefusedUpFrontAndNothingIsMade) {
+  for (const char* name : {"tasks", "notify_on_release", "memory.max", "cgroup.procs", ".hidden"}) {
+    auto o = run_capture(reins({"job", "create", name}));
+    EXPECT_EQ(o.exit_code, 2) << name << ": " << o.err;
+    EXPECT_NE(o.err.find("control files"), std::string::npos) << o.err;
+  }
+  EXPECT_EQ(run_capture(reins({"job", "list"})).out.find("tasks"), std::string::npos);
+}
+
+TEST_F(CliJobs, ASecondCreateSaysTheJobExists) {
+  std::string name = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
+  auto again = run_capture(reins({"job", "create", name}));
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("job '" + name + "' exists"), std::string::npos) << again.err;
+}
+
+// A cgroup without reins' marker (made by hand, by another tool) is not acted on unless adopted.
+TEST_F(CliJobs, ACgroupReinsDidNotMakeIsLeftAloneUnlessAdopted) {
+  std::string name = job_name();
+  ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
+  std::string core = Job::open(name).paths().front();
+  if (removexattr(core.c_str(), "user.reins.job") != 0) {
+    run_capture(reins({"job", "rm", name}));
+    GTEST_SKIP() << "the core cgroup file system keeps no user xattrs (cgroup v1): reins cannot mark its jobs";
+  }
+  auto ps = run_capture(reins({"job", "ps", name}));
+  EXPECT_EQ(ps.exit_code, 1);
+  EXPECT_NE(ps.err.find("is not a reins job"), std::string::npos) << ps.err;
+  EXPECT_NE(ps.err.find("--adopt"), std::string::npos) << ps.err;
+  EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 1);
+  EXPECT_EQ(access(core.c_str(), F_OK), 0) << "refused: the cgroup is still there";
+  EXPECT_EQ(run_capture(reins({"job", "list"})).out.find(name), std::string::npos) << "not listed as a job";
+  // The negative control: adopted, the same actions work.
+  EXPECT_EQ(run_capture(reins({"job", "ps", name, "--adopt"})).exit_code, 0);
+  EXPECT_EQ(run_capture(reins({"job", "rm", name, "--adopt"})).exit_code, 0);
+  EXPECT_NE(access(core.c_str(), F_OK), 0);
+}
+
+TEST_F(CliJobs, ArgumentsAreCheckedBeforeLookupsAndExecFailuresExit125) {
+  auto bad_signal = run_capture(reins({"job", "kill", "reins-no-such-job", "--signal", "FOO"}));
+  EXPECT_EQ(bad_signal.exit_code, 2) << bad_signal.err;
+  auto missing = run_capture(reins({"job", "exec", "reins-no-such-job", "--", testproc(), "exit", "1"}));
+  EXPECT_EQ(missing.exit_code, 125) << "not 1, which the command could have returned: " << missing.err;
+}
+
 TEST_F(CliJobs, TheCommandDiesWithTheSupervisor) {
   std::string name = job_name();
   auto [supervisor, out] = spawn_piped(reins({"run", "--keep-job", name, "--", testproc(), "ignore-term", "100"}));
@@ -406,6 +467,54 @@ TEST_F(CliJobs, JobCleanRemovesWhatAKilledRunLeftAndNothingElse) {
   EXPECT_NE(std::find(removed.begin(), removed.end(), left), removed.end()) << clean.out;
   EXPECT_EQ(std::find(removed.begin(), removed.end(), kept), removed.end()) << "a released job is not abandoned";
   EXPECT_THROW(Job::open(left), Error);
+}
+
+// A SIGKILLed supervisor cannot end its job; its command dies with it (PR_SET_PDEATHSIG), but daemons it
+// started do not. The next sweep (job clean, or any run) ends them with the job.
+TEST_F(CliJobs, WhatAKilledRunLeftRunningIsEndedByTheNextClean) {
+  const std::string m1 = "survivor-a-" + job_name(), m2 = "survivor-b-" + job_name();
+  const std::string t = testproc();
+  auto [supervisor, out] =
+      spawn_piped(reins({"run", "--", "/bin/sh", "-c",
+                         t + " daemonize " + m1 + "; " + t + " daemonize " + m2 + "; exec " + t + " sleep 3600"}));
+  ASSERT_TRUE(read_ready(out.get()));
+  ASSERT_TRUE(read_ready(out.get()));
+  std::string left = "reins-" + std::to_string(supervisor.pid()) + "-0";
+  auto jobs = Job::list();
+  const bool marked = std::find(jobs.begin(), jobs.end(), left) != jobs.end();
+  supervisor.signal(SIGKILL);
+  supervisor.wait();
+  if (!marked) {
+    Job::open(left).remove();
+    GTEST_SKIP() << "the core cgroup file system keeps no user xattrs (cgroup v1): reins cannot mark its jobs";
+  }
+  // The negative control: nothing else ends them.
+  EXPECT_TRUE(process_with_marker_exists(m1));
+  EXPECT_TRUE(process_with_marker_exists(m2));
+  auto clean = run_capture(reins({"job", "clean", "--json"}));
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_NE(clean.out.find(left), std::string::npos) << clean.out;
+  EXPECT_FALSE(process_with_marker_exists(m1));
+  EXPECT_FALSE(process_with_marker_exists(m2));
+  EXPECT_THROW(Job::open(left), Error) << left << " is still there";
+}
+
+// On hybrid, a member that writes itself out of the cgroup2 job stays in the job's v1 cgroups: the end of the
+// run kills it there too, removes every directory, and the report and exit code are kept.
+TEST_F(CliJobs, AMemberThatLeftTheCoreIsStillEndedAndTheJobRemovedWhole) {
+  if (CgroupLayout::discover().mode() != CgroupMode::hybrid)
+    GTEST_SKIP() << "only hybrid layouts split a job between cgroup2 and v1 hierarchies";
+  const std::string marker = "stray-" + job_name();
+  const std::string script =
+      std::string(
+          "m=$(awk '{for (i = 7; $i != \"-\"; i++) {}; if ($(i + 1) == \"cgroup2\") print $5}' /proc/self/mountinfo); "
+          "p=$(sed -n 's/^0:://p' /proc/self/cgroup); echo $$ > \"$m${p%/*}/cgroup.procs\" || exit 99; ") +
+      "setsid " + testproc() + " sleep 392 " + marker + " & exit 7";
+  auto o = run_capture(reins({"run", "--json", "-", "--", "/bin/sh", "-c", script}));
+  EXPECT_EQ(o.exit_code, 7) << "the command's own exit code: " << o.err;
+  json r = last_json_line(o.err);
+  EXPECT_EQ(r["exit_code"], 7);
+  EXPECT_FALSE(process_with_marker_exists(marker)) << "the stray in the v1 cgroups outlived its job";
 }
 
 TEST_F(CliJobs, ReleasedJobsAndJobsInUseAreNotAbandoned) {

@@ -40,7 +40,7 @@ TEST(CgroupFakeTree, HybridLimitsLandInTheV1FilesOfTheirControllers) {
   o.fs_prefix = t.path();
   Layout layout = Layout::from_texts(kHybridMounts, kHybridCgroups, o);
   ASSERT_EQ(layout.mode(), Layout::Mode::hybrid);
-  auto job = JobCgroups::open(layout, "job");
+  auto job = JobCgroups::open(layout, "job", /*adopt=*/true);  // a fake tree keeps no marker
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->core().version(), Version::v2);
   EXPECT_EQ(job->holding(Controller::memory)->version(), Version::v1);
@@ -74,7 +74,7 @@ TEST(CgroupFakeTree, AKernelWithoutAFileIsAnErrorOrASkipUnderBestEffort) {
   make_job_files(t, "sys/fs/cgroup/memory/job", {"cgroup.procs", "memory.limit_in_bytes"});  // no swap accounting
   LayoutOptions o;
   o.fs_prefix = t.path();
-  auto job = JobCgroups::open(Layout::from_texts(kHybridMounts, kHybridCgroups, o), "job");
+  auto job = JobCgroups::open(Layout::from_texts(kHybridMounts, kHybridCgroups, o), "job", /*adopt=*/true);
   ASSERT_TRUE(job.has_value());
   JobLimits l;
   l.memory_max = SizeLimit{64 << 20};
@@ -144,6 +144,15 @@ TEST(CgroupFakeTree, JobNamesAreSinglePathComponents) {
   for (const char* bad : {"", ".", "..", "a/b", "x y", "../escape", "tab\t"})
     EXPECT_THROW(check_job_name(bad), InvalidArgument) << bad;
   for (const char* ok : {"build-42", "a.b_c@d:e+f", "reins-1-0"}) EXPECT_NO_THROW(check_job_name(ok)) << ok;
+}
+
+// Names that pass the character check but are (or will be) the kernel's files in the parent cgroup.
+TEST(CgroupFakeTree, ControlFileNamesAreNotJobNames) {
+  for (const char* bad : {"tasks", "notify_on_release", "release_agent", "cgroup.procs", "memory.max", "cpu.weight",
+                          "io.max", "hugetlb.2MB.max", "misc.max", ".hidden", ".x"})
+    EXPECT_THROW(check_job_name(bad), InvalidArgument) << bad;
+  for (const char* ok : {"memory", "cpu-bound", "memoryhog.1", "tasks2", "io", "build.1"})
+    EXPECT_NO_THROW(check_job_name(ok)) << ok;
 }
 
 // Which way a v2 job is ended is the layout's to say: cgroup.kill where allowed, else nothing is written and
