@@ -104,7 +104,7 @@ int init_main(int argc, char** argv) {
         "(use --subreaper)\n",
         stderr);
 
-  InitReport report = init(opts);
+  InitReport report = outputs.run_reporting(opts.run.command.argv, "init", [&] { return init(opts); });
   if (report.run.killed_by) std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
   outputs.write(report.run, "init");
   return report.exit_code;

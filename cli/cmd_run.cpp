@@ -79,7 +79,7 @@ int run_main(int argc, char** argv) {
   };
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
-  RunReport report = run(opts);
+  RunReport report = outputs.run_reporting(opts.command.argv, "run", [&] { return run(opts); });
   if (report.killed_by) std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
   outputs.write(report);
   return report.exit_code();

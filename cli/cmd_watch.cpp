@@ -109,7 +109,7 @@ WatchArgs parse_watch_args(int argc, char** argv) {
   if (const auto* v = args.last("name")) o.name = *v;
   o.log_every = std::chrono::nanoseconds(0);
   if (const auto* v = args.last("stats")) o.log_every = parse_duration(*v);
-  if (const auto* v = args.last("json")) w.json = OutputFile::open(*v);
+  if (const auto* v = args.last("json")) w.json.emplace(OutputFile::open(*v));
   // Last: holding the target is the one step that depends on the process still being there.
   if (job) {
     if (const auto* root = args.last("cgroup-root")) w.layout.emplace(CgroupLayout::discover(*root));

@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,16 +17,19 @@
 namespace reins::cli {
 namespace {
 
-std::string shell_quote(const std::string& s) {
+// A word as a shell would need it quoted, with control characters and invalid UTF-8 shown as \xNN.
+std::string shell_quote(const std::string& word) {
+  std::string s = printable(word);
   if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos) return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
-template <typename T>
-nlohmann::ordered_json or_null(const std::optional<T>& v) {
-  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+std::vector<std::string> words_utf8_escaped(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (const auto& w : words) out.push_back(utf8_escaped(w));
+  return out;
 }
 
 nlohmann::ordered_json seconds_or_null(const std::optional<std::chrono::nanoseconds>& v) {
@@ -89,7 +93,7 @@ void add_job_text(const RunJobReport& job, const std::function<void(std::string_
 
 nlohmann::ordered_json report_json(const RunReport& r) {
   nlohmann::ordered_json j;
-  j["command"] = r.argv;
+  j["command"] = words_utf8_escaped(r.argv);
   j["exit_code"] = r.exit_code();
   j["status"] = r.status.exited() ? "exited" : "signaled";
   j["signal"] = r.status.signaled() ? nlohmann::ordered_json("SIG" + signal_name(r.status.signal()))
@@ -122,9 +126,9 @@ std::string report_text(const RunReport& r, std::string_view command) {
     cmd += shell_quote(a);
   }
   std::string out;
-  auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, v); };
+  auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, printable(v)); };
   out += fmt::format("reins {} report\n", command);
-  line("Command:", cmd);
+  out += fmt::format("  {:<30} {}\n", "Command:", cmd);  // quoted and escaped word by word
   line("Ended:", r.status.describe() +
                      (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
   line("Exit status (reins):", std::to_string(r.exit_code()));
@@ -142,17 +146,71 @@ std::string report_text(const RunReport& r, std::string_view command) {
   return out;
 }
 
+nlohmann::ordered_json failure_json(const std::vector<std::string>& argv, int exit_code, const std::string& error) {
+  nlohmann::ordered_json j;
+  j["command"] = words_utf8_escaped(argv);
+  j["exit_code"] = exit_code;
+  j["status"] = "error";
+  j["error"] = error;
+  j["killed_by"] = nullptr;
+  return j;
+}
+
+std::string failure_text(const std::vector<std::string>& argv, int exit_code, const std::string& error,
+                         std::string_view command) {
+  std::string cmd;
+  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  return fmt::format("reins {} report\n  {:<30} {}\n  {:<30} {}\n  {:<30} {}\n", command, "Command:", cmd,
+                     "Ended:", printable("not run: " + error), "Exit status (reins):", exit_code);
+}
+
+// A regular file (or a new one) is written to an unnamed temporary file in its directory and put in its place
+// when complete: never empty or half-written, an earlier report survives until the new one is whole, and a
+// reins SIGKILLed meanwhile leaves nothing behind. Anything else (a FIFO, /dev/stdout, a terminal) is written directly;
+// a FIFO is opened without blocking, so one with no reader is an error now rather than a hang before the command
+// starts.
 OutputFile OutputFile::open(const std::string& path) {
   OutputFile out;
   out.path_ = path;
   if (path == "-") return out;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) throw Error(EISDIR, "open output file", "'" + path + "'");
+    int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENXIO)
+      throw Error(ENXIO, fmt::format("open output file '{}': a FIFO with no reader (start the reader first)", path));
+    if (fd < 0) throw_errno("open output file", "'" + path + "'");
+    out.fd_.reset(fd);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return out;
+  }
+  auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  // An unnamed file in the target's directory (O_TMPFILE): a reins killed before the end leaves nothing.
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (fd >= 0) {
+    out.fd_.reset(fd);
+    out.unnamed_ = true;
+    return out;
+  }
+  // A file system without O_TMPFILE: a named temporary file beside the target.
+  std::string temp = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + "." +
+                     path.substr(slash == std::string::npos ? 0 : slash + 1) + ".reins-XXXXXX";
+  fd = ::mkostemp(temp.data(), O_CLOEXEC);
   if (fd < 0) throw_errno("open output file", "'" + path + "'");
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);  // as open(O_CREAT, 0666) would have made it
   out.fd_.reset(fd);
+  out.temp_ = temp;
   return out;
 }
 
-void OutputFile::write(const std::string& text) const {
+OutputFile::~OutputFile() {
+  if (!temp_.empty()) ::unlink(temp_.c_str());  // never completed: the earlier file stays
+}
+
+void OutputFile::write(const std::string& text) {
   int fd = fd_ ? fd_.get() : STDERR_FILENO;
   size_t done = 0;
   while (done < text.size()) {
@@ -161,6 +219,23 @@ void OutputFile::write(const std::string& text) const {
     if (n < 0) throw_errno("write output file", "'" + path_ + "'");
     done += static_cast<size_t>(n);
   }
+  if (unnamed_) {
+    // Named beside the target (linkat through /proc needs no capability, unlike AT_EMPTY_PATH), then renamed
+    // over it: the target is replaced whole or not at all.
+    auto slash = path_.rfind('/');
+    temp_ = fmt::format("{}.{}.reins-{}", slash == std::string::npos ? std::string() : path_.substr(0, slash + 1),
+                        path_.substr(slash == std::string::npos ? 0 : slash + 1), ::getpid());
+    ::unlink(temp_.c_str());
+    if (::linkat(AT_FDCWD, fmt::format("/proc/self/fd/{}", fd).c_str(), AT_FDCWD, temp_.c_str(), AT_SYMLINK_FOLLOW) !=
+        0) {
+      temp_.clear();
+      throw_errno("write output file", "'" + path_ + "'");
+    }
+    unnamed_ = false;
+  }
+  if (temp_.empty()) return;
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) throw_errno("write output file", "'" + path_ + "'");
+  temp_.clear();
 }
 
 }  // namespace reins::cli

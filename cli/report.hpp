@@ -3,6 +3,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,16 +15,34 @@ namespace reins::cli {
 
 nlohmann::ordered_json report_json(const RunReport& report);
 std::string report_text(const RunReport& report, std::string_view command = "run");
+// The report of a run that reins could not carry out (it exits 125, 126 or 127): the command, the exit
+// status and why, as isolate reports its internal errors: "status": "error", "error": the message.
+nlohmann::ordered_json failure_json(const std::vector<std::string>& argv, int exit_code, const std::string& error);
+std::string failure_text(const std::vector<std::string>& argv, int exit_code, const std::string& error,
+                         std::string_view command = "run");
 // A place a report goes, opened before the command starts so that a bad path fails early and nothing runs.
 class OutputFile {
  public:
   // "-" means stderr. Throws reins::Error naming the path.
   static OutputFile open(const std::string& path);
-  void write(const std::string& text) const;
+  OutputFile() = default;
+  OutputFile(OutputFile&& other) noexcept
+      : path_(std::move(other.path_)),
+        fd_(std::move(other.fd_)),
+        temp_(std::exchange(other.temp_, {})),
+        unnamed_(std::exchange(other.unnamed_, false)) {}
+  OutputFile& operator=(OutputFile&&) = delete;
+  ~OutputFile();
+  // Writes text; the first write of a regular file completes it (renamed into place), later ones append.
+  // Throws reins::Error naming the path.
+  void write(const std::string& text);
+  const std::string& path() const noexcept { return path_; }
 
  private:
   std::string path_;
-  UniqueFd fd_;  // empty for stderr
+  UniqueFd fd_;           // empty for stderr
+  std::string temp_;      // the temporary file renamed over path_ once written; empty when written directly
+  bool unnamed_ = false;  // fd_ is an O_TMPFILE file, given a name only when complete
 };
 
 }  // namespace reins::cli

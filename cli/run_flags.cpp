@@ -1,7 +1,10 @@
 #include "run_flags.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
+#include "json_util.hpp"
+#include "reins/error.hpp"
 #include "reins/units.hpp"
 
 namespace reins::cli {
@@ -67,14 +70,36 @@ std::vector<std::pair<const Option*, std::string>> apply_groups(RunFlags& flags,
 
 ReportOutputs ReportOutputs::open(const RunFlags& flags) {
   ReportOutputs out;
-  if (flags.report_path) out.text = OutputFile::open(*flags.report_path);
-  if (flags.json_path) out.json = OutputFile::open(*flags.json_path);
+  if (flags.report_path) out.text.emplace(OutputFile::open(*flags.report_path));
+  if (flags.json_path) out.json.emplace(OutputFile::open(*flags.json_path));
   return out;
 }
 
-void ReportOutputs::write(const RunReport& report, std::string_view command) const {
-  if (text) text->write(report_text(report, command));
-  if (json) json->write(report_json(report).dump() + "\n");
+namespace {
+
+// Each output on its own: one that cannot be written (a full disk, /dev/full) is said on stderr and loses
+// neither the other nor the exit status.
+void write_each(std::optional<OutputFile>& out, std::string_view command, const std::string& text) {
+  if (!out) return;
+  try {
+    out->write(text);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "reins %.*s: the report was not written: %s\n", static_cast<int>(command.size()),
+                 command.data(), e.what());
+  }
+}
+
+}  // namespace
+
+void ReportOutputs::write(const RunReport& report, std::string_view command) {
+  write_each(text, command, report_text(report, command));
+  write_each(json, command, dump_line(report_json(report)));
+}
+
+void ReportOutputs::write_failure(const std::vector<std::string>& argv, int exit_code, const std::string& error,
+                                  std::string_view command) {
+  write_each(text, command, failure_text(argv, exit_code, error, command));
+  write_each(json, command, dump_line(failure_json(argv, exit_code, error)));
 }
 
 }  // namespace reins::cli

@@ -81,7 +81,25 @@ struct ReportOutputs {
   std::optional<OutputFile> text, json;
   static ReportOutputs open(const RunFlags& flags);
   // `command` names the subcommand in the text report's heading ("reins init report").
-  void write(const RunReport& report, std::string_view command = "run") const;
+  void write(const RunReport& report, std::string_view command = "run");
+  // When reins could not carry the run out (exit 125, 126, 127): the command, the status and why.
+  void write_failure(const std::vector<std::string>& argv, int exit_code, const std::string& error,
+                     std::string_view command = "run");
+
+  // Runs `f` (which returns the report) and writes the report; if `f` throws, writes the failure report with
+  // the exit status the exception will give (SpawnError's, else 125) and rethrows.
+  template <typename F>
+  auto run_reporting(const std::vector<std::string>& argv, std::string_view command, F&& f) {
+    try {
+      return f();
+    } catch (const SpawnError& e) {
+      write_failure(argv, e.shell_code(), e.what(), command);
+      throw;
+    } catch (const std::exception& e) {
+      write_failure(argv, 125, e.what(), command);
+      throw;
+    }
+  }
 };
 
 }  // namespace reins::cli

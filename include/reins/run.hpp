@@ -59,6 +59,7 @@ struct RunGuardOptions {
 enum class RunNotice {
   no_job,           // no cgroup job could be made and none was needed: why (RunJobReport::unavailable)
   enclosing_limit,  // an enclosing cgroup's limit is below the job's own: the sentence, also among the notes
+  trace_stopped,    // writing the trace failed (a full disk): it stopped there, the command goes on (a note too)
 };
 
 struct RunOptions {

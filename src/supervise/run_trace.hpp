@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -16,8 +17,10 @@ namespace reins::supervise {
 
 class RunTrace {
  public:
-  // Creates the trace file now, so that a bad path fails before the command starts.
-  RunTrace(const std::string& path, const Timeline& header, std::chrono::nanoseconds interval);
+  // Creates the trace file now, so that a bad path fails before the command starts. A write that fails later
+  // (a full disk) stops the trace, not the run: `on_stop` is told why, once.
+  RunTrace(const std::string& path, const Timeline& header, std::chrono::nanoseconds interval,
+           std::function<void(const std::string&)> on_stop);
 
   // Starts sampling `child` (and `job`, if any) every interval on `loop`, the first sample at once.
   void start(sys::EventLoop& loop, const Process& child, const Job* job);
@@ -30,6 +33,8 @@ class RunTrace {
   void sample();
   void schedule();
   double now() const;
+  template <typename Write>
+  void write(Write&& w);
 
   TimelineWriter writer_;
   std::chrono::nanoseconds interval_;
@@ -38,6 +43,8 @@ class RunTrace {
   const Process* child_ = nullptr;
   const Job* job_ = nullptr;
   std::optional<sys::EventLoop::TimerId> timer_;
+  std::function<void(const std::string&)> on_stop_;
+  bool stopped_ = false;
 };
 
 }  // namespace reins::supervise

@@ -41,7 +41,11 @@ void Supervision::prepare() {
       tell(RunNotice::enclosing_limit, warning);
       report_.notes.push_back(std::move(warning));
     }
-  if (!opts_.trace_path.empty()) trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval);
+  if (!opts_.trace_path.empty())
+    trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval, [this](const std::string& why) {
+      if (opts_.on_notice) opts_.on_notice(RunNotice::trace_stopped, why);
+      report_.notes.push_back(why);
+    });
 }
 
 Process& Supervision::start(const Command& cmd, Ending ending) {

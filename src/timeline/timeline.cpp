@@ -149,7 +149,7 @@ TimelineWriter::TimelineWriter(const std::string& path, const Timeline& header) 
                      {"command", header.command},
                      {"interval_s", header.interval_s},
                      {"memory_limit_bytes", maybe(header.memory_limit_bytes)}}
-                    .dump());
+                    .dump(-1, ' ', false, json::error_handler_t::replace));
   }
 }
 
@@ -168,7 +168,7 @@ void TimelineWriter::sample(const TimelineSample& s) {
                      {"pss_bytes", maybe(s.pss_bytes)},
                      {"cpu_s", maybe(s.cpu_s)},
                      {"pids", maybe(s.pids)}}
-                    .dump());
+                    .dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 void TimelineWriter::event(const TimelineEvent& e) {
@@ -176,7 +176,8 @@ void TimelineWriter::event(const TimelineEvent& e) {
     impl_->line(
         fmt::format("{:.3f},event,,,,,{}", e.t, csv_field(e.event + (e.detail.empty() ? "" : ": " + e.detail))));
   else
-    impl_->line(json{{"type", "event"}, {"t", e.t}, {"event", e.event}, {"detail", e.detail}}.dump());
+    impl_->line(json{{"type", "event"}, {"t", e.t}, {"event", e.event}, {"detail", e.detail}}.dump(
+        -1, ' ', false, json::error_handler_t::replace));
 }
 
 Timeline parse_timeline(std::string_view text, bool csv, const std::string& source) {

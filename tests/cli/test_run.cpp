@@ -1,14 +1,18 @@
 // Black-box tests of `reins run` and `reins limit`: the built binary, as a user runs it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "reins/process.hpp"
 #include "support/support.hpp"
+#include "support/temp_dir.hpp"
 
 namespace reins::test {
 namespace {
@@ -241,6 +245,114 @@ TEST(CliTop, HelpAndVersion) {
   EXPECT_EQ(run_help.exit_code, 0);
   EXPECT_NE(run_help.out.find("--timeout"), std::string::npos);
   EXPECT_EQ(run_capture(reins({"frobnicate"})).exit_code, 2);
+}
+
+// Reports survive every failure (each output on its own, written whole or not at all).
+
+TEST(CliReports, AFailingReportLosesNeitherTheJsonNorTheExitCode) {
+  TempDir t;
+  auto o = run_capture(
+      reins({"run", "--json", t.path() + "/r.json", "--report", "/dev/full", "--", "/bin/sh", "-c", "exit 3"}));
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("the report was not written: write output file '/dev/full'"), std::string::npos) << o.err;
+  EXPECT_EQ(nlohmann::json::parse(t.read("r.json"))["exit_code"], 3);
+  auto lost = run_capture(reins({"run", "--json", "/dev/full", "--", "/bin/sh", "-c", "exit 3"}));
+  EXPECT_EQ(lost.exit_code, 3) << "the command's status, whatever became of the report";
+}
+
+TEST(CliReports, TheJsonIsWrittenWhenTheCommandCannotStart) {
+  TempDir t;
+  for (auto [argv0, code] : {std::pair<std::string, int>{"/no/such/command", 127}, {"/etc/passwd", 126}}) {
+    auto o = run_capture(reins({"run", "--json", t.path() + "/r.json", "--report", t.path() + "/r.txt", "--", argv0}));
+    EXPECT_EQ(o.exit_code, code) << o.err;
+    auto r = nlohmann::json::parse(t.read("r.json"));
+    EXPECT_EQ(r["exit_code"], code);
+    EXPECT_EQ(r["status"], "error");
+    EXPECT_NE(r["error"].get<std::string>().find(argv0), std::string::npos) << r.dump();
+    EXPECT_NE(t.read("r.txt").find("Exit status (reins):           " + std::to_string(code)), std::string::npos)
+        << t.read("r.txt");
+  }
+  auto own = run_capture(
+      reins({"run", "--json", t.path() + "/r.json", "--cgroup-root", "/reins-no-such", "-m", "1G", "--", "true"}));
+  EXPECT_EQ(own.exit_code, 125);
+  EXPECT_EQ(nlohmann::json::parse(t.read("r.json"))["exit_code"], 125);
+}
+
+// Written aside and put in place when whole: until then an earlier report stays, and a reins killed
+// meanwhile destroys nothing and leaves nothing.
+TEST(CliReports, AnEarlierReportStaysUntilTheNewOneIsWhole) {
+  TempDir t;
+  t.write("r.json", "earlier\n");
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  UniqueFd ready_r(fds[0]), ready_w(fds[1]);
+  Command c;
+  c.argv = reins({"run", "--json", t.path() + "/r.json", "--", testproc(), "memhog", "1"});
+  c.stdout_fd = ready_w.get();
+  Process supervisor = Process::spawn(c);
+  ready_w.reset();
+  char ready[6];
+  ASSERT_EQ(read(ready_r.get(), ready, sizeof ready), 6) << "the command runs: the report file was opened before";
+  EXPECT_EQ(t.read("r.json"), "earlier\n") << "not truncated at start";
+  supervisor.signal(SIGKILL);
+  supervisor.wait();
+  EXPECT_EQ(t.read("r.json"), "earlier\n");
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(t.path())) ++entries;
+  EXPECT_EQ(entries, 1) << "no temporary file left";
+}
+
+TEST(CliReports, InvalidUtf8AndControlCharactersAreEscapedNotFatal) {
+  TempDir t;
+  const std::string odd = "\xff\x1b[31m\nred";
+  auto o = run_capture(
+      reins({"run", "--json", t.path() + "/r.json", "--report", t.path() + "/r.txt", "--", testproc(), "exit", odd}));
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  auto r = nlohmann::json::parse(t.read("r.json"));
+  EXPECT_EQ(r["command"][2], "\\xff\x1b[31m\nred") << "invalid bytes as \\xNN, valid text kept";
+  std::string text = t.read("r.txt");
+  EXPECT_NE(text.find("\\xff\\x1b[31m\\x0ared"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << "no escape sequence reaches the terminal";
+}
+
+TEST(CliReports, AFifoWithoutAReaderIsAnErrorNotAHang) {
+  TempDir t;
+  const std::string fifo = t.path() + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto o = run_capture(reins({"run", "--json", fifo, "--", testproc(), "exit", "0"}));
+  EXPECT_EQ(o.exit_code, 125);
+  EXPECT_NE(o.err.find("a FIFO with no reader"), std::string::npos) << o.err;
+}
+
+// A full disk stops the trace, not the command: 4 KiB of tmpfs hold about 40 lines.
+TEST(CliReports, AFullDiskStopsTheTraceAndTheCommandGoesOn) {
+  if (run_capture({"unshare", "-m", "true"}).exit_code != 0)
+    GTEST_SKIP() << "no private mount namespace here (unshare -m needs CAP_SYS_ADMIN)";
+  TempDir t;
+  auto o = run_capture({"unshare",
+                        "-m",
+                        "--propagation",
+                        "private",
+                        "/bin/sh",
+                        "-c",
+                        "mount -t tmpfs -o size=4k reins-test " + t.path() + " || exit 98; exec \"$@\"",
+                        "sh",
+                        reins_bin(),
+                        "run",
+                        "--trace",
+                        t.path() + "/t.jsonl",
+                        "--trace-interval",
+                        "2ms",
+                        "--json",
+                        "-",
+                        "--",
+                        "/bin/sh",
+                        "-c",
+                        std::string(testproc()) + " sleep 0.6; exit 7"});
+  ASSERT_NE(o.exit_code, 98) << o.err;
+  EXPECT_EQ(o.exit_code, 7) << o.err;
+  EXPECT_NE(o.err.find("reins run: warning: the trace stopped at"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("No space left on device"), std::string::npos) << o.err;
 }
 
 }  // namespace
