@@ -95,6 +95,7 @@ int init_main(int argc, char** argv) {
     if (!apply_flag(init_flags(), opts, *opt, value)) no_handler(*opt);
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins init [OPTIONS] -- COMMAND [ARGS...])"};
   opts.run.command.argv = args.operands;
+  opts.run.command.inherit_all_fds = true;  // as reins run does
   finish_guard_flags(opts.run, "init");
   opts.page_out_startup_code = std::chrono::seconds(1);
   ReportOutputs outputs = ReportOutputs::open(flags);

@@ -124,6 +124,7 @@ int exec(Context& c) {
   opts.job.layout = c.layout_ptr();
   if (c.args.operands.size() < 3) throw UsageError{"'exec' needs a COMMAND (reins job exec NAME -- COMMAND...)"};
   opts.command.argv.assign(c.args.operands.begin() + 2, c.args.operands.end());
+  opts.command.inherit_all_fds = true;  // as reins run does
   // As `reins run` does: the caller's signals are passed on to the command.
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);

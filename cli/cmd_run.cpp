@@ -66,6 +66,7 @@ int run_main(int argc, char** argv) {
   finish_guard_flags(opts, "run");
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
+  opts.command.inherit_all_fds = true;  // as a shell passes them: make's jobserver pipes, a caller's 3<file
   ReportOutputs outputs = ReportOutputs::open(flags);
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();

@@ -113,6 +113,7 @@ nlohmann::ordered_json report_json(const RunReport& r) {
   nlohmann::ordered_json sigs = nlohmann::ordered_json::array();
   for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
   j["signals_forwarded"] = sigs;
+  j["signals_forwarded_count"] = r.signals_forwarded_count;
   add_job_json(r.job, j);
   j["guard"] = r.guard ? run_guard_json(*r.guard) : nullptr;
   j["notes"] = r.notes;

@@ -220,7 +220,8 @@ class Job {
   // access, a window it does not take).
   std::optional<UniqueFd> memory_pressure_fd(std::chrono::microseconds stall, std::chrono::microseconds window) const;
 
-  // Chooses which events to watch (default: all); call before event_fd() or read_events(). Watching costs
+  // Chooses which events to watch (default: all) and starts watching them now, so that none between this call
+  // and the first event_fd() poll or read_events() is lost; without it, watching starts there. Watching costs
   // kernel work for some kinds on some layouts (a v1 memory_limit watch registers a usage threshold, which
   // costs an RCU grace period, ~10 ms, when set up and again when the job is removed).
   void select_events(const std::vector<JobEventKind>& kinds);

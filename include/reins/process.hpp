@@ -41,10 +41,17 @@ struct Command {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // Descriptors above 2 the child gets: only those in keep_fds (same numbers, close-on-exec cleared), as
+  // Python's subprocess and Go's os/exec do; every other one is closed before exec, so a pipe of ours left
+  // without close-on-exec cannot keep the child's reader waiting. inherit_all_fds passes every descriptor
+  // not marked close-on-exec instead, as a shell (and timeout(1), prlimit(1)) does: what `reins run` needs
+  // so that make's jobserver pipes reach the command.
+  std::vector<int> keep_fds;
+  bool inherit_all_fds = false;
 };
 
 // The steps of starting a command, in the order the child takes them; `start` is the child's creation.
-enum class SpawnStage { start, pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, terminal, exec };
+enum class SpawnStage { start, pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, fds, terminal, exec };
 
 // Why a spawn failed: stage() says which step, step() how messages name it ("exec", "chdir", "setrlimit
 // nofile", "join cgroup"), errno_value() says why. ENOENT at exec means not found (exit 127 in a shell),

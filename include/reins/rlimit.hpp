@@ -45,7 +45,8 @@ struct ResourceInfo {
 };
 
 std::span<const ResourceInfo> all_resources() noexcept;
-const ResourceInfo& info(Resource r) noexcept;
+// Throws InvalidArgument for a value that is none of Resource's (a cast from a caller's number).
+const ResourceInfo& info(Resource r);
 // Throws InvalidArgument naming the valid names when `name` is not one.
 Resource parse_resource(std::string_view name);
 

@@ -124,7 +124,15 @@ struct RunReport {
   std::string kill_detail;
   RunJobReport job;
   std::optional<GuardResult> guard;  // with RunOptions::guard: its breach, peak and limit
+  // The first kMaxSignalsListed signals forwarded, in order (a storm of them stays bounded), and how many
+  // were forwarded in all.
+  static constexpr std::size_t kMaxSignalsListed = 64;
   std::vector<int> signals_forwarded;
+  std::uint64_t signals_forwarded_count = 0;
+  void record_forwarded(int sig) {
+    if (signals_forwarded.size() < kMaxSignalsListed) signals_forwarded.push_back(sig);
+    ++signals_forwarded_count;
+  }
   std::vector<std::string> notes;  // things the user should know ("timed out after 2s: sent SIGTERM")
 
   // timeout(1)'s convention: 124 after a timeout, else the command's exit code or 128+N for signal N.

@@ -336,7 +336,10 @@ void Job::set_limits(const JobLimits& limits, bool best_effort) {
   const cgroup::Layout& layout = impl_->cgroups.layout();
   JobLimits supported = cgroup::supported_limits(layout, limits, best_effort, impl_->skipped);
   impl_->cgroups.join(cgroup::controllers_for(supported), Clock::now() + std::chrono::seconds(5));
-  impl_->events.reset();  // rebuilt on next use, with the sources of newly joined controllers
+  // Rebuilt with the sources of newly joined controllers (at once if it was being watched).
+  const bool watching = impl_->events != nullptr;
+  impl_->events.reset();
+  if (watching) impl_->watch();
   cgroup::apply_limits(impl_->cgroups, supported, best_effort, impl_->skipped);
 }
 
@@ -376,6 +379,7 @@ void Job::select_events(const std::vector<JobEventKind>& kinds) {
   impl_->event_kinds = 0;
   for (auto k : kinds) impl_->event_kinds |= 1u << static_cast<unsigned>(k);
   impl_->events.reset();
+  impl_->watch();  // from now on: an event between this call and the first poll is not lost
 }
 
 int Job::event_fd() const { return impl_->watch().fd(); }

@@ -1,5 +1,6 @@
 #include "pidfd/spawn.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -39,6 +41,7 @@ struct ChildPlan {
   std::vector<std::string> env_storage;
   std::vector<char*> envp;
   std::vector<std::pair<int, ::rlimit64>> rlimits;
+  std::vector<int> keep_fds;  // sorted: the descriptors above 2 that survive (Command::keep_fds, error_fd)
   const Command* cmd = nullptr;
   const Placement* placement = nullptr;
   sigset_t mask{};
@@ -95,8 +98,20 @@ ChildPlan make_plan(const Command& cmd, const Placement& placement) {
     plan.mask = *cmd.signal_mask;
   else
     ::pthread_sigmask(SIG_SETMASK, nullptr, &plan.mask);
+  for (int fd : cmd.keep_fds) {
+    if (fd < 0 || ::fcntl(fd, F_GETFD) < 0)
+      throw InvalidArgument(fmt::format("Command::keep_fds holds {}, which is not an open descriptor", fd));
+    if (fd > 2) plan.keep_fds.push_back(fd);
+  }
+  std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
   plan.parent = ::getpid();
   return plan;
+}
+
+// The error pipe survives until exec closes it (it is close-on-exec).
+void keep_error_fd(ChildPlan& plan) {
+  if (plan.error_fd < 0) return;
+  plan.keep_fds.insert(std::upper_bound(plan.keep_fds.begin(), plan.keep_fds.end(), plan.error_fd), plan.error_fd);
 }
 
 [[noreturn]] void child_fail(const ChildPlan& plan, const ChildFailure& f) {
@@ -127,6 +142,43 @@ bool redirect_stdio(const Command& cmd) {
   return true;
 }
 
+// Kernels before 5.9 lack close_range: every other descriptor is marked close-on-exec instead, found by
+// reading /proc/self/fd into a buffer on the stack (nothing is allocated between clone and exec).
+bool cloexec_others(const std::vector<int>& keep) {
+  int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return false;
+  alignas(8) char buf[4096];
+  for (;;) {
+    ssize_t n = ::getdents64(dir, buf, sizeof buf);
+    if (n <= 0) {
+      ::close(dir);
+      return n == 0;
+    }
+    for (ssize_t off = 0; off < n;) {
+      const auto* d = reinterpret_cast<const struct dirent64*>(buf + off);
+      off += d->d_reclen;
+      int fd = 0;
+      for (const char* c = d->d_name; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
+      if (fd > 2 && fd != dir && !std::binary_search(keep.begin(), keep.end(), fd)) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+  }
+}
+
+// Every descriptor above 2 but those kept is closed; the kept ones lose close-on-exec (but the error pipe,
+// which exec must close).
+bool close_other_fds(const ChildPlan& plan) {
+  unsigned from = 3;
+  bool ok = true;
+  for (int k : plan.keep_fds) {
+    auto fd = static_cast<unsigned>(k);
+    if (fd > from) ok = ok && ::syscall(SYS_close_range, from, fd - 1, 0) == 0;
+    from = std::max(from, fd + 1);
+    if (k != plan.error_fd && ::fcntl(k, F_SETFD, 0) != 0) return false;
+  }
+  ok = ok && ::syscall(SYS_close_range, from, ~0U, 0) == 0;
+  return ok || (errno == ENOSYS && cloexec_others(plan.keep_fds));
+}
+
 // Returns only if every candidate failed: with the failure to report.
 ChildFailure exec_candidates(const ChildPlan& plan) {
   char** envp = plan.cmd->env ? const_cast<char**>(plan.envp.data()) : environ;
@@ -155,6 +207,7 @@ ChildFailure set_up_and_exec(const ChildPlan& plan) {
       return {Stage::rlimit, errno, resource};
   if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) return {Stage::chdir, errno, 0};
   if (!redirect_stdio(cmd)) return {Stage::stdio, errno, 0};
+  if (!cmd.inherit_all_fds && !close_other_fds(plan)) return {Stage::fds, errno, 0};
   // No SIGTTOU stops us here although we are not in the foreground yet: every signal is blocked.
   if (cmd.foreground_terminal && ::tcsetpgrp(STDIN_FILENO, ::getpgrp()) != 0 && errno != ENOTTY && errno != ENXIO)
     return {Stage::terminal, errno, 0};
@@ -194,6 +247,8 @@ std::string stage_name(const ChildFailure& f) {
       return "reset signals";
     case Stage::stdio:
       return "redirect stdin/stdout/stderr";
+    case Stage::fds:
+      return "close inherited descriptors";
     case Stage::terminal:
       return "take the terminal's foreground (tcsetpgrp)";
     case Stage::exec:
@@ -298,6 +353,7 @@ SpawnOutcome spawn(const Command& cmd, const Placement& placement) {
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_errno("create", "spawn error pipe");
   UniqueFd read_end(pipefd[0]), write_end(pipefd[1]);
   plan.error_fd = write_end.get();
+  keep_error_fd(plan);
 
   // Block every signal so no handler of ours runs in the child before it resets them.
   sigset_t all, old;

@@ -127,7 +127,7 @@ void Supervisor::on_signals() {
     int sig = rewritten(static_cast<int>(si->ssi_signo));
     if (sig == 0) continue;
     bool sent = phase_ == Phase::running ? send_to_main(sig) : send_to_remaining(sig) > 0;
-    if (sent) report_.run.signals_forwarded.push_back(sig);
+    if (sent) report_.run.record_forwarded(sig);
   }
 }
 

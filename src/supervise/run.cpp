@@ -57,7 +57,7 @@ class Supervisor {
     while (auto si = signals.read()) {
       int sig = static_cast<int>(si->ssi_signo);
       if (already_delivered_by_tty(*si, command())) continue;
-      if (command().signal(sig)) report_.signals_forwarded.push_back(sig);
+      if (command().signal(sig)) report_.record_forwarded(sig);
     }
   }
 

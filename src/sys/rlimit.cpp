@@ -64,7 +64,13 @@ std::uint64_t parse_count(std::string_view text) {
 
 std::span<const ResourceInfo> all_resources() noexcept { return kResources; }
 
-const ResourceInfo& info(Resource r) noexcept { return kResources[static_cast<size_t>(r)]; }
+const ResourceInfo& info(Resource r) {
+  auto i = static_cast<std::size_t>(r);
+  if (i >= std::size(kResources))
+    throw InvalidArgument(fmt::format("invalid rlimit resource {} (valid: 0 to {}, as reins::Resource names them)", i,
+                                      std::size(kResources) - 1));
+  return kResources[i];
+}
 
 Resource parse_resource(std::string_view name) {
   for (const auto& r : kResources)

@@ -59,6 +59,17 @@ TEST_P(JobEvents, WaitEventsTimesOutQuietlyWhileMembersRun) {
   EXPECT_GE(Clock::now() - t0, 100ms);
 }
 
+// Watching starts at select_events(): a job emptied before anyone polls still reports all-exited.
+TEST_P(JobEvents, AnEventBetweenSelectionAndTheFirstPollIsNotLost) {
+  Job job = Job::create(job_name(), options());
+  auto child = spawn_ready(job, {"ignore-term", "30"});
+  job.select_events({JobEventKind::all_exited});
+  job.terminate();
+  bool all_exited = false;
+  for (const auto& e : job.wait_events(5s)) all_exited = all_exited || e.kind == JobEventKind::all_exited;
+  EXPECT_TRUE(all_exited);
+}
+
 REINS_INSTANTIATE_LAYOUTS(JobEvents);
 
 }  // namespace

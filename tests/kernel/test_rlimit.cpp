@@ -18,6 +18,13 @@ Process sleeper() {
   return Process::spawn(c);
 }
 
+// A number cast to Resource by a caller (a binding, a config file) is checked, never an index out of bounds.
+TEST(Rlimit, AResourceOutsideTheEnumIsInvalidArgument) {
+  EXPECT_THROW(get_rlimit(static_cast<Resource>(42)), InvalidArgument);
+  EXPECT_THROW(info(static_cast<Resource>(-1)), InvalidArgument);
+  EXPECT_EQ(info(Resource::nofile).name, "nofile");
+}
+
 TEST(Rlimit, SetOnAnotherProcessThenReadBack) {
   auto p = sleeper();
   set_rlimit(Resource::nofile, {RlimitValue(100), RlimitValue(200)}, p.pid());

@@ -27,11 +27,9 @@ struct Named {
   const char* name;
   long value;
 };
-constexpr Named kCalls[] = {{"clone3", SYS_clone3},
-                            {"clone", SYS_clone},
-                            {"pidfd_open", SYS_pidfd_open},
-                            {"pidfd_send_signal", SYS_pidfd_send_signal},
-                            {"waitid", SYS_waitid}};
+constexpr Named kCalls[] = {{"clone3", SYS_clone3},         {"clone", SYS_clone},
+                            {"pidfd_open", SYS_pidfd_open}, {"pidfd_send_signal", SYS_pidfd_send_signal},
+                            {"waitid", SYS_waitid},         {"close_range", SYS_close_range}};
 constexpr Named kErrnos[] = {{"ENOSYS", ENOSYS}, {"EPERM", EPERM}, {"EINVAL", EINVAL}, {"EACCES", EACCES}};
 
 long lookup(const Named* table, std::size_t n, std::string_view name, const char* what) {

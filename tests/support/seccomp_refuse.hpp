@@ -10,7 +10,7 @@
 namespace reins::test {
 
 struct Refusal {
-  std::string call;  // "clone3", "pidfd_open", ..., or "clone_pidfd": clone(2) with CLONE_PIDFD in its flags
+  std::string call;  // "clone3", "pidfd_open", "close_range", ..., or "clone_pidfd": clone(2) with CLONE_PIDFD
   int err = 0;       // the errno the call gets
 };
 
