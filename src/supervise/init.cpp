@@ -93,6 +93,9 @@ InitReport Supervisor::run() {
     page_out_timer_ = loop_.after(*opts_.page_out_startup_code, [] { sys::page_out_own_code(); });
   loop_.run();
   supervision_.finish_job();
+  // What remained after the command exited and init ended (TERM, then KILL after the grace) counts as left
+  // behind and killed, as in `reins run`'s report, besides what the job's own end found.
+  report_.run.job.leftovers_killed += report_.remaining_terminated;
 
   if (report_.reaped > 0) note(fmt::format("reaped {} other processes (orphans and what remained)", report_.reaped));
   report_.exit_code = report_.run.exit_code();

@@ -106,16 +106,17 @@ namespace {
 
 // The OOM killer acted without the job's own limit being reached: when an enclosing cgroup limits memory,
 // it was its limit (its counters, not the job's, show the hit).
-std::string oom_detail(const RunJobReport& job) {
+std::string oom_detail(const RunJobReport& job, const ExitStatus& status) {
+  const std::string ended =
+      status.signaled() ? std::string("the command was SIGKILLed") : "the command " + status.describe();
   std::string kills = fmt::format("{} kill{}", job.oom_kills, job.oom_kills == 1 ? "" : "s");
   auto enclosing = std::find_if(job.enclosing_limits.begin(), job.enclosing_limits.end(),
                                 [](const auto& l) { return l.property == "MemoryMax"; });
   if (job.memory_limit_hits == 0 && enclosing != job.enclosing_limits.end())
     return fmt::format(
-        "the OOM killer acted in the job ({}) at the enclosing cgroup {}'s limit of {}, not the job's own: the "
-        "command was SIGKILLed",
-        kills, enclosing->cgroup, limit_text(*enclosing));
-  return fmt::format("the OOM killer acted in the job ({}): the command was SIGKILLed", kills);
+        "the OOM killer acted in the job ({}) at the enclosing cgroup {}'s limit of {}, not the job's own: {}", kills,
+        enclosing->cgroup, limit_text(*enclosing), ended);
+  return fmt::format("the OOM killer acted in the job ({}): {}", kills, ended);
 }
 
 void fill_job_report(const JobStats& s, RunJobReport& r) {
@@ -146,10 +147,15 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
         fmt::format("killed {} process(es) the command left behind in its job", report.job.leftovers_killed));
   }
   const bool sigkilled = report.status.signaled() && report.status.signal() == SIGKILL;
-  if (options.statistics || sigkilled) fill_job_report(job.stats(), report.job);
-  if (!report.killed_by && sigkilled && report.job.oom_kills > 0) {
+  // Ending the job on an OOM kill is the policy: whether the command was SIGKILLed by that end or exited
+  // first with a failure of its own (a shell whose child the OOM killer ended exits 137) depends only on
+  // which event came first, so the cause is the same in both.
+  const bool ended_by_policy =
+      options.kill_job_on_oom && options.limits.memory_max && report.status.exited() && report.status.exit_code() != 0;
+  if (options.statistics || sigkilled || ended_by_policy) fill_job_report(job.stats(), report.job);
+  if (!report.killed_by && (sigkilled || ended_by_policy) && report.job.oom_kills > 0) {
     report.killed_by = KillReason::oom;
-    report.kill_detail = oom_detail(report.job);
+    report.kill_detail = oom_detail(report.job, report.status);
     report.notes.push_back(report.kill_detail);
   }
   if (keep) {

@@ -89,6 +89,18 @@ TEST_F(CliJobs, MemoryLimitEndsAHogWithOomAnd137) {
   EXPECT_LE(r["peak_memory_bytes"].get<std::uint64_t>(), (64ull << 20) + 256 * 1024) << r.dump();
 }
 
+// A shell whose child the OOM killer ends may exit (137) before reins has read the OOM event, or be SIGKILLed
+// with the job after it: the cause is "oom" either way, never a matter of which came first.
+TEST_F(CliJobs, TheOomCauseDoesNotDependOnWhichEventCameFirst) {
+  for (int i = 0; i < 10; ++i) {
+    auto o = run_capture(reins({"run", "--json", "-", "-m", "48M", "--swap", "0", "--", "/bin/sh", "-c",
+                                "head -c 200m /dev/zero | tail > /dev/null"}));
+    json r = last_json_line(o.err);
+    EXPECT_EQ(r["exit_code"], 137) << r.dump();
+    EXPECT_EQ(r["killed_by"], "oom") << "run " << i << ": " << r.dump();
+  }
+}
+
 TEST_F(CliJobs, ForkBombUnderPids32EndsCleanlyWithNothingLeft) {
   auto o = run_capture(reins({"run", "--json", "-", "--pids", "32", "--", testproc(), "forkbomb", "0.3101"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;

@@ -64,6 +64,7 @@ TEST_P(InitEnding, LeftoverThatIgnoresTermIsKilledAfterTheGrace) {
   std::string notes = report["notes"].dump();
   EXPECT_TRUE(contains(notes, "1 processes remained after the command exited: sent SIGTERM")) << notes;
   EXPECT_TRUE(contains(notes, "1 still running 500.0ms after SIGTERM: sent SIGKILL")) << notes;
+  EXPECT_EQ(report["leftovers_killed"], 1) << "the figure agrees with the notes";
 }
 
 TEST_P(InitEnding, LeftoverThatHonoursTermEndsWithoutWaitingForTheGrace) {
