@@ -39,7 +39,19 @@ int plot_main(int argc, char** argv) {
   if (args.operands.size() != 1) throw UsageError{"expected exactly one TRACE file"};
   const std::string& trace = args.operands[0];
   std::string output = args.has("output") ? *args.last("output") : default_output(trace);
-  std::string svg = render_svg(read_timeline(trace));
+  Timeline timeline = read_timeline(trace);
+  if (timeline.last_line_cut)
+    std::fprintf(stderr,
+                 "reins plot: warning: the last line of %s is cut short (a run that was killed, a full disk): "
+                 "plotted the complete records before it\n",
+                 trace.c_str());
+  if (timeline.samples_per_point > 1)
+    std::fprintf(stderr, "reins plot: %zu samples per point (the largest memory of each), to stay within %zu points\n",
+                 timeline.samples_per_point, 2 * kMaxPlottedSamples);
+  if (timeline.events_left_out > 0)
+    std::fprintf(stderr, "reins plot: warning: %zu events beyond the first %zu left out\n", timeline.events_left_out,
+                 kMaxPlottedEvents);
+  std::string svg = render_svg(timeline);
   if (output == "-") {
     std::fputs(svg.c_str(), stdout);
   } else {

@@ -10,6 +10,7 @@
 // Unknown keys are ignored and absent metrics are null, so old readers read new files.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,12 +39,22 @@ struct TimelineEvent {
   std::string detail;  // free text for people
 };
 
+// How much of a trace a read keeps, whatever the file's size: reading a 97 MB trace takes memory for at most
+// 2 × kMaxPlottedSamples points, and the SVG drawn from it is bounded the same way.
+inline constexpr std::size_t kMaxPlottedSamples = 10000;
+inline constexpr std::size_t kMaxPlottedEvents = 1000;
+
 struct Timeline {
   std::vector<std::string> command;
   double interval_s = 0.1;
   std::optional<std::uint64_t> memory_limit_bytes;
   std::vector<TimelineSample> samples;
   std::vector<TimelineEvent> events;
+  // From reading a file: samples merged into each point (largest memory and processes, last CPU time), events
+  // beyond kMaxPlottedEvents not kept, and whether an incomplete last line was left out.
+  std::size_t samples_per_point = 1;
+  std::size_t events_left_out = 0;
+  bool last_line_cut = false;
 };
 
 // Appends records to a trace file as they happen, so a run that is killed still leaves its trace behind.
@@ -63,8 +74,9 @@ class TimelineWriter {
   std::unique_ptr<Impl> impl_;
 };
 
-// Reads a trace file (JSON lines or CSV). Throws reins::Error if it cannot be read, InvalidArgument naming the
-// line if it does not parse.
+// Reads a trace file (JSON lines or CSV), thinned to kMaxPlottedSamples-ish points (see Timeline). Throws
+// reins::Error if it cannot be read, InvalidArgument naming the line if one does not parse (but a last line
+// cut short, what a killed run leaves, is left out: Timeline::last_line_cut).
 Timeline read_timeline(const std::string& path);
 // The same from text in memory; `source` names it in error messages.
 Timeline parse_timeline(std::string_view text, bool csv, const std::string& source = "trace");

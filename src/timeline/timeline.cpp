@@ -71,18 +71,60 @@ std::optional<double> finite(std::optional<double> v) {
   return v;
 }
 
-void parse_json_line(Timeline& tl, const json& j) {
+// Reads records into a Timeline of bounded size: samples are merged into points of `stride` samples each (the
+// largest memory, PSS and process count, the last CPU time: peaks are never thinned away), and the stride
+// doubles whenever there are 2 × kMaxPlottedSamples points; events past kMaxPlottedEvents are only counted.
+struct Reader {
+  Timeline tl;
+  std::size_t pending = 0;  // samples merged into the last point so far
+
+  static void merge(TimelineSample& into, const TimelineSample& s) {
+    auto larger = [](auto& a, const auto& b) {
+      if (b && (!a || *b > *a)) a = b;
+    };
+    larger(into.memory_bytes, s.memory_bytes);
+    larger(into.pss_bytes, s.pss_bytes);
+    larger(into.pids, s.pids);
+    if (s.cpu_s) into.cpu_s = s.cpu_s;
+  }
+  void sample(const TimelineSample& s) {
+    if (pending > 0)
+      merge(tl.samples.back(), s);
+    else
+      tl.samples.push_back(s);
+    if (++pending == tl.samples_per_point) pending = 0;
+    if (pending == 0 && tl.samples.size() >= 2 * kMaxPlottedSamples) halve();
+  }
+  void halve() {
+    auto& v = tl.samples;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < v.size(); i += 2, ++out) {
+      v[out] = v[i];
+      if (i + 1 < v.size()) merge(v[out], v[i + 1]);
+    }
+    v.resize(out);
+    tl.samples_per_point *= 2;
+  }
+  void event(TimelineEvent e) {
+    if (tl.events.size() < kMaxPlottedEvents)
+      tl.events.push_back(std::move(e));
+    else
+      ++tl.events_left_out;
+  }
+};
+
+void parse_json_line(Reader& r, const json& j) {
+  Timeline& tl = r.tl;
   std::string type = j.value("type", "");
   if (type == "header") {
     tl.command = j.value("command", std::vector<std::string>{});
     tl.interval_s = finite(j.value("interval_s", 0.1));
     tl.memory_limit_bytes = opt<std::uint64_t>(j, "memory_limit_bytes");
   } else if (type == "sample") {
-    tl.samples.push_back({finite(j.at("t").get<double>()), opt<std::uint64_t>(j, "memory_bytes"),
-                          opt<std::uint64_t>(j, "pss_bytes"), finite(opt<double>(j, "cpu_s")),
-                          opt<std::uint64_t>(j, "pids")});
+    r.sample({finite(j.at("t").get<double>()), opt<std::uint64_t>(j, "memory_bytes"),
+              opt<std::uint64_t>(j, "pss_bytes"), finite(opt<double>(j, "cpu_s")), opt<std::uint64_t>(j, "pids")});
   } else if (type == "event") {
-    tl.events.push_back({finite(j.at("t").get<double>()), j.value("event", ""), j.value("detail", "")});
+    r.event({finite(j.at("t").get<double>()), j.value("event", ""), j.value("detail", "")});
   }
 }
 
@@ -95,7 +137,8 @@ std::optional<T> csv_number(const std::string& s) {
     return static_cast<T>(std::stoull(s));
 }
 
-void parse_csv_line(Timeline& tl, const std::string& line) {
+void parse_csv_line(Reader& r, const std::string& line) {
+  Timeline& tl = r.tl;
   auto f = split_csv(line);
   if (f.size() < 7) throw InvalidArgument("expected 7 comma-separated fields");
   if (f[1] == "header") {
@@ -104,12 +147,11 @@ void parse_csv_line(Timeline& tl, const std::string& line) {
     std::istringstream words(f[6]);
     for (std::string w; words >> w;) tl.command.push_back(w);
   } else if (f[1] == "sample") {
-    tl.samples.push_back({finite(std::stod(f[0])), csv_number<std::uint64_t>(f[2]), csv_number<std::uint64_t>(f[3]),
-                          finite(csv_number<double>(f[4])), csv_number<std::uint64_t>(f[5])});
+    r.sample({finite(std::stod(f[0])), csv_number<std::uint64_t>(f[2]), csv_number<std::uint64_t>(f[3]),
+              finite(csv_number<double>(f[4])), csv_number<std::uint64_t>(f[5])});
   } else if (f[1] == "event") {
     auto colon = f[6].find(": ");
-    tl.events.push_back(
-        {finite(std::stod(f[0])), f[6].substr(0, colon), colon == std::string::npos ? "" : f[6].substr(colon + 2)});
+    r.event({finite(std::stod(f[0])), f[6].substr(0, colon), colon == std::string::npos ? "" : f[6].substr(colon + 2)});
   }
 }
 
@@ -180,34 +222,62 @@ void TimelineWriter::event(const TimelineEvent& e) {
         -1, ' ', false, json::error_handler_t::replace));
 }
 
+namespace {
+
+// A line quoted in an error: control characters and non-ASCII bytes as \xNN.
+std::string quoted_bytes(std::string_view line) {
+  std::string out;
+  for (char c : line.substr(0, 80)) {
+    auto b = static_cast<unsigned char>(c);
+    out += b < 0x20 || b >= 0x7f ? fmt::format("\\x{:02x}", b) : std::string(1, c);
+  }
+  return out;
+}
+
+// One line into the reader. A last line without its newline that does not parse is what a killed run or a
+// full disk leaves: it is left out (last_line_cut); any other bad line is an error naming it.
+void read_line(Reader& r, const std::string& line, bool csv, std::size_t number, bool last_without_newline,
+               const std::string& source) {
+  if (line.empty() || (csv && number == 1)) return;
+  try {
+    if (csv)
+      parse_csv_line(r, line);
+    else
+      parse_json_line(r, json::parse(line));
+  } catch (const std::exception& e) {
+    if (last_without_newline) {
+      r.tl.last_line_cut = true;
+      return;
+    }
+    throw InvalidArgument(
+        fmt::format("{}:{}: not a trace record ({}): '{}'", source, number, e.what(), quoted_bytes(line)));
+  }
+}
+
+}  // namespace
+
 Timeline parse_timeline(std::string_view text, bool csv, const std::string& source) {
-  Timeline tl;
-  size_t number = 0;
+  Reader r;
+  std::size_t number = 0;
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string line(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    ++number;
-    if (line.empty() || (csv && number == 1)) continue;
-    try {
-      if (csv)
-        parse_csv_line(tl, line);
-      else
-        parse_json_line(tl, json::parse(line));
-    } catch (const std::exception& e) {
-      throw InvalidArgument(
-          fmt::format("{}:{}: not a trace record ({}): '{}'", source, number, e.what(), line.substr(0, 80)));
-    }
+    read_line(r, line, csv, ++number, nl == std::string_view::npos, source);
   }
-  return tl;
+  return std::move(r.tl);
 }
 
 Timeline read_timeline(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw Error(errno ? errno : ENOENT, "open trace file", "'" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_timeline(ss.str(), is_csv(path), path);
+  // Line by line, so that memory follows the bounded timeline, not the file's size.
+  Reader r;
+  const bool csv = is_csv(path);
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line);) read_line(r, line, csv, ++number, in.eof(), path);
+  if (in.bad()) throw Error(EIO, "read trace file", "'" + path + "'");
+  return std::move(r.tl);
 }
 
 std::string_view timeline_event_name(TimelineEventKind kind) noexcept {

@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -95,6 +97,54 @@ TEST(Timeline, BadLineIsNamed) {
   }
   unlink(path.c_str());
   EXPECT_THROW(read_timeline("/nonexistent/trace"), Error);
+}
+
+// What a killed run or a full disk leaves: a last line without its newline. Its records are plotted, the cut
+// line is left out and said; a bad line elsewhere is still an error, quoted with its bytes escaped.
+TEST(Timeline, ACutLastLineIsLeftOutAndSaid) {
+  const std::string head = R"({"type":"header","command":["x"]})"
+                           "\n"
+                           R"({"type":"sample","t":0.1,"memory_bytes":5})"
+                           "\n";
+  Timeline tl = parse_timeline(head + R"({"type":"sample","t":0.2,"mem)", false);
+  EXPECT_TRUE(tl.last_line_cut);
+  ASSERT_EQ(tl.samples.size(), 1u);
+  EXPECT_FALSE(parse_timeline(head, false).last_line_cut);
+  try {
+    parse_timeline(head + "bad \x1b[31m line\n" +
+                       R"({"type":"sample","t":0.3})"
+                       "\n",
+                   false);
+    FAIL() << "a bad line in the middle is an error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("bad \\x1b[31m line"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos);
+  }
+}
+
+// A trace of any length reads into a bounded timeline, and thinning keeps the peak.
+TEST(Timeline, AHugeTraceIsThinnedAndKeepsItsPeak) {
+  std::string text = R"({"type":"header","command":["x"]})"
+                     "\n";
+  const std::size_t n = 5 * kMaxPlottedSamples + 17;
+  for (std::size_t i = 0; i < n; ++i)
+    text +=
+        fmt::format(R"({{"type":"sample","t":{},"memory_bytes":{},"cpu_s":{}}})"
+                    "\n",
+                    static_cast<double>(i) * 0.1, i == 33333 ? 999999999 : 1000 + i % 7, static_cast<double>(i) * 0.01);
+  for (std::size_t i = 0; i < kMaxPlottedEvents + 5; ++i)
+    text += R"({"type":"event","t":1,"event":"exit"})"
+            "\n";
+  Timeline tl = parse_timeline(text, false);
+  EXPECT_LE(tl.samples.size(), 2 * kMaxPlottedSamples);
+  EXPECT_GT(tl.samples_per_point, 1u);
+  std::uint64_t peak = 0;
+  for (const auto& s : tl.samples) peak = std::max(peak, s.memory_bytes.value_or(0));
+  EXPECT_EQ(peak, 999999999u) << "the spike survives thinning";
+  EXPECT_NEAR(*tl.samples.back().cpu_s, static_cast<double>(n - 1) * 0.01, 1e-6)
+      << "the last CPU time of the last point";
+  EXPECT_EQ(tl.events.size(), kMaxPlottedEvents);
+  EXPECT_EQ(tl.events_left_out, 5u);
 }
 
 }  // namespace
