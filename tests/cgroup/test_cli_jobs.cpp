@@ -166,7 +166,9 @@ TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
 Output with_read_only_cgroups(const std::vector<std::string>& argv) {
   std::string script =
       "for m in /sys/fs/cgroup $(grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5); do "
-      "mount -o remount,bind,ro \"$m\" || exit 98; [ ! -w \"$m\" ] || exit 99; done; exec \"$@\"";
+      "mount -o remount,bind,ro \"$m\" || exit 98; done; "
+      "awk '$5 ~ \"^/sys/fs/cgroup\" && $6 !~ /^ro/ {exit 1}' /proc/self/mountinfo || exit 99; "
+      "exec \"$@\"";
   std::vector<std::string> full = {"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"};
   full.insert(full.end(), argv.begin(), argv.end());
   return run_capture(full);
