@@ -6,8 +6,6 @@
 
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "reins/error.hpp"
 #include "sys/dir_stream.hpp"
 #include "sys/fields.hpp"
@@ -80,16 +78,7 @@ std::optional<CgroupDir> CgroupDir::open(const std::string& path, std::string cg
 }
 
 CgroupDir CgroupDir::create(const std::string& path, std::string cgroup_path) {
-  if (::mkdir(path.c_str(), 0755) != 0) {
-    // Container engines mount the cgroup file system read-only by default: say what would make it writable.
-    if (errno == EROFS)
-      throw Error(EROFS, fmt::format("create cgroup {}: the cgroup file system is mounted read-only here (as container "
-                                     "engines mount it by default); a job needs it writable: docker/podman run -v "
-                                     "/sys/fs/cgroup:/sys/fs/cgroup:rw, a privileged pod under Kubernetes; or set the "
-                                     "limit on the container itself (--memory, resources.limits)",
-                                     path));
-    throw_errno("create cgroup", path);
-  }
+  if (::mkdir(path.c_str(), 0755) != 0) throw_errno("create cgroup", path);
   int fd = ::open(path.c_str(), kDirFlags);
   if (fd < 0) {
     int err = errno;

@@ -32,6 +32,9 @@ constexpr const char* kJobXattr = "user.reins.job";
 
 constexpr const char* kReleased = "1";
 
+// How long the sweep may take to end what an abandoned job still runs.
+constexpr auto kKillTime = std::chrono::seconds(5);
+
 // The marker of a job this process owns: its stamp, read once (it never changes while we live). Throws
 // reins::Error when /proc/self/stat cannot be read (out of descriptors...): a job must not be made then, for
 // it could be marked neither owned (its stamp unknown) nor released (nobody would ever remove it).
@@ -174,8 +177,32 @@ void check_name_free(const Layout& layout, const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// Container engines mount the cgroup file system read-only by default; whichever write meets it first
+// (subtree_control, the supervisor leaf, the job's mkdir), the error says what would make it writable.
+std::string read_only_hint() {
+  return "the cgroup file system is mounted read-only here (as container engines mount it by default); a job "
+         "needs it writable: docker/podman run -v /sys/fs/cgroup:/sys/fs/cgroup:rw, a privileged pod under "
+         "Kubernetes; or set the limit on the container itself (--memory, resources.limits)";
+}
+
+}  // namespace
+
 JobCgroups JobCgroups::create(const Layout& layout, const std::string& name, ControllerSet wanted,
                               ControllerSet optional, bool owned) {
+  try {
+    return create_unchecked(layout, name, wanted, optional, owned);
+  } catch (const DelegationError&) {
+    throw;
+  } catch (const Error& e) {
+    if (e.errno_value() != EROFS) throw;
+    throw Error(EROFS, std::string(e.what()) + ": " + read_only_hint());
+  }
+}
+
+JobCgroups JobCgroups::create_unchecked(const Layout& layout, const std::string& name, ControllerSet wanted,
+                                        ControllerSet optional, bool owned) {
   check_job_name(name);
   check_name_free(layout, name);
   const std::string marker = owned ? own_stamp() : kReleased;  // before anything exists: see own_stamp()
@@ -308,12 +335,17 @@ std::vector<std::string> JobCgroups::remove_abandoned(const Layout& layout, Dead
       if (!job) continue;
       // Its owner is gone, so nobody ends what is still in it (children that outlived a SIGKILLed reins,
       // double-forked daemons): end it here, as the owner would have.
-      if (!job->core().core_dir().pids_recursive().empty() && !job->core().kill_all())
-        kill_members(job->core(), deadline);
-      job->core().wait_empty(deadline);
-      job->kill_strays(deadline);
+      // The sweep's own deadline is for removing empty jobs; killing is given the time it takes (v1 freezes,
+      // kills each member and thaws), bounded by kKillTime.
+      Deadline end = deadline;
+      if (!job->core().core_dir().pids_recursive().empty()) {
+        end = std::max(deadline, std::chrono::steady_clock::now() + kKillTime);
+        if (!job->core().kill_all()) kill_members(job->core(), end);
+      }
+      job->core().wait_empty(end);
+      job->kill_strays(end);
       std::string failed;
-      if (job->remove(deadline, failed) == 0) removed.push_back(name);
+      if (job->remove(end, failed) == 0) removed.push_back(name);
     } catch (const Error&) {
       // /proc cannot say, the job went meanwhile, or it is unreadable: not ours to judge.
     }

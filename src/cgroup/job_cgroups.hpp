@@ -69,6 +69,8 @@ class JobCgroups {
 
  private:
   JobCgroups(const Layout& layout, std::string name) : layout_(layout), name_(std::move(name)) {}
+  static JobCgroups create_unchecked(const Layout& layout, const std::string& name, ControllerSet wanted,
+                                     ControllerSet optional, bool owned);
   void create_v1(const Hierarchy& h);
   void fix_stragglers();
   const CgroupDir* dir_in(const Hierarchy& h) const noexcept;
