@@ -28,6 +28,7 @@ std::string shell_quote(const std::string& word) {
 
 std::vector<std::string> words_utf8_escaped(const std::vector<std::string>& words) {
   std::vector<std::string> out;
+  out.reserve(words.size());
   for (const auto& w : words) out.push_back(utf8_escaped(w));
   return out;
 }
