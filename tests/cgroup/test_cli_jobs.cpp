@@ -297,6 +297,21 @@ TEST_F(CliJobs, AddListSetAndRm) {
   EXPECT_EQ(list.out.find(name), std::string::npos) << list.out;
 }
 
+// Runs `reins run RUN_ARGS...` once per entry of `runs` inside a job E made with `-m LIMIT` (as under a Slurm
+// step or a container with --memory), then removes E. The outputs, in order.
+std::vector<Output> runs_inside_a_limited_job(const std::string& outer, const std::string& limit,
+                                              const std::vector<std::vector<std::string>>& runs) {
+  std::vector<Output> outs;
+  if (run_capture(reins({"job", "create", outer, "-m", limit, "--swap", "0"})).exit_code != 0) return outs;
+  for (const auto& args : runs) {
+    std::vector<std::string> argv = {"job", "exec", outer, "--", reins_bin(), "run"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    outs.push_back(run_capture(reins(argv)));
+  }
+  if (run_capture(reins({"job", "rm", outer})).exit_code != 0) outs.clear();
+  return outs;
+}
+
 // A job made inside another job E (as under a Slurm step or a container with --memory): E's limit is the
 // enclosing one. Below the asked -m, it is named before the command starts and as the OOM's cause. (The
 // sizes keep the hog the OOM killer's choice over reins itself, which shares E.)
@@ -305,10 +320,10 @@ TEST_F(CliJobs, AnEnclosingLimitBelowTheAskedOneIsNamedBeforehandAndAsTheCause) 
     GTEST_SKIP() << "under a sanitizer reins itself holds ~150 MiB (shadow memory) in the enclosing cgroup and is "
                     "the OOM killer's choice there; the plain lane and the VM lanes run this";
   std::string outer = job_name();
-  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "160M", "--swap", "0"})).exit_code, 0);
-  auto o = run_capture(reins({"job", "exec", outer, "--", reins_bin(), "run", "--json", "-", "-m", "320M", "--",
-                              testproc(), "memhog", "400"}));
-  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  auto outs =
+      runs_inside_a_limited_job(outer, "160M", {{"--json", "-", "-m", "320M", "--", testproc(), "memhog", "400"}});
+  ASSERT_EQ(outs.size(), 1u) << "the enclosing job could not be made or removed";
+  const Output& o = outs[0];
   EXPECT_EQ(o.exit_code, 137) << o.err;
   json r = last_json_line(o.err);
   ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
@@ -332,13 +347,11 @@ TEST_F(CliJobs, WithoutAJobAnOomInTheEnclosingCgroupIsStillReported) {
   if (kSanitizedBuild)
     GTEST_SKIP() << "under a sanitizer reins itself holds ~150 MiB (shadow memory) in the enclosing cgroup and is "
                     "the OOM killer's choice there; the plain lane and the VM lanes run this";
-  std::string outer = job_name();
-  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "160M", "--swap", "0"})).exit_code, 0);
-  auto o = run_capture(reins(
-      {"job", "exec", outer, "--", reins_bin(), "run", "--no-job", "--json", "-", "--", testproc(), "memhog", "400"}));
-  auto fine = run_capture(reins({"job", "exec", outer, "--", reins_bin(), "run", "--no-job", "--json", "-", "--",
-                                 testproc(), "memhog", "8", "0"}));
-  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  auto outs = runs_inside_a_limited_job(job_name(), "160M",
+                                        {{"--no-job", "--json", "-", "--", testproc(), "memhog", "400"},
+                                         {"--no-job", "--json", "-", "--", testproc(), "memhog", "8", "0"}});
+  ASSERT_EQ(outs.size(), 2u) << "the enclosing job could not be made or removed";
+  const Output &o = outs[0], &fine = outs[1];
   EXPECT_EQ(o.exit_code, 137) << o.err;
   json r = last_json_line(o.err);
   EXPECT_EQ(r["killed_by"], "oom") << r.dump();
@@ -352,11 +365,10 @@ TEST_F(CliJobs, WithoutAJobAnOomInTheEnclosingCgroupIsStillReported) {
 
 // The negative control: an enclosing limit above the asked one is reported but neither warned of nor blamed.
 TEST_F(CliJobs, AnEnclosingLimitAboveTheAskedOneIsNeitherWarnedOfNorBlamed) {
-  std::string outer = job_name();
-  ASSERT_EQ(run_capture(reins({"job", "create", outer, "-m", "400M"})).exit_code, 0);
-  auto o = run_capture(reins({"job", "exec", outer, "--", reins_bin(), "run", "--json", "-", "-m", "48M", "--swap", "0",
-                              "--", testproc(), "memhog", "80"}));
-  ASSERT_EQ(run_capture(reins({"job", "rm", outer})).exit_code, 0);
+  auto outs = runs_inside_a_limited_job(
+      job_name(), "400M", {{"--json", "-", "-m", "48M", "--swap", "0", "--", testproc(), "memhog", "80"}});
+  ASSERT_EQ(outs.size(), 1u) << "the enclosing job could not be made or removed";
+  const Output& o = outs[0];
   EXPECT_EQ(o.exit_code, 137) << o.err;
   json r = last_json_line(o.err);
   ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
