@@ -40,7 +40,8 @@ const CommandSpec kRunCommand{
     "Without --report or --json reins prints nothing of its own, except errors and one line when it killed\n"
     "the command. With --no-job and no report, --timeout, guard or --trace there is nothing to watch: reins\n"
     "sets the rlimits and execs COMMAND in its own place, as prlimit does.\n\n"
-    "Sizes take K, M, G, T (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G. Durations: 250ms, 2s, 1m30s.\n"
+    "Sizes take K, M, G, T or k, m, g, t (1024-based) or KB, MB, GB (1000-based): 512M, 1.5G, 2g. Durations:\n"
+    "250ms, 2s, 1m30s; --timeout 0 means no timeout, as in timeout(1).\n"
     "rlimit names are prlimit's: core cpu fsize data stack rss nproc nofile memlock as locks sigpending msgqueue\n"
     "nice rtprio rttime; values are SOFT:HARD, SOFT: or :HARD, or one value for both, or 'unlimited'.",
     options_of(kRunGroups),

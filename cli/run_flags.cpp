@@ -14,8 +14,12 @@ const FlagGroup& process_flags() {
       {{"rlimit", 'r', "NAME=SOFT[:HARD]", "set a resource limit on the command (repeatable): nofile=1024:4096",
         Complete::rlimit},
        [](RunFlags& f, const std::string& v) { f.run.command.rlimits.push_back(parse_rlimit_setting(v)); }},
-      {{"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124)"},
-       [](RunFlags& f, const std::string& v) { f.run.timeout = parse_duration(v); }},
+      {{"timeout", 't', "DURATION", "end the command after this wall-clock time (exit status 124); 0: no timeout"},
+       [](RunFlags& f, const std::string& v) {
+         // timeout(1): "A duration of 0 disables the associated timeout."
+         auto d = parse_duration(v);
+         f.run.timeout = d.count() == 0 ? std::nullopt : std::optional<std::chrono::nanoseconds>(d);
+       }},
       {{"kill-after", 'k', "DURATION", "after the timeout's SIGTERM, wait this long, then SIGKILL (default 5s)"},
        [](RunFlags& f, const std::string& v) { f.run.kill_after = parse_duration(v); }},
   });

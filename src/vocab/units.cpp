@@ -17,9 +17,17 @@ struct Unit {
 };
 
 constexpr long double kKi = 1024.0L;
-constexpr std::array<Unit, 17> kSizeUnits{{
+// The lower-case single letters are the binary units, as docker's --memory 2g and java's -Xmx2g mean them;
+// "kb", "gb" stay unknown (docker reads them as binary, systemd-style KB as decimal: ambiguous).
+constexpr std::array<Unit, 23> kSizeUnits{{
     {"", 1},
     {"B", 1},
+    {"b", 1},
+    {"k", kKi},
+    {"m", kKi* kKi},
+    {"g", kKi* kKi* kKi},
+    {"t", kKi* kKi* kKi* kKi},
+    {"p", kKi* kKi* kKi* kKi* kKi},
     {"K", kKi},
     {"KiB", kKi},
     {"KB", 1e3L},
@@ -98,7 +106,7 @@ std::uint64_t parse_size(std::string_view text) {
   auto number = take_number(s);
   if (!number) bad_size(text, "expected a number first");
   auto factor = lookup(kSizeUnits, trim(s));
-  if (!factor) bad_size(text, fmt::format("unknown unit '{}' (use K, M, G, T, KiB…, KB…, B)", trim(s)));
+  if (!factor) bad_size(text, fmt::format("unknown unit '{}' (use K, M, G, T or k, m, g, t, KiB…, KB…, B)", trim(s)));
   long double bytes = std::floor(*number * *factor);
   if (bytes >= 18446744073709551615.0L) bad_size(text, "too large");
   return static_cast<std::uint64_t>(bytes);

@@ -133,6 +133,26 @@ TEST(CliRun, TimeoutEscalatesToKillAfterTheGrace) {
   EXPECT_GE(j["wall_s"].get<double>(), 0.3);
 }
 
+// timeout(1): "A duration of 0 disables the associated timeout." (It killed at once, or not, by a race.)
+TEST(CliRun, TimeoutZeroMeansNoTimeout) {
+  for (const char* zero : {"0", "0s", "0ms"}) {
+    auto out = run_capture(reins({"run", "--timeout", zero, "--json", "-", "--", testproc(), "sleep", "0.2"}));
+    EXPECT_EQ(out.exit_code, 0) << zero << ": " << out.err;
+    auto j = nlohmann::json::parse(out.err.substr(out.err.find('{')));
+    EXPECT_TRUE(j["killed_by"].is_null()) << j.dump();
+  }
+}
+
+// Sizes as docker (--memory 2g) and java (-Xmx2g) users type them.
+TEST(CliRun, LowerCaseSizeSuffixesAreBinaryUnits) {
+  auto out = run_capture(reins({"run", "--rlimit", "as=2g", "--", "/bin/sh", "-c", "ulimit -v"}));
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out, std::to_string(2ull << 20) + "\n") << "ulimit -v counts KiB";
+  auto ambiguous = run_capture(reins({"run", "--rlimit", "as=2gb", "--", "true"}));
+  EXPECT_EQ(ambiguous.exit_code, 125);
+  EXPECT_NE(ambiguous.err.find("unknown unit 'gb'"), std::string::npos) << ambiguous.err;
+}
+
 TEST(CliRun, ForwardsTermToTheChild) {
   // reins runs `sh` that sends TERM to its parent (reins); reins forwards it and the child dies of it.
   auto out = run_capture(reins({"run", "--json", "-", "--", "sh", "-c", "kill -TERM $PPID; sleep 10"}));

@@ -30,13 +30,18 @@ TEST(Units, ParsesSizesOfEveryForm) {
       {"1 G", 1ull << 30},
       {"0.5K", 512},
       {"1PiB", 1ull << 50},
+      {"2g", 2ull << 30},  // docker's --memory 2g, java's -Xmx2g
+      {"512m", 512ull << 20},
+      {"64k", 64ull << 10},
+      {"1t", 1ull << 40},
+      {"3b", 3},
   };
   for (const auto& c : cases) EXPECT_EQ(parse_size(c.text), c.bytes) << c.text;
 }
 
 TEST(Units, RejectsBadSizesQuotingThem) {
   for (const char* bad : {"", "M", "-1", "1.5.5G", "12Q", "1e3", "1,5G", "0x10", "1G2", ".5G", "5.G", "abc",
-                          "99999999999999999999", "20000P"}) {
+                          "99999999999999999999", "20000P", "2gb", "1kb"}) {
     try {
       parse_size(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
