@@ -17,7 +17,9 @@ void print_overview() {
       "Usage: reins COMMAND [OPTIONS] [ARGS...]\n"
       "Put Linux processes under resource control: limit, measure, guard and end them.\n\nCommands:\n";
   for (const auto* c : reins::cli::all_commands()) out += fmt::format("  {:<10} {}\n", c->name, c->summary);
-  out += "\nRun 'reins COMMAND --help' for a command's options. 'reins --version' prints the version.\n";
+  out +=
+      "\nRun 'reins help COMMAND' (or 'reins COMMAND --help') for a command's options. 'reins --version' prints\nthe "
+      "version.\n";
   std::fputs(out.c_str(), stdout);
 }
 
@@ -29,6 +31,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string_view first = argv[1];
+  // `reins help CMD` is `reins CMD --help`, as git and systemctl have it.
+  if (first == "help" && argc >= 3) {
+    const auto* cmd = reins::cli::find_command(argv[2]);
+    if (!cmd) {
+      std::fprintf(stderr, "reins: unknown command '%s'. Run 'reins --help' for the list.\n", argv[2]);
+      return 2;
+    }
+    char help[] = "--help";
+    char* args[] = {argv[2], help, nullptr};
+    return cmd->main(2, args);
+  }
   if (first == "--help" || first == "-h" || first == "help") {
     print_overview();
     return 0;

@@ -267,6 +267,18 @@ TEST(CliTop, HelpAndVersion) {
   EXPECT_EQ(run_capture(reins({"frobnicate"})).exit_code, 2);
 }
 
+// `reins help CMD` is `reins CMD --help` (it printed the overview).
+TEST(CliTop, HelpCommandShowsThatCommandsHelp) {
+  for (const char* cmd : {"run", "init", "job", "limit"}) {
+    auto via_help = run_capture(reins({"help", cmd}));
+    EXPECT_EQ(via_help.exit_code, 0) << cmd;
+    EXPECT_EQ(via_help.out, run_capture(reins({cmd, "--help"})).out) << cmd;
+  }
+  auto unknown = run_capture(reins({"help", "frobnicate"}));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'frobnicate'"), std::string::npos) << unknown.err;
+}
+
 // Reports survive every failure (each output on its own, written whole or not at all).
 
 TEST(CliReports, AFailingReportLosesNeitherTheJsonNorTheExitCode) {
