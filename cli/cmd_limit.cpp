@@ -20,11 +20,13 @@ const CommandSpec kLimitCommand{
     "[--pid PID] [--json] [NAME[=SOFT[:HARD]]...]",
     "show or set resource limits (rlimits) of a process, like prlimit",
     "With no NAME, shows every limit of the process (default: reins' own, which a shell would pass on).\n"
-    "NAME alone shows that limit; NAME=VALUE sets it. VALUE is SOFT:HARD, SOFT: (soft only), :HARD (hard only),\n"
-    "or one value for both; 'unlimited' is a value. Sizes take K/M/G (as=2G), times take units (cpu=10s).\n"
+    "NAME alone shows that limit; NAME=VALUE sets it in the process --pid names. VALUE is SOFT:HARD, SOFT:\n"
+    "(soft only), :HARD (hard only), or one value for both; 'unlimited' is a value. Sizes take K/M/G (as=2G),\n"
+    "times take units (cpu=10s). To run a command under limits: reins run --rlimit NAME=VALUE -- COMMAND.\n"
     "All assignments are checked before the first is applied. Raising a hard limit needs CAP_SYS_RESOURCE.",
     {
-        {"pid", 'p', "PID", "the process to show or change (default: this one)", Complete::pid},
+        {"pid", 'p', "PID", "the process to show or change (to show: default this one; to change: required)",
+         Complete::pid},
         {"json", 0, nullptr, "print the limits as JSON"},
     },
     "  reins limit\n  reins limit --pid 1234 nofile=4096:8192\n  reins limit --json as cpu\n",
@@ -85,6 +87,12 @@ int limit_main(int argc, char** argv) {
     else
       shown.push_back(parse_resource(operand));
   }
+  // Without --pid the process changed would be this reins, which exits at once: accepted, it would be a
+  // silent no-op.
+  if (!settings.empty() && !args.has("pid"))
+    throw UsageError{
+        "setting limits needs --pid PID (without it, reins' own limits would change and end with it); "
+        "to run a command under limits: reins run --rlimit nofile=1024 -- COMMAND"};
   apply_rlimits(settings, pid);
   if (settings.empty() && shown.empty())
     for (const auto& r : all_resources()) shown.push_back(r.resource);

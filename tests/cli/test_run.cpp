@@ -224,6 +224,9 @@ TEST(CliLimit, ShowsAndSetsLimitsOfAnotherProcess) {
 
 TEST(CliLimit, UsageErrorsExit2) {
   EXPECT_EQ(run_capture(reins({"limit", "bogus=1"})).exit_code, 2);
+  auto own = run_capture(reins({"limit", "nofile=64"}));
+  EXPECT_EQ(own.exit_code, 2) << "no silent change of reins' own limits";
+  EXPECT_NE(own.err.find("needs --pid PID"), std::string::npos) << own.err;
   EXPECT_EQ(run_capture(reins({"limit", "nofile=10:5"})).exit_code, 2);
   EXPECT_EQ(run_capture(reins({"limit", "--pid", "abc"})).exit_code, 2);
   auto gone = run_capture(reins({"limit", "--pid", "999999999"}));
