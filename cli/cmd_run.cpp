@@ -71,6 +71,10 @@ int run_main(int argc, char** argv) {
   ReportOutputs outputs = ReportOutputs::open(flags);
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
+  outputs.run_reporting(opts.command.argv, "run", [&] {  // a refusal gets its report too
+    check_run_options(opts);
+    return 0;
+  });
   if (!outputs.text && !outputs.json && !needs_supervisor(opts)) {
     Process::exec_in_place(opts.command);  // nothing to watch, as with prlimit: get out of the way
   }

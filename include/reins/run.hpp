@@ -144,6 +144,10 @@ struct RunReport {
 // or supervision itself fails (the command is then killed: nothing is left running).
 RunReport run(const RunOptions& options);
 
+// Throws InvalidArgument for options that contradict each other: job limits, --keep-job or an existing job
+// with the job disabled (nothing accepted is ignored). run() checks; so must a caller that execs in place.
+void check_run_options(const RunOptions& options);
+
 // Whether run() has anything to do once the command runs: a job to watch and clean, a timeout, a memory
 // guard, a trace. Without one, and with nobody reading the report, Process::exec_in_place(options.command)
 // gives the command the same setup and the caller the same exit status, with no process in between.

@@ -215,7 +215,10 @@ void Supervisor::follow_terminal_stop() {
 
 }  // namespace
 
-InitReport init(const InitOptions& options) { return Supervisor(options).run(); }
+InitReport init(const InitOptions& options) {
+  check_run_options(options.run);
+  return Supervisor(options).run();
+}
 
 SignalRewrite parse_signal_rewrite(std::string_view text) {
   auto colon = text.find(':');

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "supervise/supervision.hpp"
 #include "sys/event_loop.hpp"
@@ -86,7 +87,23 @@ int RunReport::exit_code() const noexcept {
   return status.shell_code();
 }
 
-RunReport run(const RunOptions& options) { return Supervisor(options).run(); }
+void check_run_options(const RunOptions& o) {
+  if (o.job.enabled) return;
+  std::vector<std::string> needs;
+  for (auto& p : property_names(o.job.limits)) needs.push_back(p + "=");
+  if (!o.job.keep_name.empty()) needs.push_back("--keep-job");
+  if (!o.job.existing_name.empty()) needs.push_back("an existing job");
+  if (!needs.empty())
+    throw InvalidArgument(
+        fmt::format("{} need(s) a cgroup job, and the job is disabled (--no-job): drop one or the "
+                    "other (an rlimit, --rlimit as=1G, limits a process without a job)",
+                    fmt::join(needs, ", ")));
+}
+
+RunReport run(const RunOptions& options) {
+  check_run_options(options);
+  return Supervisor(options).run();
+}
 
 bool needs_supervisor(const RunOptions& o) noexcept {
   return o.job.enabled || o.timeout || o.guard || !o.trace_path.empty();

@@ -133,6 +133,21 @@ TEST(CliRun, TimeoutEscalatesToKillAfterTheGrace) {
   EXPECT_GE(j["wall_s"].get<double>(), 0.3);
 }
 
+// Nothing accepted is ignored: job limits with --no-job were accepted and the command ran unlimited.
+TEST(CliRun, JobLimitsWithNoJobAreRefused) {
+  for (auto args : std::vector<std::vector<std::string>>{{"run", "--no-job", "-m", "50M"},
+                                                         {"run", "--no-job", "--pids", "10", "--json", "-"},
+                                                         {"init", "--subreaper", "--no-job", "--cpus", "1"}}) {
+    args.insert(args.end(), {"--", testproc(), "exit", "0"});
+    auto out = run_capture(reins(args));
+    EXPECT_EQ(out.exit_code, 125) << out.err;
+    EXPECT_NE(out.err.find("and the job is disabled (--no-job)"), std::string::npos) << out.err;
+  }
+  EXPECT_EQ(run_capture(reins({"run", "--no-job", "--rlimit", "nofile=64", "--", testproc(), "exit", "0"})).exit_code,
+            0)
+      << "an rlimit needs no job";
+}
+
 // timeout(1): "A duration of 0 disables the associated timeout." (It killed at once, or not, by a race.)
 TEST(CliRun, TimeoutZeroMeansNoTimeout) {
   for (const char* zero : {"0", "0s", "0ms"}) {
