@@ -91,6 +91,8 @@ std::optional<std::uint64_t> own_limit(const JobLimits& limits, const EnclosingL
 
 std::vector<std::string> enclosing_warnings(const Job& job, const RunJobOptions& options, RunJobReport& report) {
   std::vector<std::string> out;
+  // Read at the start only for a report or a limit to compare with; an OOM's cause reads them then.
+  if (!options.statistics && !options.limits.memory_max && !options.limits.pids_max) return out;
   report.enclosing_limits = job.enclosing_limits();
   for (const auto& l : report.enclosing_limits) {
     auto asked = own_limit(options.limits, l);
@@ -155,6 +157,7 @@ void finish_run_job(Job& job, const RunJobOptions& options, RunReport& report) {
   if (options.statistics || sigkilled || ended_by_policy) fill_job_report(job.stats(), report.job);
   if (!report.killed_by && (sigkilled || ended_by_policy) && report.job.oom_kills > 0) {
     report.killed_by = KillReason::oom;
+    report.job.enclosing_limits = job.enclosing_limits();  // as they are now, whether or not read at the start
     report.kill_detail = oom_detail(report.job, report.status);
     report.notes.push_back(report.kill_detail);
   }

@@ -17,7 +17,8 @@ namespace reins::supervise {
 // be made, naming those options.
 std::optional<Job> make_run_job(const RunJobOptions& options, RunJobReport& report, std::vector<std::string>& notes);
 
-// The warnings for enclosing limits below the job's own (RunJobReport::enclosing_limits, which this fills):
+// The warnings for enclosing limits below the job's own (RunJobReport::enclosing_limits, which this fills when
+// statistics are gathered or a memory or pids limit is asked for):
 // "the enclosing cgroup /slurm/.../step_0 allows 50.0 MiB (MemoryMax), below the 100 MiB asked for".
 std::vector<std::string> enclosing_warnings(const Job& job, const RunJobOptions& options, RunJobReport& report);
 

@@ -31,9 +31,6 @@ void Supervision::prepare() {
   report_.argv = opts_.command.argv;
   start_ = Clock::now();
   job_ = make_run_job(opts_.job, report_.job, report_.notes);
-  auto tell = [this](RunNotice kind, const std::string& text) {
-    if (opts_.on_notice) opts_.on_notice(kind, text);
-  };
   if (!job_ && report_.job.unavailable) tell(RunNotice::no_job, *report_.job.unavailable);
   if (!job_) watch_own_cgroup();
   if (job_)
@@ -43,7 +40,7 @@ void Supervision::prepare() {
     }
   if (!opts_.trace_path.empty())
     trace_.emplace(opts_.trace_path, trace_header(), opts_.trace_interval, [this](const std::string& why) {
-      if (opts_.on_notice) opts_.on_notice(RunNotice::trace_stopped, why);
+      tell(RunNotice::trace_stopped, why);
       report_.notes.push_back(why);
     });
 }
@@ -65,6 +62,10 @@ Timeline Supervision::trace_header() const {
   if (opts_.job.limits.memory_max && *opts_.job.limits.memory_max)
     header.memory_limit_bytes = **opts_.job.limits.memory_max;
   return header;
+}
+
+void Supervision::tell(RunNotice kind, const std::string& text) const {
+  if (opts_.on_notice) opts_.on_notice(kind, text);
 }
 
 void Supervision::trace_event(TimelineEventKind kind, const std::string& detail) {

@@ -59,6 +59,7 @@ class Supervision {
   void watch_own_cgroup();
   void finish_without_job();
   void trace_event(TimelineEventKind kind, const std::string& detail);
+  void tell(RunNotice kind, const std::string& text) const;  // RunOptions::on_notice, if any
 
   const RunOptions& opts_;
   sys::EventLoop& loop_;
