@@ -175,10 +175,6 @@ void check_name_free(const Layout& layout, const std::string& name) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // Container engines mount the cgroup file system read-only by default; whichever write meets it first
 // (subtree_control, the supervisor leaf, the job's mkdir), the error says what would make it writable.
 std::string read_only_hint() {
