@@ -33,7 +33,7 @@ std::string help_text(const CommandSpec& spec) {
   for (const auto& o : spec.options) {
     std::string left =
         o.short_name ? fmt::format("-{}, --{}", o.short_name, o.long_name) : fmt::format("    --{}", o.long_name);
-    if (o.arg) left += fmt::format(" {}", o.arg);
+    if (o.arg) left += (o.arg_optional ? "[=" + std::string(o.arg) + "]" : " " + std::string(o.arg));
     out += fmt::format("  {:<32} {}\n", left, o.help);
   }
   out += fmt::format("  {:<32} {}\n", "-h, --help", "show this help and exit");
@@ -54,7 +54,8 @@ ParsedArgs parse_args(const CommandSpec& spec, int argc, char** argv) {
   std::string shortopts = spec.stop_at_first_operand ? "+:h" : ":h";
   for (size_t i = 0; i < spec.options.size(); ++i) {
     const auto& o = spec.options[i];
-    longopts.push_back({o.long_name, o.arg ? required_argument : no_argument, nullptr, 1000 + static_cast<int>(i)});
+    const int has_arg = !o.arg ? no_argument : o.arg_optional ? optional_argument : required_argument;
+    longopts.push_back({o.long_name, has_arg, nullptr, 1000 + static_cast<int>(i)});
     if (o.short_name) shortopts += std::string(1, o.short_name) + (o.arg ? ":" : "");
   }
   longopts.push_back({"help", no_argument, nullptr, 'h'});
@@ -73,7 +74,10 @@ ParsedArgs parse_args(const CommandSpec& spec, int argc, char** argv) {
     }
     if (c == '?') {
       std::string bad = optopt ? fmt::format("-{}", static_cast<char>(optopt)) : std::string(argv[optind - 1]);
-      throw UsageError{fmt::format("unknown option '{}'", bad)};
+      std::string hint;
+      for (const auto& h : spec.habits)
+        if (optopt && h.short_name == optopt) hint = fmt::format(" ({})", h.hint);
+      throw UsageError{fmt::format("unknown option '{}'{}", bad, hint)};
     }
     if (c == ':') throw UsageError{fmt::format("option '{}' needs a value", argv[optind - 1])};
     const Option* opt = nullptr;

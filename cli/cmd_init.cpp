@@ -14,8 +14,8 @@ namespace {
 
 int init_main(int argc, char** argv);
 // The same groups as `reins run`; the options below are init's own.
-const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &job_flags(), &guard_flags(),
-                                                          &report_flags()};
+const std::initializer_list<const FlagGroup*> kInitGroups{&process_flags(), &command_flags(), &job_flags(),
+                                                          &guard_flags(), &report_flags()};
 
 // Before COMMAND starts. A container without a writable cgroup runs every COMMAND without a job: that is
 // said only with -v (and in the report), not on every container start; enclosing limits always.
@@ -27,7 +27,7 @@ void print_notice(RunNotice kind, const std::string& text) {
 // init's own options, each with what it does to InitOptions.
 const std::vector<Flag<InitOptions>>& init_flags() {
   static const std::vector<Flag<InitOptions>> flags = checked<InitOptions>({
-      {{"subreaper", 's', nullptr, "become a child subreaper, to reap orphans when not PID 1"},
+      {{"subreaper", 0, nullptr, "become a child subreaper, to reap orphans when not PID 1"},
        [](InitOptions& o, const std::string&) { o.subreaper = true; }},
       {{"group", 'g', nullptr, "forward signals to COMMAND's whole process group"},
        [](InitOptions& o, const std::string&) { o.group = true; }},
@@ -40,7 +40,7 @@ const std::vector<Flag<InitOptions>>& init_flags() {
        [](InitOptions& o, const std::string& v) { o.grace = parse_duration(v); }},
       {{"wait-all", 0, nullptr, "when COMMAND has exited, wait for the rest to exit on their own"},
        [](InitOptions& o, const std::string&) { o.wait_all = true; }},
-      {{"pdeathsig", 'p', "SIGNAL", "signal COMMAND gets if reins dies", Complete::signal},
+      {{"pdeathsig", 0, "SIGNAL", "signal COMMAND gets if reins dies", Complete::signal},
        [](InitOptions& o, const std::string& v) { o.run.command.parent_death_signal = parse_signal(v); }},
       {{"verbose", 'v', nullptr,
         "say when COMMAND runs without a cgroup job, and print a line for each other process reaped"},
@@ -98,7 +98,9 @@ int init_main(int argc, char** argv) {
   opts.run.command.inherit_all_fds = true;  // as reins run does
   finish_guard_flags(opts.run, "init");
   opts.page_out_startup_code = std::chrono::seconds(1);
-  ReportOutputs outputs = ReportOutputs::open(flags);
+  ReportOutputs outputs = ReportOutputs::open(flags, opts.run);
+  CommandFiles files =
+      outputs.run_reporting(opts.run.command.argv, "init", [&] { return set_up_command(flags, opts.run.command); });
   if (!opts.subreaper && !Reaper::receives_orphans())
     std::fputs(
         "reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "
@@ -106,7 +108,7 @@ int init_main(int argc, char** argv) {
         stderr);
 
   InitReport report = outputs.run_reporting(opts.run.command.argv, "init", [&] { return init(opts); });
-  if (report.run.killed_by) std::fprintf(stderr, "reins init: %s\n", report.run.kill_detail.c_str());
+  print_ending(report.run, "init");
   outputs.write(report.run, "init");
   return report.exit_code;
 }

@@ -11,8 +11,10 @@
 
 #include "command.hpp"
 #include "job_report.hpp"
+#include "json_util.hpp"
 #include "reins/job.hpp"
 #include "reins/run.hpp"
+#include "report.hpp"
 #include "run_flags.hpp"
 
 namespace reins::cli {
@@ -22,7 +24,9 @@ int job_main(int argc, char** argv);
 
 std::vector<Option> job_options() {
   std::vector<Option> all = options_in(limit_flags());
-  all.push_back({"json", 0, nullptr, "stat, events, list: print JSON (events: one object per line)"});
+  all.push_back({"json", 0, "FILE",
+                 "stat, events, list, clean: write JSON to FILE ('-' = standard output; events: one object per line)",
+                 Complete::file});
   all.push_back({"signal", 's', "SIG", "kill: the signal to send to every member (default KILL: terminate all)",
                  Complete::signal});
   all.push_back({"until-empty", 0, nullptr, "events: stop after the next all-exited"});
@@ -155,9 +159,10 @@ int ps(Context& c) {
 }
 
 int stat(Context& c) {
+  auto json = json_output(c.args);
   Job job = open_job(c, "stat");
-  if (c.args.has("json"))
-    std::puts(job_json(job).dump(2).c_str());
+  if (json)
+    json->write(dump_line(job_json(job)));
   else
     std::fputs(job_text(job).c_str(), stdout);
   return 0;
@@ -172,13 +177,17 @@ int set(Context& c) {
 }
 
 int events(Context& c) {
+  auto json = json_output(c.args);
   Job job = open_job(c, "events");
-  bool json = c.args.has("json"), until_empty = c.args.has("until-empty");
+  const bool until_empty = c.args.has("until-empty");
   for (;;) {
     for (const auto& e : job.wait_events(std::nullopt)) {
-      std::string line = json ? event_json(job, e).dump() : fmt::format("{} {}", event_name(e.kind), e.count);
-      std::puts(line.c_str());
-      std::fflush(stdout);
+      if (json) {
+        json->write(dump_line(event_json(job, e)));
+      } else {
+        std::printf("%s %llu\n", std::string(event_name(e.kind)).c_str(), static_cast<unsigned long long>(e.count));
+        std::fflush(stdout);
+      }
       if (until_empty && e.kind == JobEventKind::all_exited) return 0;
     }
   }
@@ -206,18 +215,24 @@ int rm(Context& c) {
   return 0;
 }
 
-// Job names, one per line, or one JSON array with --json.
-int print_names(const Context& c, const std::vector<std::string>& names) {
-  if (c.args.has("json")) {
-    std::puts(nlohmann::json(names).dump().c_str());
+// Job names, one per line, or with --json {"schema_version": 1, "jobs": [...]}.
+int print_names(std::optional<OutputFile>& json, const std::vector<std::string>& names) {
+  if (json) {
+    json->write(dump_line({{"schema_version", kJsonSchemaVersion}, {"jobs", names}}));
     return 0;
   }
   for (const auto& n : names) std::puts(n.c_str());
   return 0;
 }
 
-int list(Context& c) { return print_names(c, Job::list(c.layout_ptr())); }
-int clean(Context& c) { return print_names(c, Job::remove_abandoned(c.layout_ptr())); }
+int list(Context& c) {
+  auto json = json_output(c.args);
+  return print_names(json, Job::list(c.layout_ptr()));
+}
+int clean(Context& c) {
+  auto json = json_output(c.args);
+  return print_names(json, Job::remove_abandoned(c.layout_ptr()));
+}
 
 int job_main(int argc, char** argv) {
   ParsedArgs args = parse_args(kJobCommand, argc, argv);

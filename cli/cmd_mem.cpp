@@ -12,12 +12,14 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "json_util.hpp"
 #include "mem_report.hpp"
 #include "reins/error.hpp"
 #include "reins/fd.hpp"
 #include "reins/run.hpp"
 #include "reins/sampler.hpp"
 #include "reins/units.hpp"
+#include "report.hpp"
 
 namespace reins::cli {
 namespace {
@@ -39,22 +41,32 @@ const CommandSpec kMemCommand{
     "--system shows MemTotal, MemAvailable, swap, memory pressure (PSI) and reins' own memory cgroup with its\n"
     "limit. --watch repeats every INTERVAL (250ms, 2s, 1m) until interrupted or --count samples are shown.",
     {
-        {"tree", 't', nullptr, "include each PID's descendants, and the tree's total"},
-        {"system", 's', nullptr, "show system memory, pressure and reins' memory cgroup instead of processes"},
+        {"tree", 0, nullptr, "include each PID's descendants, and the tree's total"},
+        {"system", 0, nullptr, "show system memory, pressure and reins' memory cgroup instead of processes"},
         {"no-pss", 0, nullptr, "read only RSS and swap (no page walk): PSS and USS are not shown"},
-        {"json", 'j', nullptr, "print each sample as one JSON object (one per line with --watch)"},
+        {"json", 0, "FILE", "write each sample to FILE as one JSON object per line ('-' = standard output)",
+         Complete::file},
         {"watch", 'w', "INTERVAL", "sample every INTERVAL until interrupted"},
         {"count", 'n', "N", "with --watch, stop after N samples"},
     },
-    "  reins mem 1234\n  reins mem --tree --watch 2s $(pgrep -o nginx)\n  reins mem --system --json\n",
+    "  reins mem 1234\n  reins mem --tree --watch 2s $(pgrep -o nginx)\n  reins mem --system --json -\n",
     &mem_main,
+    /*stop_at_first_operand=*/false,
+    /*usage_exit=*/2,
+    /*failure_exit=*/1,
+    nullptr,
+    nullptr,
+    {{'t', "the tree is --tree; in reins -t always means --timeout"},
+     {'s', "system memory is --system; in reins -s always means --signal"},
+     {'j', "JSON is --json FILE ('-': standard output)"},
+     {'p', "give the PID as an operand: reins mem PID; in reins -p always means --property"}},
 };
 
 namespace {
 
 struct MemArgs {
   SampleTargets targets;
-  bool json = false;
+  std::optional<std::string> json;  // --json FILE
   std::optional<std::chrono::nanoseconds> watch;
   std::optional<std::uint64_t> count;
 };
@@ -62,7 +74,7 @@ struct MemArgs {
 MemArgs parse_mem_args(int argc, char** argv) {
   ParsedArgs args = parse_args(kMemCommand, argc, argv);
   MemArgs m;
-  m.json = args.has("json");
+  if (const auto* j = args.last("json")) m.json = *j;
   if (auto* w = args.last("watch")) m.watch = parse_duration(*w);
   if (m.watch && *m.watch <= std::chrono::nanoseconds::zero())
     throw UsageError{fmt::format("--watch interval '{}' must be more than 0, such as 1s", *args.last("watch"))};
@@ -97,19 +109,21 @@ bool any_pid_missing(const MemorySample& s) {
 
 class Printer {
  public:
-  explicit Printer(const MemArgs& args) : args_(args) {}
+  explicit Printer(const MemArgs& args) : args_(args) {
+    if (args.json) json_.emplace(OutputFile::open(*args.json));
+  }
 
   // Prints one sample; returns whether a requested PID does not exist.
   bool print(const MemorySample& s) {
-    std::string out;
-    if (args_.json) {
-      out = sample_json(s).dump(args_.watch ? -1 : 2) + "\n";
+    if (json_) {
+      json_->write(dump_line(sample_json(s)));
     } else {
+      std::string out;
       if (args_.watch) out += fmt::format("{}{}\n", s.index ? "\n" : "", watch_heading(s));
       out += args_.targets.system ? system_text(s) : processes_text(s);
+      std::fputs(out.c_str(), stdout);
+      std::fflush(stdout);
     }
-    std::fputs(out.c_str(), stdout);
-    std::fflush(stdout);
     std::string notes = unknown_notes(s, told_);
     if (!notes.empty()) {
       fmt::print(stderr, "{}", notes);
@@ -129,6 +143,7 @@ class Printer {
   }
 
   const MemArgs& args_;
+  std::optional<OutputFile> json_;
   std::set<std::pair<pid_t, int>> told_;
 };
 

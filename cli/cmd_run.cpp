@@ -13,8 +13,8 @@ namespace {
 
 int run_main(int argc, char** argv);
 // The flag groups `reins run` accepts; `reins init` accepts the same.
-const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &job_flags(), &guard_flags(),
-                                                         &report_flags()};
+const std::initializer_list<const FlagGroup*> kRunGroups{&process_flags(), &command_flags(), &job_flags(),
+                                                         &guard_flags(), &report_flags()};
 
 }  // namespace
 
@@ -68,7 +68,9 @@ int run_main(int argc, char** argv) {
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   opts.command.inherit_all_fds = true;  // as a shell passes them: make's jobserver pipes, a caller's 3<file
-  ReportOutputs outputs = ReportOutputs::open(flags);
+  ReportOutputs outputs = ReportOutputs::open(flags, opts);
+  CommandFiles files =
+      outputs.run_reporting(opts.command.argv, "run", [&] { return set_up_command(flags, opts.command); });
   // Job statistics cost cgroups of their own on v1 controllers: gather them only for a report or a trace.
   opts.job.statistics = outputs.text || outputs.json || !opts.trace_path.empty();
   outputs.run_reporting(opts.command.argv, "run", [&] {  // a refusal gets its report too
@@ -86,7 +88,7 @@ int run_main(int argc, char** argv) {
   opts.forward_signals = default_forwarded_signals();
   opts.command.signal_mask = block_signals(opts.forward_signals);
   RunReport report = outputs.run_reporting(opts.command.argv, "run", [&] { return run(opts); });
-  if (report.killed_by) std::fprintf(stderr, "reins run: %s\n", report.kill_detail.c_str());
+  print_ending(report, "run");
   outputs.write(report);
   return report.exit_code();
 }

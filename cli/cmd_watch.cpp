@@ -41,11 +41,11 @@ const CommandSpec kWatchCommand{
     "job also wakes reins between samples: at its memory events, under memory pressure (cgroup v2), and for\n"
     "--max-cgroup when the charge crosses the limit (cgroup v1).\n\n"
     "A breach is printed as one line on stderr; --json FILE writes it, and the end, as JSON lines ('-' =\n"
-    "stderr). Exit status: 0 if the target ended without a breach, 3 after a breach (killed, or reported\n"
+    "standard output). Exit status: 0 if the target ended without a breach, 3 after a breach (killed, or reported\n"
     "with --no-kill), 1 if reins failed, 2 for bad usage, 128+N if signal N stopped reins first.",
     {
-        {"pid", 'p', "PID", "guard this process", Complete::pid},
-        {"tree", 't', "PID", "guard this process and all its descendants", Complete::pid},
+        {"pid", 0, "PID", "guard this process", Complete::pid},
+        {"tree", 0, "PID", "guard this process and all its descendants", Complete::pid},
         {"job", 0, "NAME", "guard the processes of this job", Complete::job},
         {"cgroup-root", 0, "PATH", "with --job: the parent cgroup the job is under (as for reins job)"},
         {"max-pss", 0, "SIZE", "limit on PSS (512M, 2G)"},
@@ -53,18 +53,30 @@ const CommandSpec kWatchCommand{
         {"max-uss", 0, "SIZE", "limit on USS"},
         {"max-cgroup", 0, "SIZE", "with --job, limit on the job's cgroup charge"},
         {"per-process", 0, nullptr, "with --tree or --job, limit each process instead of the sum"},
-        {"no-kill", 'n', nullptr, "only report a breach; keep watching"},
+        {"no-kill", 0, nullptr, "only report a breach; keep watching"},
         {"interval", 'i', "DURATION", "how often to sample (default 100ms)"},
-        {"grace", 'g', "DURATION", "after SIGTERM, wait this long, then SIGKILL (default 5s; 0 = SIGKILL at once)"},
+        {"grace", 0, "DURATION", "after SIGTERM, wait this long, then SIGKILL (default 5s; 0 = SIGKILL at once)"},
         {"name", 0, "NAME", "what to call the target in messages (default: its command name and pid)"},
-        {"stats", 's', "DURATION", "also print a statistics line every DURATION"},
-        {"json", 'j', "FILE", "write the breach and the end as JSON lines to FILE ('-' = stderr)", Complete::file},
+        {"stats", 0, "DURATION", "also print a statistics line every DURATION"},
+        {"json", 0, "FILE", "write the breach and the end as JSON lines to FILE ('-' = standard output)",
+         Complete::file},
     },
     "  reins watch --pid 1234 --max-pss 2G\n"
     "  reins watch --tree $(pgrep -o make) --max-rss 8G --grace 30s\n"
     "  reins watch --pid 1234 --max-uss 512M --no-kill --json -\n"
     "  reins watch --job build --max-cgroup 4G --grace 10s\n",
     &watch_main,
+    /*stop_at_first_operand=*/false,
+    /*usage_exit=*/2,
+    /*failure_exit=*/1,
+    nullptr,
+    nullptr,
+    {{'p', "the process is --pid PID; in reins -p always means --property"},
+     {'t', "the tree is --tree PID; in reins -t always means --timeout"},
+     {'n', "--no-kill"},
+     {'g', "the grace is --grace DURATION"},
+     {'s', "statistics are --stats DURATION; in reins -s always means --signal"},
+     {'j', "JSON is --json FILE"}},
 };
 
 namespace {

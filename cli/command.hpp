@@ -17,6 +17,7 @@ struct Option {
   const char* arg;        // "SIZE", or nullptr for a flag
   const char* help;       // one line
   Complete complete = Complete::nothing;
+  bool arg_optional = false;  // --name or --name=ARG (prlimit's --nofile[=LIMITS]); never a separate word
 };
 
 struct CommandSpec {
@@ -34,6 +35,13 @@ struct CommandSpec {
   // output lines complete the second ("job list": the names of the jobs).
   const char* first_operand_words = nullptr;
   const char* second_operand_source = nullptr;
+  // Short options other tools give a meaning this command spells differently: an unknown -X among them is
+  // refused with the spelling to use ("prlimit's -p PID is --pid PID here").
+  struct Habit {
+    char short_name;
+    const char* hint;
+  };
+  std::vector<Habit> habits = {};
 };
 
 // Thrown for bad usage; main prints it with a hint to --help and exits with the command's usage_exit.

@@ -9,6 +9,19 @@
 namespace reins::cli {
 namespace {
 
+bool names_a_signal(const std::string& text) {
+  try {
+    parse_signal(text);
+    return true;
+  } catch (const InvalidArgument&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+namespace {
+
 void set_property(JobLimits& l, std::string_view name, const std::string& value) {
   apply_job_property(l, fmt::format("{}={}", name, value));
 }
@@ -33,7 +46,13 @@ const std::vector<Flag<JobLimits>>& limit_flags() {
        [](JobLimits& l, const std::string& v) { set_property(l, "TasksMax", v); }},
       {{"property", 'p', "NAME=VALUE",
         "a systemd resource-control property (repeatable), e.g. MemoryMax=1G, CPUQuota=150%", Complete::property},
-       [](JobLimits& l, const std::string& v) { apply_job_property(l, v); }},
+       [](JobLimits& l, const std::string& v) {
+         // tini's -p SIGNAL (its parent-death signal) typed here: say where it went.
+         if (v.find('=') == std::string::npos && names_a_signal(v))
+           throw InvalidArgument(fmt::format(
+               "-p '{}': -p is --property NAME=VALUE in reins; tini's -p SIGNAL is --pdeathsig {} (reins init)", v, v));
+         apply_job_property(l, v);
+       }},
   });
   return flags;
 }

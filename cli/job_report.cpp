@@ -13,11 +13,8 @@ namespace {
 
 Json secs_or_null(const std::optional<std::chrono::nanoseconds>& d) { return d ? Json(seconds(*d)) : Json(nullptr); }
 
-// A limit: null when not shown, "max" when unlimited, else the number.
-Json limit_json(const std::optional<SizeLimit>& l) {
-  if (!l) return nullptr;
-  return *l ? Json(**l) : Json("max");
-}
+// A limit: its number, or null when there is none (unlimited, or not in force: no controller holds it).
+Json limit_json(const std::optional<SizeLimit>& l) { return l && *l ? Json(**l) : Json(nullptr); }
 
 std::string limit_text(const std::optional<SizeLimit>& l, bool bytes) {
   if (!l) return "-";
@@ -39,62 +36,39 @@ const char* io_kind(IoLimitKind k) {
   return "?";
 }
 
-Json limits_json(const JobLimits& l) {
-  Json j;
-  j["memory_max"] = limit_json(l.memory_max);
-  j["memory_high"] = limit_json(l.memory_high);
-  j["swap_max"] = limit_json(l.swap_max);
-  if (l.cpu_quota) {
-    j["cpu_quota_us"] = l.cpu_quota->quota ? Json(l.cpu_quota->quota->count()) : Json("max");
-    j["cpu_period_us"] = l.cpu_quota->period.count();
-  }
-  j["cpu_weight"] = or_null(l.cpu_weight);
-  j["cpuset_cpus"] = or_null(l.cpuset_cpus);
-  j["cpuset_mems"] = or_null(l.cpuset_mems);
-  j["pids_max"] = limit_json(l.pids_max);
-  Json io = Json::array();
-  for (const auto& d : l.io)
-    io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)},
-                  {"kind", io_kind(d.kind)},
-                  {"value", d.value ? Json(*d.value) : Json("max")}});
-  j["io"] = io;
-  return j;
-}
-
 Json stats_json(const JobStats& s) {
   Json j;
   j["cpu"] = {{"usage_s", seconds(s.cpu.usage)},
               {"user_s", secs_or_null(s.cpu.user)},
               {"system_s", secs_or_null(s.cpu.system)},
-              {"periods", or_null(s.cpu.periods)},
-              {"throttled_periods", or_null(s.cpu.throttled_periods)},
+              {"period_count", or_null(s.cpu.periods)},
+              {"throttled_period_count", or_null(s.cpu.throttled_periods)},
               {"throttled_s", secs_or_null(s.cpu.throttled)}};
+  j["memory"] = nullptr;  // no memory controller holds the job
   if (s.memory) {
     const auto& m = *s.memory;
     Json stat = Json::object();
     for (const auto& [k, v] : m.stat) stat[k] = v;
-    j["memory"] = {{"current_bytes", or_null(m.current)},
-                   {"peak_bytes", or_null(m.peak)},
-                   {"swap_bytes", or_null(m.swap)},
-                   {"anon_bytes", or_null(m.anon)},
-                   {"file_bytes", or_null(m.file)},
-                   {"kernel_bytes", or_null(m.kernel)},
-                   {"oom_kills", m.oom_kills},
-                   {"limit_hits", m.limit_hits},
-                   {"high_hits", m.high_hits},
-                   {"stat", stat}};
+    j["memory"] = {{"current_bytes", or_null(m.current)}, {"peak_bytes", or_null(m.peak)},
+                   {"swap_bytes", or_null(m.swap)},       {"anon_bytes", or_null(m.anon)},
+                   {"file_bytes", or_null(m.file)},       {"kernel_bytes", or_null(m.kernel)},
+                   {"oom_kill_count", m.oom_kills},       {"limit_hit_count", m.limit_hits},
+                   {"high_hit_count", m.high_hits},       {"stat", stat}};
   }
+  j["pids"] = nullptr;
   if (s.pids)
-    j["pids"] = {
-        {"current", or_null(s.pids->current)}, {"peak", or_null(s.pids->peak)}, {"limit_hits", s.pids->limit_hits}};
+    j["pids"] = {{"current_count", or_null(s.pids->current)},
+                 {"peak_count", or_null(s.pids->peak)},
+                 {"limit_hit_count", s.pids->limit_hits}};
+  j["io"] = nullptr;
   if (s.io) {
     Json io = Json::array();
     for (const auto& d : *s.io)
       io.push_back({{"device", fmt::format("{}:{}", d.major, d.minor)},
                     {"read_bytes", d.read_bytes},
                     {"write_bytes", d.write_bytes},
-                    {"read_ios", d.read_ios},
-                    {"write_ios", d.write_ios}});
+                    {"read_io_count", d.read_ios},
+                    {"write_io_count", d.write_ios}});
     j["io"] = io;
   }
   return j;
@@ -102,14 +76,38 @@ Json stats_json(const JobStats& s) {
 
 }  // namespace
 
+Json job_limits_json(const JobLimits& l) {
+  Json j;
+  j["memory_max_bytes"] = limit_json(l.memory_max);
+  j["memory_high_bytes"] = limit_json(l.memory_high);
+  j["swap_max_bytes"] = limit_json(l.swap_max);
+  const bool capped = l.cpu_quota && l.cpu_quota->quota;
+  j["cpus"] =
+      capped ? Json(static_cast<double>(l.cpu_quota->quota->count()) / static_cast<double>(l.cpu_quota->period.count()))
+             : Json(nullptr);
+  j["cpu_quota_s"] = capped ? Json(seconds(*l.cpu_quota->quota)) : Json(nullptr);
+  j["cpu_period_s"] = capped ? Json(seconds(l.cpu_quota->period)) : Json(nullptr);
+  j["cpu_weight"] = or_null(l.cpu_weight);
+  j["allowed_cpus"] = or_null(l.cpuset_cpus);
+  j["allowed_memory_nodes"] = or_null(l.cpuset_mems);
+  j["pids_max_count"] = limit_json(l.pids_max);
+  Json io = Json::array();
+  for (const auto& d : l.io)
+    io.push_back(
+        {{"device", fmt::format("{}:{}", d.major, d.minor)}, {"kind", io_kind(d.kind)}, {"value", or_null(d.value)}});
+  j["io"] = io;
+  return j;
+}
+
 Json job_json(const Job& job) {
   Json j;
+  j["schema_version"] = kJsonSchemaVersion;
   j["name"] = job.name();
   j["paths"] = job.paths();
   j["unit"] = job.unit().empty() ? Json(nullptr) : Json(job.unit());
   j["pids"] = job.pids();
   j["frozen"] = job.frozen();
-  j["limits"] = limits_json(job.limits());
+  j["limits"] = job_limits_json(job.limits());
   j["stats"] = stats_json(job.stats());
   return j;
 }
@@ -160,7 +158,11 @@ std::string utc_now() {
 }
 
 Json event_json(const Job& job, const JobEvent& event) {
-  return {{"job", job.name()}, {"event", event_name(event.kind)}, {"count", event.count}, {"time", utc_now()}};
+  return {{"schema_version", kJsonSchemaVersion},
+          {"job", job.name()},
+          {"event", event_name(event.kind)},
+          {"count", event.count},
+          {"time", utc_now()}};
 }
 
 }  // namespace reins::cli

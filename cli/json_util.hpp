@@ -12,6 +12,10 @@ namespace reins::cli {
 
 using Json = nlohmann::ordered_json;
 
+// Every JSON document reins writes carries it as "schema_version" (docs/json.md): raised when a key changes
+// meaning or type or goes away, not when one is added.
+inline constexpr int kJsonSchemaVersion = 1;
+
 // A known value, or null: unknown is never written as 0.
 template <typename T>
 Json or_null(const std::optional<T>& v) {

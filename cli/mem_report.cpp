@@ -16,20 +16,20 @@ struct SystemField {
   MaybeBytes SystemMemory::*member;
 };
 constexpr SystemField kSystemFields[] = {
-    {"total", &SystemMemory::total},
-    {"available", &SystemMemory::available},
-    {"free", &SystemMemory::free},
-    {"buffers", &SystemMemory::buffers},
-    {"cached", &SystemMemory::cached},
-    {"shmem", &SystemMemory::shmem},
-    {"anon", &SystemMemory::anon},
-    {"slab_reclaimable", &SystemMemory::slab_reclaimable},
-    {"dirty", &SystemMemory::dirty},
-    {"swap_total", &SystemMemory::swap_total},
-    {"swap_free", &SystemMemory::swap_free},
-    {"swap_cached", &SystemMemory::swap_cached},
-    {"commit_limit", &SystemMemory::commit_limit},
-    {"committed", &SystemMemory::committed},
+    {"total_bytes", &SystemMemory::total},
+    {"available_bytes", &SystemMemory::available},
+    {"free_bytes", &SystemMemory::free},
+    {"buffers_bytes", &SystemMemory::buffers},
+    {"cached_bytes", &SystemMemory::cached},
+    {"shmem_bytes", &SystemMemory::shmem},
+    {"anon_bytes", &SystemMemory::anon},
+    {"slab_reclaimable_bytes", &SystemMemory::slab_reclaimable},
+    {"dirty_bytes", &SystemMemory::dirty},
+    {"swap_total_bytes", &SystemMemory::swap_total},
+    {"swap_free_bytes", &SystemMemory::swap_free},
+    {"swap_cached_bytes", &SystemMemory::swap_cached},
+    {"commit_limit_bytes", &SystemMemory::commit_limit},
+    {"committed_bytes", &SystemMemory::committed},
 };
 
 struct StatField {
@@ -37,28 +37,26 @@ struct StatField {
   MaybeBytes CgroupMemoryStat::*member;
 };
 constexpr StatField kStatFields[] = {
-    {"anon", &CgroupMemoryStat::anon},
-    {"file", &CgroupMemoryStat::file},
-    {"kernel", &CgroupMemoryStat::kernel},
-    {"shmem", &CgroupMemoryStat::shmem},
-    {"file_mapped", &CgroupMemoryStat::file_mapped},
-    {"file_dirty", &CgroupMemoryStat::file_dirty},
-    {"file_writeback", &CgroupMemoryStat::file_writeback},
-    {"swap", &CgroupMemoryStat::swap},
-    {"anon_thp", &CgroupMemoryStat::anon_thp},
-    {"active_anon", &CgroupMemoryStat::active_anon},
-    {"inactive_anon", &CgroupMemoryStat::inactive_anon},
-    {"active_file", &CgroupMemoryStat::active_file},
-    {"inactive_file", &CgroupMemoryStat::inactive_file},
-    {"unevictable", &CgroupMemoryStat::unevictable},
-    {"pgfault", &CgroupMemoryStat::pgfault},
-    {"pgmajfault", &CgroupMemoryStat::pgmajfault},
+    {"anon_bytes", &CgroupMemoryStat::anon},
+    {"file_bytes", &CgroupMemoryStat::file},
+    {"kernel_bytes", &CgroupMemoryStat::kernel},
+    {"shmem_bytes", &CgroupMemoryStat::shmem},
+    {"file_mapped_bytes", &CgroupMemoryStat::file_mapped},
+    {"file_dirty_bytes", &CgroupMemoryStat::file_dirty},
+    {"file_writeback_bytes", &CgroupMemoryStat::file_writeback},
+    {"swap_bytes", &CgroupMemoryStat::swap},
+    {"anon_thp_bytes", &CgroupMemoryStat::anon_thp},
+    {"active_anon_bytes", &CgroupMemoryStat::active_anon},
+    {"inactive_anon_bytes", &CgroupMemoryStat::inactive_anon},
+    {"active_file_bytes", &CgroupMemoryStat::active_file},
+    {"inactive_file_bytes", &CgroupMemoryStat::inactive_file},
+    {"unevictable_bytes", &CgroupMemoryStat::unevictable},
+    {"pgfault_count", &CgroupMemoryStat::pgfault},
+    {"pgmajfault_count", &CgroupMemoryStat::pgmajfault},
 };
 
-Json limit_json(const std::optional<SizeLimit>& limit) {
-  if (!limit) return nullptr;
-  return *limit ? Json(**limit) : Json("max");
-}
+// null: no limit (docs/json.md: "unlimited" is always null).
+Json limit_json(const std::optional<SizeLimit>& limit) { return limit && *limit ? Json(**limit) : Json(nullptr); }
 
 std::string errno_name(int err) {
   const char* name = ::strerrorname_np(err);
@@ -68,19 +66,20 @@ std::string errno_name(int err) {
 Json process_json(const ProcessMemory& p) {
   Json j;
   j["pid"] = p.pid;
-  for (const auto& metric : process_memory_metrics()) j[metric.name] = or_null(p.*metric.member);
+  for (const auto& metric : process_memory_metrics())
+    j[std::string(metric.name) + "_bytes"] = or_null(p.*metric.member);
   Json errors = Json::object();
   if (p.smaps_rollup_error) errors["smaps_rollup"] = errno_name(p.smaps_rollup_error);
   if (p.status_error) errors["status"] = errno_name(p.status_error);
   if (p.statm_error) errors["statm"] = errno_name(p.statm_error);
-  if (!errors.empty()) j["errors"] = errors;
+  j["errors"] = errors;
   return j;
 }
 
 Json pressure_json(const Pressure& p) {
   auto stats = [](const std::optional<PressureStats>& s) -> Json {
     if (!s) return nullptr;
-    return {{"avg10", s->avg10}, {"avg60", s->avg60}, {"avg300", s->avg300}, {"total_us", s->total.count()}};
+    return {{"avg10", s->avg10}, {"avg60", s->avg60}, {"avg300", s->avg300}, {"total_s", seconds(s->total)}};
   };
   return {{"some", stats(p.some)}, {"full", stats(p.full)}};
 }
@@ -90,24 +89,20 @@ Json cgroup_json(const CgroupMemory& c) {
   j["path"] = c.path;
   j["version"] = c.version == CgroupVersion::v1 ? "v1" : "v2";
   if (c.error) j["error"] = errno_name(c.error);
-  j["current"] = or_null(c.current);
-  j["peak"] = or_null(c.peak);
-  j["swap_current"] = or_null(c.swap_current);
-  j["max"] = limit_json(c.max);
-  j["high"] = limit_json(c.high);
-  j["effective_max"] = limit_json(c.effective_max);
+  j["current_bytes"] = or_null(c.current);
+  j["peak_bytes"] = or_null(c.peak);
+  j["swap_current_bytes"] = or_null(c.swap_current);
+  j["max_bytes"] = limit_json(c.max);
+  j["high_bytes"] = limit_json(c.high);
+  j["effective_max_bytes"] = limit_json(c.effective_max);
   Json stat;
   for (const auto& f : kStatFields) stat[f.name] = or_null(c.stat.*f.member);
   j["stat"] = stat;
   const auto& e = c.events;
-  j["events"] = {{"low", or_null(e.low)},
-                 {"high", or_null(e.high)},
-                 {"max", or_null(e.max)},
-                 {"oom", or_null(e.oom)},
-                 {"oom_kill", or_null(e.oom_kill)},
-                 {"oom_group_kill", or_null(e.oom_group_kill)},
-                 {"under_oom", or_null(e.under_oom)},
-                 {"oom_kill_disabled", or_null(e.oom_kill_disabled)}};
+  j["events"] = {{"low_count", or_null(e.low)},           {"high_count", or_null(e.high)},
+                 {"max_count", or_null(e.max)},           {"oom_count", or_null(e.oom)},
+                 {"oom_kill_count", or_null(e.oom_kill)}, {"oom_group_kill_count", or_null(e.oom_group_kill)},
+                 {"under_oom", or_null(e.under_oom)},     {"oom_kill_disabled", or_null(e.oom_kill_disabled)}};
   return j;
 }
 
@@ -170,9 +165,10 @@ std::string iso_time(std::chrono::system_clock::time_point t) {
 
 Json sample_json(const MemorySample& s) {
   Json j;
+  j["schema_version"] = kJsonSchemaVersion;
   j["time"] = iso_time(s.time);
   j["index"] = s.index;
-  j["missed_ticks"] = s.missed_ticks;
+  j["missed_tick_count"] = s.missed_ticks;
   if (!s.processes.empty()) {
     Json list = Json::array();
     for (const auto& p : s.processes) list.push_back(process_json(p));
@@ -186,7 +182,8 @@ Json sample_json(const MemorySample& s) {
       Json total = process_json(t.total);
       total.erase("pid");
       total.erase("errors");
-      list.push_back({{"root", t.root}, {"total", total}, {"unreadable", t.unreadable}, {"processes", processes}});
+      list.push_back(
+          {{"root", t.root}, {"total", total}, {"unreadable_count", t.unreadable}, {"processes", processes}});
     }
     j["trees"] = list;
   }

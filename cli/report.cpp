@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "command.hpp"
 #include "guard_report.hpp"
+#include "job_report.hpp"
 #include "json_util.hpp"
 #include "reins/error.hpp"
 #include "reins/units.hpp"
@@ -33,33 +35,60 @@ std::vector<std::string> words_utf8_escaped(const std::vector<std::string>& word
   return out;
 }
 
-nlohmann::ordered_json seconds_or_null(const std::optional<std::chrono::nanoseconds>& v) {
-  return v ? nlohmann::ordered_json(seconds(*v)) : nlohmann::ordered_json(nullptr);
-}
+Json seconds_or_null(const std::optional<std::chrono::nanoseconds>& v) { return v ? Json(seconds(*v)) : Json(nullptr); }
 
-// The job's figures, flat in the report as the issue and scripts name them.
-void add_job_json(const RunJobReport& job, nlohmann::ordered_json& j) {
-  const bool in_job = !job.name.empty();
-  j["job"] = in_job ? nlohmann::ordered_json(job.name) : nullptr;
-  j["job_cgroup"] = in_job ? nlohmann::ordered_json(job.cgroup) : nullptr;
-  j["job_unit"] = job.unit.empty() ? nullptr : nlohmann::ordered_json(job.unit);
-  j["job_unavailable"] = or_null(job.unavailable);
-  j["job_kept"] = job.kept;
+// The job's own figures: null when the command ran without one (job_unavailable says why).
+Json job_json(const RunJobReport& job) {
+  if (job.name.empty()) return nullptr;
+  Json j;
+  j["name"] = job.name;
+  j["cgroup"] = job.cgroup;
+  j["unit"] = job.unit.empty() ? Json(nullptr) : Json(job.unit);
+  j["kept"] = job.kept;
   j["peak_memory_bytes"] = or_null(job.peak_memory_bytes);
-  j["cpu_s"] = in_job ? nlohmann::ordered_json(seconds(job.cpu)) : nullptr;
+  j["cpu_s"] = seconds(job.cpu);
   j["cpu_user_s"] = seconds_or_null(job.cpu_user);
   j["cpu_system_s"] = seconds_or_null(job.cpu_system);
-  j["oom_kills"] = in_job ? nlohmann::ordered_json(job.oom_kills) : nullptr;
-  j["memory_limit_hits"] = in_job ? nlohmann::ordered_json(job.memory_limit_hits) : nullptr;
-  j["pids_peak"] = or_null(job.pids_peak);
-  j["pids_limit_hits"] = in_job ? nlohmann::ordered_json(job.pids_limit_hits) : nullptr;
-  j["throttled_periods"] = or_null(job.throttled_periods);
+  j["oom_kill_count"] = job.oom_kills;
+  j["memory_limit_hit_count"] = job.memory_limit_hits;
+  j["peak_pids_count"] = or_null(job.pids_peak);
+  j["pids_limit_hit_count"] = job.pids_limit_hits;
+  j["throttled_period_count"] = or_null(job.throttled_periods);
   j["throttled_s"] = seconds_or_null(job.throttled);
-  j["leftovers_killed"] = job.leftovers_killed;
-  auto enclosing = nlohmann::ordered_json::array();
-  for (const auto& l : job.enclosing_limits)
-    enclosing.push_back({{"property", l.property}, {"cgroup", l.cgroup}, {"value", l.value}});
-  j["enclosing_limits"] = enclosing;
+  j["leftovers_killed_count"] = job.leftovers_killed;
+  return j;
+}
+
+Json enclosing_json(const std::vector<EnclosingLimit>& limits) {
+  Json out = Json::array();
+  for (const auto& l : limits) out.push_back({{"property", l.property}, {"cgroup", l.cgroup}, {"value", l.value}});
+  return out;
+}
+
+Json rlimit_value_json(RlimitValue v) { return v.is_unlimited() ? Json(nullptr) : Json(v.value()); }
+
+// The limits the run had, as applied (null: none of that kind).
+Json limits_json(const RunOptions& o) {
+  Json j = job_limits_json(o.job.enabled ? o.job.limits : JobLimits{});
+  j["timeout_s"] = seconds_or_null(o.timeout);
+  j["timeout_signal"] = o.timeout ? Json("SIG" + signal_name(o.timeout_signal)) : Json(nullptr);
+  j["kill_after_s"] = o.timeout ? Json(seconds(o.kill_after)) : Json(nullptr);
+  j["cpu_time_s"] = seconds_or_null(o.cpu_time);
+  Json rl = Json::array();
+  for (const auto& s : o.command.rlimits) {
+    const Rlimit r = resolve(s);
+    rl.push_back(
+        {{"name", info(s.resource).name}, {"soft", rlimit_value_json(r.soft)}, {"hard", rlimit_value_json(r.hard)}});
+  }
+  j["rlimits"] = rl;
+  if (o.guard)
+    j["guard"] = {{"metric", guard_metric_name(o.guard->metric)},
+                  {"limit_bytes", or_null(o.guard->limit)},
+                  {"action", guard_action_name(o.guard->action)},
+                  {"grace_s", seconds(o.guard->grace)}};
+  else
+    j["guard"] = nullptr;
+  return j;
 }
 
 void add_job_text(const RunJobReport& job, const std::function<void(std::string_view, const std::string&)>& line) {
@@ -92,31 +121,39 @@ void add_job_text(const RunJobReport& job, const std::function<void(std::string_
 
 }  // namespace
 
-nlohmann::ordered_json report_json(const RunReport& r) {
-  nlohmann::ordered_json j;
+Json report_json(const RunReport& r, const RunOptions& o, std::string_view command) {
+  Json j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["report"] = command;
   j["command"] = words_utf8_escaped(r.argv);
-  j["exit_code"] = r.exit_code();
   j["status"] = r.status.exited() ? "exited" : "signaled";
-  j["signal"] = r.status.signaled() ? nlohmann::ordered_json("SIG" + signal_name(r.status.signal()))
-                                    : nlohmann::ordered_json(nullptr);
-  j["command_exit_code"] = r.status.exited() ? nlohmann::ordered_json(r.status.exit_code()) : nullptr;
-  j["killed_by"] = r.killed_by ? nlohmann::ordered_json(kill_reason_name(*r.killed_by)) : nullptr;
+  j["verdict"] = verdict_name(r.verdict());
+  j["reins_exit_code"] = r.exit_code();
+  j["command_exit_code"] = r.status.exited() ? Json(r.status.exit_code()) : Json(nullptr);
+  j["command_signal"] = r.status.signaled() ? Json("SIG" + signal_name(r.status.signal())) : Json(nullptr);
+  j["killed_by"] = r.killed_by ? Json(kill_reason_name(*r.killed_by)) : Json(nullptr);
+  j["kill_detail"] = r.killed_by ? Json(r.kill_detail) : Json(nullptr);
+  j["timeout_sigkilled"] = r.timeout_sigkilled;
+  j["error"] = nullptr;
   j["wall_s"] = seconds(r.wall);
   j["user_s"] = seconds(r.rusage.user_time);
-  j["sys_s"] = seconds(r.rusage.system_time);
+  j["system_s"] = seconds(r.rusage.system_time);
   j["max_rss_bytes"] = r.rusage.max_rss_bytes;
-  j["minor_faults"] = r.rusage.minor_faults;
-  j["major_faults"] = r.rusage.major_faults;
-  j["voluntary_context_switches"] = r.rusage.voluntary_switches;
-  j["involuntary_context_switches"] = r.rusage.involuntary_switches;
-  j["block_inputs"] = r.rusage.block_inputs;
-  j["block_outputs"] = r.rusage.block_outputs;
-  nlohmann::ordered_json sigs = nlohmann::ordered_json::array();
+  j["minor_fault_count"] = r.rusage.minor_faults;
+  j["major_fault_count"] = r.rusage.major_faults;
+  j["voluntary_context_switch_count"] = r.rusage.voluntary_switches;
+  j["involuntary_context_switch_count"] = r.rusage.involuntary_switches;
+  j["block_input_count"] = r.rusage.block_inputs;
+  j["block_output_count"] = r.rusage.block_outputs;
+  Json sigs = Json::array();
   for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
   j["signals_forwarded"] = sigs;
   j["signals_forwarded_count"] = r.signals_forwarded_count;
-  add_job_json(r.job, j);
-  j["guard"] = r.guard ? run_guard_json(*r.guard) : nullptr;
+  j["limits"] = limits_json(o);
+  j["job"] = job_json(r.job);
+  j["job_unavailable"] = or_null(r.job.unavailable);
+  j["enclosing_limits"] = enclosing_json(r.job.enclosing_limits);
+  j["guard"] = r.guard ? run_guard_json(*r.guard) : Json(nullptr);
   j["notes"] = r.notes;
   return j;
 }
@@ -133,6 +170,7 @@ std::string report_text(const RunReport& r, std::string_view command) {
   out += fmt::format("  {:<30} {}\n", "Command:", cmd);  // quoted and escaped word by word
   line("Ended:", r.status.describe() +
                      (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
+  line("Verdict:", std::string(verdict_name(r.verdict())));
   line("Exit status (reins):", std::to_string(r.exit_code()));
   line("Wall clock time:", format_duration(r.wall));
   line("User time:", format_duration(r.rusage.user_time));
@@ -148,13 +186,25 @@ std::string report_text(const RunReport& r, std::string_view command) {
   return out;
 }
 
-nlohmann::ordered_json failure_json(const std::vector<std::string>& argv, int exit_code, const std::string& error) {
-  nlohmann::ordered_json j;
+Json failure_json(const std::vector<std::string>& argv, int exit_code, const std::string& error, const RunOptions& o,
+                  std::string_view command) {
+  Json j;
+  j["schema_version"] = kJsonSchemaVersion;
+  j["report"] = command;
   j["command"] = words_utf8_escaped(argv);
-  j["exit_code"] = exit_code;
   j["status"] = "error";
-  j["error"] = error;
+  j["verdict"] = "reins-error";
+  j["reins_exit_code"] = exit_code;
+  j["command_exit_code"] = nullptr;
+  j["command_signal"] = nullptr;
   j["killed_by"] = nullptr;
+  j["kill_detail"] = nullptr;
+  j["error"] = error;
+  try {
+    j["limits"] = limits_json(o);
+  } catch (const std::exception&) {
+    j["limits"] = nullptr;  // the limits themselves were what failed (an rlimit beyond the hard limit)
+  }
   return j;
 }
 
@@ -208,12 +258,17 @@ OutputFile OutputFile::open(const std::string& path) {
   return out;
 }
 
+std::optional<OutputFile> json_output(const ParsedArgs& args) {
+  if (const auto* path = args.last("json")) return OutputFile::open(*path);
+  return std::nullopt;
+}
+
 OutputFile::~OutputFile() {
   if (!temp_.empty()) ::unlink(temp_.c_str());  // never completed: the earlier file stays
 }
 
 void OutputFile::write(const std::string& text) {
-  int fd = fd_ ? fd_.get() : STDERR_FILENO;
+  int fd = fd_ ? fd_.get() : STDOUT_FILENO;
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);

@@ -18,7 +18,22 @@ namespace reins::cli {
 struct RunFlags {
   RunOptions run;
   std::optional<std::string> report_path, json_path;
+  // --stdin/--stdout/--stderr, opened by open_command_files() before the command starts.
+  std::optional<std::string> stdin_path, stdout_path, stderr_path;
+  std::vector<std::string> setenv;  // -E NAME=VALUE, in order
+  bool clear_env = false;
+  std::optional<std::string> user, group;  // --uid, --gid: names or numbers
 };
+
+// The files --stdin, --stdout and --stderr name, open while the command starts (it gets copies).
+struct CommandFiles {
+  UniqueFd in, out, err;
+};
+// Opens the files, builds the environment and resolves --uid/--gid into `cmd`. Throws reins::Error naming a
+// file that cannot be opened, UsageError for an unknown user or group.
+CommandFiles set_up_command(const RunFlags& flags, Command& cmd);
+// What reins tells on stderr when it ended the command: the kill and, when SIGKILL had to follow, that too.
+void print_ending(const RunReport& report, std::string_view command);
 
 // One option and what it does, side by side: an option is written once, in the row that handles it. A row
 // without a handler stops the program at start-up (every CLI test would fail), so none can be dropped.
@@ -29,7 +44,8 @@ struct Flag {
 };
 using FlagGroup = std::vector<Flag<RunFlags>>;
 
-const FlagGroup& process_flags();  // --rlimit, --timeout, --kill-after
+const FlagGroup& process_flags();  // --rlimit, --timeout, --signal, --kill-after, --preserve-status, --cpu-time
+const FlagGroup& command_flags();  // --stdin, --stdout, --stderr, --setenv, --clear-env, --chdir, --uid, --gid
 const FlagGroup& report_flags();   // --report, --json (written by ReportOutputs), --trace, --trace-interval
 const FlagGroup& job_flags();      // --memory, --cpus, --pids, -p PROPERTY, --keep-job, --no-job ...
 const FlagGroup& guard_flags();    // --max-pss, --max-rss, --max-uss, --no-kill, --guard-interval, --guard-grace
@@ -79,7 +95,9 @@ std::vector<std::pair<const Option*, std::string>> apply_groups(RunFlags& flags,
 // Where the report goes: opened before the command starts, so a bad path fails before anything runs.
 struct ReportOutputs {
   std::optional<OutputFile> text, json;
-  static ReportOutputs open(const RunFlags& flags);
+  // `options` (which must outlive this) are the run's, for the limits the report lists.
+  static ReportOutputs open(const RunFlags& flags, const RunOptions& options);
+  const RunOptions* options = nullptr;
   // `command` names the subcommand in the text report's heading ("reins init report").
   void write(const RunReport& report, std::string_view command = "run");
   // When reins could not carry the run out (exit 125, 126, 127): the command, the status and why.

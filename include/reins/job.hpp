@@ -199,6 +199,8 @@ class Job {
   // The limits in force, as far as the job's controllers show them.
   JobLimits limits() const;
   JobStats stats() const;
+  // CPU time of everything that ever ran in the job, all CPUs together: one file read (stats() reads all).
+  std::chrono::nanoseconds cpu_usage() const;
   // Bytes charged to the job now (for memory guards); nullopt without the memory controller.
   std::optional<std::uint64_t> memory_current() const;
 

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,10 +49,28 @@ struct Command {
   // so that make's jobserver pipes reach the command.
   std::vector<int> keep_fds;
   bool inherit_all_fds = false;
+  // Run as this user and group (both are set, and the supplementary groups cleared, when either is given; the
+  // other keeps ours). Needs CAP_SETUID/CAP_SETGID. Set after the rlimits and before chdir, so the directory
+  // is entered with the new user's rights.
+  std::optional<std::uint32_t> user_id, group_id;
 };
 
 // The steps of starting a command, in the order the child takes them; `start` is the child's creation.
-enum class SpawnStage { start, pdeathsig, session, pgroup, join, rlimit, chdir, signals, stdio, fds, terminal, exec };
+enum class SpawnStage {
+  start,
+  pdeathsig,
+  session,
+  pgroup,
+  join,
+  rlimit,
+  user,
+  chdir,
+  signals,
+  stdio,
+  fds,
+  terminal,
+  exec
+};
 
 // Why a spawn failed: stage() says which step, step() how messages name it ("exec", "chdir", "setrlimit
 // nofile", "join cgroup"), errno_value() says why. ENOENT at exec means not found (exit 127 in a shell),

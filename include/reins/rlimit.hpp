@@ -47,7 +47,7 @@ struct ResourceInfo {
 std::span<const ResourceInfo> all_resources() noexcept;
 // Throws InvalidArgument for a value that is none of Resource's (a cast from a caller's number).
 const ResourceInfo& info(Resource r);
-// Throws InvalidArgument naming the valid names when `name` is not one.
+// A name in any case ("nofile", "NOFILE"). Throws InvalidArgument naming the valid names when it is none.
 Resource parse_resource(std::string_view name);
 
 // One side of a limit: a number, or unlimited (RLIM_INFINITY) as a value of its own.
@@ -86,7 +86,8 @@ struct RlimitSetting {
 // Parses "nofile=1024:4096", "nofile=1024" (both), "nofile=1024:" (soft only), "nofile=:4096" (hard only),
 // "as=1G", "cpu=10s", "core=unlimited". Throws InvalidArgument quoting the text.
 RlimitSetting parse_rlimit_setting(std::string_view text);
-// Parses one value in the resource's unit: "1G" for bytes, "10s" for seconds, "unlimited".
+// Parses one value in the resource's unit: "1G" for bytes, "10s" for seconds; "unlimited", "infinity" or
+// "-1" (prlimit's and ulimit's spellings) for no limit.
 RlimitValue parse_rlimit_value(Resource r, std::string_view text);
 std::string format_rlimit_value(Resource r, RlimitValue v);
 

@@ -66,7 +66,13 @@ struct RunOptions {
   Command command;
   RunJobOptions job;
   std::optional<std::chrono::nanoseconds> timeout;                // wall-clock limit; nullopt = none
-  std::chrono::nanoseconds kill_after = std::chrono::seconds(5);  // SIGTERM → SIGKILL grace
+  int timeout_signal = SIGTERM;                                   // sent when the timeout is up (SIGTERM)
+  std::chrono::nanoseconds kill_after = std::chrono::seconds(5);  // timeout_signal → SIGKILL grace
+  // timeout(1)'s --preserve-status: RunReport::exit_code() is the command's own status even after a timeout.
+  bool preserve_status = false;
+  // CPU time of the whole job (every process that ever ran in it, all CPUs together); nullopt = none. Needs a
+  // job. When reached, the job is SIGKILLed (killed_by cpu_time), as isolate and graders do.
+  std::optional<std::chrono::nanoseconds> cpu_time;
   // Signals to forward to the command. The caller must have blocked them in every thread (see
   // block_signals()); they are then taken through a signalfd while the command runs.
   std::vector<int> forward_signals;
@@ -104,14 +110,31 @@ struct RunJobReport {
   std::vector<std::string> abandoned_removed;
 };
 
-// Why reins ended the command.
+// What ended the command, when it did not end on its own: reins, or the kernel at a limit reins set.
 enum class KillReason {
-  timeout,  // its wall-clock timeout: SIGTERM, then SIGKILL after kill_after
-  oom,      // SIGKILLed after the kernel's OOM killer acted in its job: as the victim, or with the whole job
-  guard,    // the memory guard (RunReport::guard says what it saw)
+  timeout,       // its wall-clock timeout: timeout_signal, then SIGKILL after kill_after
+  oom,           // SIGKILLed after the kernel's OOM killer acted in its job: as the victim, or with the whole job
+  guard,         // the memory guard (RunReport::guard says what it saw)
+  cpu_time,      // the job's CPU time reached RunOptions::cpu_time: the job was SIGKILLed
+  rlimit_cpu,    // the kernel, at the command's RLIMIT_CPU (SIGXCPU at the soft limit, SIGKILL at the hard one)
+  rlimit_fsize,  // the kernel, at the command's RLIMIT_FSIZE (SIGXFSZ)
 };
-// "timeout", "oom", "guard": the names in reports.
+// "timeout", "oom", "guard", "cpu-time", "rlimit-cpu", "rlimit-fsize": the names in reports.
 std::string_view kill_reason_name(KillReason reason) noexcept;
+
+// How a run ended, in one word for graders and scripts (isolate's OK/RE/SG/TO, finer).
+enum class Verdict {
+  ok,              // exited 0
+  exited_nonzero,  // exited with another code, on its own
+  signal,          // a signal ended it, not reins and not a limit
+  timeout,         // the wall-clock timeout
+  memory,          // the OOM killer in its job, or the memory guard
+  cpu_time,        // RunOptions::cpu_time, or RLIMIT_CPU
+  pids,            // failed after the job's pids limit refused a fork
+  file_size,       // RLIMIT_FSIZE
+};
+// "ok", "exited-nonzero", "signal", "timeout", "memory", "cpu-time", "pids", "file-size".
+std::string_view verdict_name(Verdict verdict) noexcept;
 
 struct RunReport {
   std::vector<std::string> argv;
@@ -122,6 +145,11 @@ struct RunReport {
   std::optional<KillReason> killed_by;
   // With killed_by: the sentence that says how ("timed out after 2s: sent SIGTERM"), also among the notes.
   std::string kill_detail;
+  // The timeout's signal was not enough (or was SIGKILL itself): the command was SIGKILLed, and the sentence
+  // that says so ("still running 5s after SIGTERM: sent SIGKILL"), also among the notes.
+  bool timeout_sigkilled = false;
+  std::string escalation_detail;
+  bool preserve_status = false;  // RunOptions::preserve_status, for exit_code()
   RunJobReport job;
   std::optional<GuardResult> guard;  // with RunOptions::guard: its breach, peak and limit
   // The first kMaxSignalsListed signals forwarded, in order (a storm of them stays bounded), and how many
@@ -135,8 +163,10 @@ struct RunReport {
   }
   std::vector<std::string> notes;  // things the user should know ("timed out after 2s: sent SIGTERM")
 
-  // timeout(1)'s convention: 124 after a timeout, else the command's exit code or 128+N for signal N.
+  // timeout(1)'s convention: 124 after a timeout (137 when SIGKILL was needed, as timeout(1) exits then), else
+  // (and always with preserve_status) the command's exit code or 128+N for signal N.
   int exit_code() const noexcept;
+  Verdict verdict() const noexcept;
 };
 
 // Spawns and supervises until the command has exited. Throws SpawnError if it cannot be started,

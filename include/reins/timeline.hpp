@@ -29,8 +29,8 @@ struct TimelineSample {
 };
 
 // What a supervisor records. A file may hold kinds a later version added: readers keep them as text.
-enum class TimelineEventKind { memory_limit, oom, guard, pids_limit, timeout, exit };
-// "memory-limit", "oom", "guard", "pids-limit", "timeout", "exit": the names in trace files.
+enum class TimelineEventKind { memory_limit, oom, guard, pids_limit, timeout, cpu_time, exit };
+// "memory-limit", "oom", "guard", "pids-limit", "timeout", "cpu-time", "exit": the names in trace files.
 std::string_view timeline_event_name(TimelineEventKind kind) noexcept;
 
 struct TimelineEvent {

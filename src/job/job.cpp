@@ -352,6 +352,12 @@ JobStats Job::stats() const {
   return s;
 }
 
+std::chrono::nanoseconds Job::cpu_usage() const {
+  JobCpuStats cpu;
+  impl_->core().read_cpu_usage(cpu);
+  return cpu.usage;
+}
+
 std::optional<std::uint64_t> Job::memory_current() const {
   auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
   return b ? b->memory_current() : std::nullopt;

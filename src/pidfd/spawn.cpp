@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -179,6 +180,21 @@ bool close_other_fds(const ChildPlan& plan) {
   return ok || (errno == ENOSYS && cloexec_others(plan.keep_fds));
 }
 
+// Command::user_id/group_id: no supplementary groups, then the group, then the user (after which nothing could
+// be changed back). The kernel clears the parent-death signal on a change of credentials: it is set again.
+bool switch_user(const ChildPlan& plan) {
+  const Command& cmd = *plan.cmd;
+  if (!cmd.user_id && !cmd.group_id) return true;
+  const gid_t gid = cmd.group_id ? *cmd.group_id : ::getegid();
+  const uid_t uid = cmd.user_id ? *cmd.user_id : ::geteuid();
+  if (::setgroups(0, nullptr) != 0 || ::setresgid(gid, gid, gid) != 0 || ::setresuid(uid, uid, uid) != 0) return false;
+  if (int sig = cmd.parent_death_signal) {
+    if (::prctl(PR_SET_PDEATHSIG, sig) != 0) return false;
+    if (::getppid() != plan.parent) ::_exit(127);
+  }
+  return true;
+}
+
 // Returns only if every candidate failed: with the failure to report.
 ChildFailure exec_candidates(const ChildPlan& plan) {
   char** envp = plan.cmd->env ? const_cast<char**>(plan.envp.data()) : environ;
@@ -205,6 +221,7 @@ ChildFailure set_up_and_exec(const ChildPlan& plan) {
   for (const auto& [resource, value] : plan.rlimits)
     if (::prlimit64(0, static_cast<__rlimit_resource>(resource), &value, nullptr) != 0)
       return {Stage::rlimit, errno, resource};
+  if (!switch_user(plan)) return {Stage::user, errno, 0};
   if (!cmd.cwd.empty() && ::chdir(cmd.cwd.c_str()) != 0) return {Stage::chdir, errno, 0};
   if (!redirect_stdio(cmd)) return {Stage::stdio, errno, 0};
   if (!cmd.inherit_all_fds && !close_other_fds(plan)) return {Stage::fds, errno, 0};
@@ -241,6 +258,8 @@ std::string stage_name(const ChildFailure& f) {
       for (const auto& r : all_resources())
         if (r.native == f.detail) return "setrlimit " + std::string(r.name);
       return "setrlimit";
+    case Stage::user:
+      return "set user and group";
     case Stage::chdir:
       return "chdir";
     case Stage::signals:
@@ -411,7 +430,9 @@ std::string_view spawn_path_name(SpawnPath path) noexcept {
 
 void exec_in_place(const Command& cmd) {
   const Placement nowhere;
-  ChildPlan plan = make_plan(cmd, nowhere);
+  Command own = cmd;
+  own.parent_death_signal = 0;  // ours is our parent's business (and switch_user must not set one)
+  ChildPlan plan = make_plan(own, nowhere);
   std::fflush(nullptr);  // what our stdio holds would be lost with this process image
   sigset_t all, old;
   ::sigfillset(&all);

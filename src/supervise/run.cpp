@@ -78,19 +78,67 @@ std::string_view kill_reason_name(KillReason reason) noexcept {
       return "oom";
     case KillReason::guard:
       return "guard";
+    case KillReason::cpu_time:
+      return "cpu-time";
+    case KillReason::rlimit_cpu:
+      return "rlimit-cpu";
+    case KillReason::rlimit_fsize:
+      return "rlimit-fsize";
+  }
+  return "?";
+}
+
+std::string_view verdict_name(Verdict verdict) noexcept {
+  switch (verdict) {
+    case Verdict::ok:
+      return "ok";
+    case Verdict::exited_nonzero:
+      return "exited-nonzero";
+    case Verdict::signal:
+      return "signal";
+    case Verdict::timeout:
+      return "timeout";
+    case Verdict::memory:
+      return "memory";
+    case Verdict::cpu_time:
+      return "cpu-time";
+    case Verdict::pids:
+      return "pids";
+    case Verdict::file_size:
+      return "file-size";
   }
   return "?";
 }
 
 int RunReport::exit_code() const noexcept {
-  if (killed_by == KillReason::timeout) return 124;
+  if (killed_by == KillReason::timeout && !preserve_status) return timeout_sigkilled ? 128 + SIGKILL : 124;
   return status.shell_code();
+}
+
+Verdict RunReport::verdict() const noexcept {
+  if (killed_by) switch (*killed_by) {
+      case KillReason::timeout:
+        return Verdict::timeout;
+      case KillReason::oom:
+      case KillReason::guard:
+        return Verdict::memory;
+      case KillReason::cpu_time:
+      case KillReason::rlimit_cpu:
+        return Verdict::cpu_time;
+      case KillReason::rlimit_fsize:
+        return Verdict::file_size;
+    }
+  if (status.exited() && status.exit_code() == 0) return Verdict::ok;
+  // A fork the pids limit refused is the likeliest cause of the failure that followed.
+  if (job.pids_limit_hits > 0) return Verdict::pids;
+  return status.exited() ? Verdict::exited_nonzero : Verdict::signal;
 }
 
 void check_run_options(const RunOptions& o) {
   if (o.job.enabled) return;
   std::vector<std::string> needs;
   for (auto& p : property_names(o.job.limits)) needs.push_back(p + "=");
+  if (o.cpu_time) needs.push_back("--cpu-time");
   if (!o.job.keep_name.empty()) needs.push_back("--keep-job");
   if (!o.job.existing_name.empty()) needs.push_back("an existing job");
   if (!needs.empty())

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -29,6 +30,7 @@ Supervision::Supervision(const RunOptions& options, sys::EventLoop& loop, RunRep
 
 void Supervision::prepare() {
   report_.argv = opts_.command.argv;
+  report_.preserve_status = opts_.preserve_status;
   start_ = Clock::now();
   job_ = make_run_job(opts_.job, report_.job, report_.notes);
   if (!job_ && report_.job.unavailable) tell(RunNotice::no_job, *report_.job.unavailable);
@@ -52,6 +54,7 @@ Process& Supervision::start(const Command& cmd, Ending ending) {
   guard_.emplace(opts_.guard, child_, job());
   watch_oom();
   if (opts_.timeout) timers_.push_back(loop_.after(*opts_.timeout, [this] { on_timeout(); }));
+  if (opts_.cpu_time && job_) check_cpu_time();
   return child_;
 }
 
@@ -100,24 +103,86 @@ void Supervision::on_job_events() {
 }
 
 void Supervision::on_timeout() {
+  const int sig = opts_.timeout_signal;
   report_.killed_by = KillReason::timeout;
-  report_.kill_detail = fmt::format("timed out after {}: sent SIGTERM", format_duration(*opts_.timeout));
+  report_.kill_detail =
+      fmt::format("timed out after {}: sent SIG{}", format_duration(*opts_.timeout), signal_name(sig));
   report_.notes.push_back(report_.kill_detail);
   trace_event(TimelineEventKind::timeout, report_.kill_detail);
-  ending_.signal(SIGTERM);
-  timers_.push_back(loop_.after(opts_.kill_after, [this] {
-    report_.notes.push_back(
-        fmt::format("still running {} after SIGTERM: sent SIGKILL", format_duration(opts_.kill_after)));
+  if (sig == SIGKILL) {
+    report_.timeout_sigkilled = true;
+    ending_.kill();
+    return;
+  }
+  ending_.signal(sig);
+  timers_.push_back(loop_.after(opts_.kill_after, [this, sig] {
+    report_.timeout_sigkilled = true;
+    report_.escalation_detail =
+        fmt::format("still running {} after SIG{}: sent SIGKILL", format_duration(opts_.kill_after), signal_name(sig));
+    report_.notes.push_back(report_.escalation_detail);
     ending_.kill();
   }));
+}
+
+// CPU time gives no event: it is read when the limit could be reached at the earliest, had the job every
+// CPU to itself since the last reading (10 ms at least, so a job near its limit costs 100 reads a second).
+void Supervision::check_cpu_time() {
+  cpu_timer_.reset();
+  const auto used = job_->cpu_usage();
+  if (used >= *opts_.cpu_time) return on_cpu_time(used);
+  static const auto cpus = std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
+  const auto wait = std::max<std::chrono::nanoseconds>((*opts_.cpu_time - used) / cpus, std::chrono::milliseconds(10));
+  cpu_timer_ = loop_.after(wait, [this] { check_cpu_time(); });
+}
+
+void Supervision::on_cpu_time(std::chrono::nanoseconds used) {
+  if (report_.killed_by) return;  // already being ended
+  report_.killed_by = KillReason::cpu_time;
+  report_.kill_detail = fmt::format("the job used {} of CPU time, its limit is {}: sent SIGKILL to the job",
+                                    format_duration(used), format_duration(*opts_.cpu_time));
+  report_.notes.push_back(report_.kill_detail);
+  trace_event(TimelineEventKind::cpu_time, report_.kill_detail);
+  job_->terminate();
+}
+
+// The kernel ends a process at its RLIMIT_CPU (SIGXCPU at the soft limit, SIGKILL at the hard one) and at its
+// RLIMIT_FSIZE (SIGXFSZ): said as that limit, not as a signal from nowhere. A SIGKILL counts only when the
+// command's CPU time reached the hard limit.
+void Supervision::attribute_rlimit_end() {
+  if (report_.killed_by || !report_.status.signaled()) return;
+  const int sig = report_.status.signal();
+  const auto cpu = report_.rusage.user_time + report_.rusage.system_time;
+  for (const auto& setting : opts_.command.rlimits) {
+    const Rlimit r = resolve(setting);
+    if (setting.resource == Resource::cpu && (sig == SIGXCPU || sig == SIGKILL)) {
+      const RlimitValue limit = sig == SIGXCPU ? r.soft : r.hard;
+      if (limit.is_unlimited() || cpu < std::chrono::seconds(limit.value())) continue;
+      report_.killed_by = KillReason::rlimit_cpu;
+      report_.kill_detail =
+          fmt::format("the kernel ended the command at its {} CPU-time rlimit of {}s ({}), after {} of CPU",
+                      sig == SIGXCPU ? "soft" : "hard", limit.value(), sig == SIGXCPU ? "SIGXCPU" : "SIGKILL",
+                      format_duration(cpu));
+    } else if (setting.resource == Resource::fsize && sig == SIGXFSZ && !r.soft.is_unlimited()) {
+      report_.killed_by = KillReason::rlimit_fsize;
+      report_.kill_detail = fmt::format("the kernel ended the command (SIGXFSZ) at its file-size rlimit of {}",
+                                        format_size(r.soft.value()));
+    } else {
+      continue;
+    }
+    report_.notes.push_back(report_.kill_detail);
+    return;
+  }
 }
 
 void Supervision::command_exited(const ProcessResult& result) {
   report_.wall = Clock::now() - start_;
   report_.status = result.status;
   report_.rusage = result.rusage;
+  attribute_rlimit_end();
   for (auto id : timers_) loop_.cancel(id);
   timers_.clear();
+  if (cpu_timer_) loop_.cancel(*cpu_timer_);
+  cpu_timer_.reset();
   unwatch_oom();
   if (guard_) guard_->finish(report_);  // before the job goes: the guard watches it
   if (trace_) {

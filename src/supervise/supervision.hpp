@@ -56,6 +56,9 @@ class Supervision {
   void unwatch_oom();
   void on_job_events();
   void on_timeout();
+  void check_cpu_time();
+  void attribute_rlimit_end();
+  void on_cpu_time(std::chrono::nanoseconds used);
   void watch_own_cgroup();
   void finish_without_job();
   void trace_event(TimelineEventKind kind, const std::string& detail);
@@ -73,7 +76,8 @@ class Supervision {
   Process child_;
   std::optional<RunGuard> guard_;  // after child_ and job_: stopped before either is destroyed
   Ending ending_;
-  std::vector<sys::EventLoop::TimerId> timers_;  // the timeout's: end with the command
+  std::vector<sys::EventLoop::TimerId> timers_;       // the timeout's: end with the command
+  std::optional<sys::EventLoop::TimerId> cpu_timer_;  // the next reading of the job's CPU time
   bool oom_watched_ = false;
   bool oom_handled_ = false;
   std::chrono::steady_clock::time_point start_;

@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <vector>
 
 #include <fmt/format.h>
@@ -72,14 +74,21 @@ const ResourceInfo& info(Resource r) {
   return kResources[i];
 }
 
+// Any case: prlimit prints NOFILE, its options are --nofile.
 Resource parse_resource(std::string_view name) {
+  auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == y;
+           });
+  };
   for (const auto& r : kResources)
-    if (r.name == name) return r.resource;
+    if (same(name, r.name)) return r.resource;
   throw InvalidArgument(fmt::format("unknown resource '{}' (valid: {})", name, valid_names()));
 }
 
 RlimitValue parse_rlimit_value(Resource r, std::string_view text) {
-  if (text == "unlimited" || text == "infinity") return RlimitValue::unlimited();
+  // prlimit's and ulimit's spellings of "no limit": -1 is RLIM_INFINITY as a signed number.
+  if (text == "unlimited" || text == "infinity" || text == "-1") return RlimitValue::unlimited();
   using namespace std::chrono;
   switch (info(r).unit) {
     case U::bytes:

@@ -290,6 +290,8 @@ std::string_view timeline_event_name(TimelineEventKind kind) noexcept {
       return "guard";
     case TimelineEventKind::pids_limit:
       return "pids-limit";
+    case TimelineEventKind::cpu_time:
+      return "cpu-time";
     case TimelineEventKind::timeout:
       return "timeout";
     case TimelineEventKind::exit:

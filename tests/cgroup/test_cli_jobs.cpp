@@ -25,13 +25,7 @@ namespace {
 
 class CliJobs : public CgroupTest {};
 
-// Runs `reins ARGS...` with --json - (where asked) and returns the report parsed from stderr's last line.
-json last_json_line(const std::string& err) {
-  auto end = err.find_last_not_of('\n');
-  auto start = err.rfind('\n', end);
-  return json::parse(
-      err.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1));
-}
+using test::last_json_line;
 
 // Kills (through a pidfd) and waits out the processes whose command line holds this test's own marker.
 void kill_marked(const std::string& marker) {
@@ -83,10 +77,10 @@ TEST_F(CliJobs, MemoryLimitEndsAHogWithOomAnd137) {
   auto o =
       run_capture(reins({"run", "--json", "-", "--memory", "64M", "--swap", "0", "--", testproc(), "memhog", "200"}));
   EXPECT_EQ(o.exit_code, 137) << o.err;
-  json r = last_json_line(o.err);
+  json r = last_json_line(o.out);
   EXPECT_TRUE(r["killed_by"] == "oom" || r["killed_by"] == "memory-limit") << r.dump();
-  EXPECT_GE(r["oom_kills"].get<int>(), 1);
-  EXPECT_LE(r["peak_memory_bytes"].get<std::uint64_t>(), (64ull << 20) + 256 * 1024) << r.dump();
+  EXPECT_GE(r["job"]["oom_kill_count"].get<int>(), 1);
+  EXPECT_LE(r["job"]["peak_memory_bytes"].get<std::uint64_t>(), (64ull << 20) + 256 * 1024) << r.dump();
 }
 
 // A shell whose child the OOM killer ends may exit (137) before reins has read the OOM event, or be SIGKILLed
@@ -95,8 +89,8 @@ TEST_F(CliJobs, TheOomCauseDoesNotDependOnWhichEventCameFirst) {
   for (int i = 0; i < 10; ++i) {
     auto o = run_capture(reins({"run", "--json", "-", "-m", "48M", "--swap", "0", "--", "/bin/sh", "-c",
                                 "head -c 200m /dev/zero | tail > /dev/null"}));
-    json r = last_json_line(o.err);
-    EXPECT_EQ(r["exit_code"], 137) << r.dump();
+    json r = last_json_line(o.out);
+    EXPECT_EQ(r["reins_exit_code"], 137) << r.dump();
     EXPECT_EQ(r["killed_by"], "oom") << "run " << i << ": " << r.dump();
   }
 }
@@ -104,10 +98,10 @@ TEST_F(CliJobs, TheOomCauseDoesNotDependOnWhichEventCameFirst) {
 TEST_F(CliJobs, ForkBombUnderPids32EndsCleanlyWithNothingLeft) {
   auto o = run_capture(reins({"run", "--json", "-", "--pids", "32", "--", testproc(), "forkbomb", "0.3101"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  json r = last_json_line(o.err);
-  EXPECT_LE(r["pids_peak"].get<int>(), 32) << r.dump();
-  EXPECT_GT(r["pids_limit_hits"].get<int>(), 0) << r.dump();
-  EXPECT_GT(r["leftovers_killed"].get<int>(), 0) << r.dump();
+  json r = last_json_line(o.out);
+  EXPECT_LE(r["job"]["peak_pids_count"].get<int>(), 32) << r.dump();
+  EXPECT_GT(r["job"]["pids_limit_hit_count"].get<int>(), 0) << r.dump();
+  EXPECT_GT(r["job"]["leftovers_killed_count"].get<int>(), 0) << r.dump();
   EXPECT_FALSE(process_with_marker_exists("0.3101"));
 }
 
@@ -129,10 +123,10 @@ TEST_F(CliJobs, NegativeControlWithoutAJobTheDaemonSurvives) {
 TEST_F(CliJobs, CpuQuotaOfPoint2GivesAbout0Point4sOver2sAndReportsThrottling) {
   auto o = run_capture(reins({"run", "--json", "-", "--cpus", "0.2", "--", testproc(), "spin", "2"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
-  json r = last_json_line(o.err);
-  EXPECT_NEAR(r["cpu_s"].get<double>(), 0.4, 0.4 * 0.3) << r.dump();
-  EXPECT_GT(r["throttled_periods"].get<int>(), 5) << r.dump();
-  EXPECT_GT(r["throttled_s"].get<double>(), 0.5) << r.dump();
+  json r = last_json_line(o.out);
+  EXPECT_NEAR(r["job"]["cpu_s"].get<double>(), 0.4, 0.4 * 0.3) << r.dump();
+  EXPECT_GT(r["job"]["throttled_period_count"].get<int>(), 5) << r.dump();
+  EXPECT_GT(r["job"]["throttled_s"].get<double>(), 0.5) << r.dump();
 }
 
 TEST_F(CliJobs, KeepJobLeavesTheJobAndItsDaemonUntilRm) {
@@ -152,7 +146,7 @@ TEST_F(CliJobs, WithoutAPossibleCgroupRunGoesAheadUnlessALimitNeedsOne) {
       reins({"run", "--json", "-", "--cgroup-root", "/reins-no-such-parent", "--", testproc(), "exit", "0"}));
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.err.find("ran without a cgroup job"), std::string::npos) << o.err;
-  json r = last_json_line(o.err);
+  json r = last_json_line(o.out);
   EXPECT_TRUE(r["job"].is_null());
   EXPECT_FALSE(r["job_unavailable"].is_null());
   auto refused =
@@ -193,7 +187,7 @@ TEST_F(CliJobs, InAContainersReadOnlyCgroupsLimitsSayWhatTheyNeedAndInitRunsQuie
       with_read_only_cgroups(reins({"init", "--subreaper", "-v", "--json", "-", "--", testproc(), "exit", "3"}));
   EXPECT_EQ(told.exit_code, 3) << told.err;
   EXPECT_NE(told.err.find("reins init: running without a cgroup job: create cgroup"), std::string::npos) << told.err;
-  EXPECT_NE(last_json_line(told.err)["job_unavailable"].get<std::string>().find("read-only"), std::string::npos);
+  EXPECT_NE(last_json_line(told.out)["job_unavailable"].get<std::string>().find("read-only"), std::string::npos);
 }
 
 TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
@@ -203,13 +197,13 @@ TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
   auto c = run_capture(reins({"job", "create", name, "-p", "MemoryMax=64M", "-p", "TasksMax=16", "-p", "CPUQuota=20%",
                               "-p", "CPUWeight=50", "-p", "IOReadBandwidthMax=" + disk->path + " 10M"}));
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  auto s = run_capture(reins({"job", "stat", name, "--json"}));
+  auto s = run_capture(reins({"job", "stat", name, "--json", "-"}));
   run_capture(reins({"job", "rm", name}));
   ASSERT_EQ(s.exit_code, 0) << s.err;
   json l = json::parse(s.out)["limits"];
-  EXPECT_EQ(l["memory_max"], 64 << 20);
-  EXPECT_EQ(l["pids_max"], 16);
-  EXPECT_EQ(l["cpu_quota_us"], 20000);
+  EXPECT_EQ(l["memory_max_bytes"], 64 << 20);
+  EXPECT_EQ(l["pids_max_count"], 16);
+  EXPECT_DOUBLE_EQ(l["cpus"].get<double>(), 0.2);
   EXPECT_EQ(l["cpu_weight"], 50);
   ASSERT_EQ(l["io"].size(), 1u) << l.dump();
   EXPECT_EQ(l["io"][0]["value"], 10'000'000);
@@ -220,7 +214,7 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   ASSERT_EQ(run_capture(reins({"job", "create", name, "--pids", "50"})).exit_code, 0);
   // events in the background. It prints nothing until an event, so there is no "ready" to wait for; it
   // only has to open the job before the command below ends, which it does when told (SIGUSR2), after ps.
-  auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "--until-empty"}));
+  auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "-", "--until-empty"}));
   auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "signals"}));
   ASSERT_TRUE(read_ready(exec_out.get())) << "the command inside never said ready";
   auto ps = run_capture(reins({"job", "ps", name}));
@@ -243,7 +237,7 @@ TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   bool notified = CgroupLayout::discover().mode() != CgroupMode::v1;
   EXPECT_LT(reported - exited, notified ? 50ms : 100ms) << cgroup_mode_name(CgroupLayout::discover().mode());
   EXPECT_EQ(events.wait().status.exit_code(), 0);
-  auto st = run_capture(reins({"job", "stat", name, "--json"}));
+  auto st = run_capture(reins({"job", "stat", name, "--json", "-"}));
   EXPECT_EQ(json::parse(st.out)["pids"].size(), 0u);
   EXPECT_EQ(run_capture(reins({"job", "kill", name})).exit_code, 0);
   EXPECT_EQ(run_capture(reins({"job", "rm", name})).exit_code, 0);
@@ -259,7 +253,7 @@ TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_TRUE(process_with_marker_exists(marker));
   EXPECT_EQ(run_capture(reins({"job", "freeze", name})).exit_code, 0);
-  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json", "-"})).out);
   EXPECT_TRUE(st["frozen"].get<bool>());
   EXPECT_EQ(st["pids"].size(), 2u);
   EXPECT_EQ(run_capture(reins({"job", "thaw", name})).exit_code, 0);
@@ -271,21 +265,21 @@ TEST_F(CliJobs, KillEndsEveryMemberAndFreezeStopsThem) {
 TEST_F(CliJobs, AddListSetAndRm) {
   std::string name = job_name();
   ASSERT_EQ(run_capture(reins({"job", "create", name})).exit_code, 0);
-  auto list = run_capture(reins({"job", "list", "--json"}));
+  auto list = run_capture(reins({"job", "list", "--json", "-"}));
   EXPECT_NE(json::parse(list.out).dump().find(name), std::string::npos) << list.out;
   Command c;
   c.argv = {testproc(), "sleep", "100"};
   Process outside = Process::spawn(c);
   auto add = run_capture(reins({"job", "add", name, std::to_string(outside.pid())}));
   EXPECT_EQ(add.exit_code, 0) << add.err;
-  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
+  auto st = json::parse(run_capture(reins({"job", "stat", name, "--json", "-"})).out);
   EXPECT_EQ(st["pids"], json::array({outside.pid()}));
   auto set = run_capture(reins({"job", "set", name, "--pids", "7", "-m", "300M"}));
   EXPECT_EQ(set.exit_code, 0) << set.err;
-  st = json::parse(run_capture(reins({"job", "stat", name, "--json"})).out);
-  EXPECT_EQ(st["limits"]["pids_max"], 7);
-  EXPECT_EQ(st["limits"]["memory_max"], 300 << 20);
-  EXPECT_EQ(st["stats"]["pids"]["current"], 1) << "the member joined the new pids cgroup";
+  st = json::parse(run_capture(reins({"job", "stat", name, "--json", "-"})).out);
+  EXPECT_EQ(st["limits"]["pids_max_count"], 7);
+  EXPECT_EQ(st["limits"]["memory_max_bytes"], 300 << 20);
+  EXPECT_EQ(st["stats"]["pids"]["current_count"], 1) << "the member joined the new pids cgroup";
   if (CgroupLayout::discover().mode() != CgroupMode::v2) {  // memory on v1: no MemoryHigh=, said by name
     auto bad = run_capture(reins({"job", "set", name, "--memory-high", "1G"}));
     EXPECT_NE(bad.exit_code, 0);
@@ -325,14 +319,14 @@ TEST_F(CliJobs, AnEnclosingLimitBelowTheAskedOneIsNamedBeforehandAndAsTheCause) 
   ASSERT_EQ(outs.size(), 1u) << "the enclosing job could not be made or removed";
   const Output& o = outs[0];
   EXPECT_EQ(o.exit_code, 137) << o.err;
-  json r = last_json_line(o.err);
+  json r = last_json_line(o.out);
   ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
   EXPECT_EQ(r["enclosing_limits"][0]["property"], "MemoryMax");
   EXPECT_EQ(r["enclosing_limits"][0]["value"], 160 << 20);
   std::string cgroup = r["enclosing_limits"][0]["cgroup"];
   EXPECT_EQ(cgroup.substr(cgroup.rfind('/') + 1), outer);
   EXPECT_EQ(r["killed_by"], "oom") << r.dump();
-  EXPECT_EQ(r["memory_limit_hits"], 0) << "the job's own limit was never reached: " << r.dump();
+  EXPECT_EQ(r["job"]["memory_limit_hit_count"], 0) << "the job's own limit was never reached: " << r.dump();
   auto warning =
       o.err.find("reins run: warning: the enclosing cgroup " + cgroup + " allows 160 MiB (MemoryMax), below");
   EXPECT_LT(warning, o.err.find("\n{")) << "said before the command ran, not only in the report: " << o.err;
@@ -353,14 +347,14 @@ TEST_F(CliJobs, WithoutAJobAnOomInTheEnclosingCgroupIsStillReported) {
   ASSERT_EQ(outs.size(), 2u) << "the enclosing job could not be made or removed";
   const Output &o = outs[0], &fine = outs[1];
   EXPECT_EQ(o.exit_code, 137) << o.err;
-  json r = last_json_line(o.err);
+  json r = last_json_line(o.out);
   EXPECT_EQ(r["killed_by"], "oom") << r.dump();
   EXPECT_TRUE(r["job"].is_null());
   EXPECT_NE(o.err.find("the OOM killer acted in reins' own cgroup (1 kill, at the limit of 160 MiB that"),
             std::string::npos)
       << o.err;
   EXPECT_EQ(fine.exit_code, 0) << "the negative control: under the limit, nothing is blamed: " << fine.err;
-  EXPECT_TRUE(last_json_line(fine.err)["killed_by"].is_null()) << fine.err;
+  EXPECT_TRUE(last_json_line(fine.out)["killed_by"].is_null()) << fine.err;
 }
 
 // The negative control: an enclosing limit above the asked one is reported but neither warned of nor blamed.
@@ -370,10 +364,10 @@ TEST_F(CliJobs, AnEnclosingLimitAboveTheAskedOneIsNeitherWarnedOfNorBlamed) {
   ASSERT_EQ(outs.size(), 1u) << "the enclosing job could not be made or removed";
   const Output& o = outs[0];
   EXPECT_EQ(o.exit_code, 137) << o.err;
-  json r = last_json_line(o.err);
+  json r = last_json_line(o.out);
   ASSERT_EQ(r["enclosing_limits"].size(), 1u) << r.dump();
   EXPECT_EQ(r["enclosing_limits"][0]["value"], 400 << 20);
-  EXPECT_GT(r["memory_limit_hits"].get<int>(), 0) << r.dump();
+  EXPECT_GT(r["job"]["memory_limit_hit_count"].get<int>(), 0) << r.dump();
   EXPECT_EQ(o.err.find("warning"), std::string::npos) << o.err;
   EXPECT_EQ(o.err.find("enclosing cgroup"), std::string::npos) << o.err;
 }
@@ -472,7 +466,7 @@ TEST_F(CliJobs, AJobLeftByAKilledRunIsRemovedByTheNextRun) {
 
   auto o = run_capture(reins({"run", "--json", "-", "--", testproc(), "exit", "0"}));
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  auto notes = last_json_line(o.err)["notes"].dump();
+  auto notes = last_json_line(o.out)["notes"].dump();
   EXPECT_NE(notes.find(left), std::string::npos) << notes;
   EXPECT_THROW(Job::open(left), Error) << left << " is still there";
 }
@@ -489,14 +483,14 @@ TEST_F(CliJobs, JobCleanRemovesWhatAKilledRunLeftAndNothingElse) {
   supervisor.signal(SIGKILL);
   supervisor.wait();
   ASSERT_TRUE(job.wait_empty(5s));
-  auto clean = run_capture(reins({"job", "clean", "--json"}));
+  auto clean = run_capture(reins({"job", "clean", "--json", "-"}));
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   Job::open(kept).remove();
   if (!marked) {
     job.remove();
     GTEST_SKIP() << "the core cgroup file system keeps no user xattrs (cgroup v1): reins cannot mark its jobs";
   }
-  auto removed = json::parse(clean.out);
+  auto removed = json::parse(clean.out)["jobs"];
   EXPECT_NE(std::find(removed.begin(), removed.end(), left), removed.end()) << clean.out;
   EXPECT_EQ(std::find(removed.begin(), removed.end(), kept), removed.end()) << "a released job is not abandoned";
   EXPECT_THROW(Job::open(left), Error);
@@ -524,7 +518,7 @@ TEST_F(CliJobs, WhatAKilledRunLeftRunningIsEndedByTheNextClean) {
   // The negative control: nothing else ends them.
   EXPECT_TRUE(process_with_marker_exists(m1));
   EXPECT_TRUE(process_with_marker_exists(m2));
-  auto clean = run_capture(reins({"job", "clean", "--json"}));
+  auto clean = run_capture(reins({"job", "clean", "--json", "-"}));
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_NE(clean.out.find(left), std::string::npos) << clean.out;
   EXPECT_FALSE(process_with_marker_exists(m1));
@@ -545,8 +539,8 @@ TEST_F(CliJobs, AMemberThatLeftTheCoreIsStillEndedAndTheJobRemovedWhole) {
       "setsid " + testproc() + " sleep 392 " + marker + " & exit 7";
   auto o = run_capture(reins({"run", "--json", "-", "--", "/bin/sh", "-c", script}));
   EXPECT_EQ(o.exit_code, 7) << "the command's own exit code: " << o.err;
-  json r = last_json_line(o.err);
-  EXPECT_EQ(r["exit_code"], 7);
+  json r = last_json_line(o.out);
+  EXPECT_EQ(r["reins_exit_code"], 7);
   EXPECT_FALSE(process_with_marker_exists(marker)) << "the stray in the v1 cgroups outlived its job";
 }
 

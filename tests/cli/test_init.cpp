@@ -35,7 +35,7 @@ TEST(Init, WarnsWhenNeitherPid1NorSubreaper) {
   auto out = run_capture({reins_bin(), "init", "--", testproc(), "exit", "0"});
   EXPECT_EQ(out.exit_code, 0);
   EXPECT_NE(out.err.find("neither PID 1 nor a subreaper"), std::string::npos) << out.err;
-  EXPECT_EQ(run_capture({reins_bin(), "init", "-s", "--", testproc(), "exit", "0"}).err, "");
+  EXPECT_EQ(run_capture({reins_bin(), "init", "--subreaper", "--", testproc(), "exit", "0"}).err, "");
 }
 
 TEST(Init, RejectsBadOptionValuesQuotingThem) {
@@ -107,14 +107,14 @@ TEST(Init, RewritesForwardedSignalsByNameOrNumber) {
 }
 
 TEST(Init, ReportsForwardedSignalsInTheJsonReport) {
-  auto s = Spawned::start({reins_bin(), "init", "-s", "--json", "-", "--", testproc(), "pause"});
+  auto s = Spawned::start({reins_bin(), "init", "--subreaper", "--json", "-", "--", testproc(), "pause"});
   ASSERT_TRUE(s.out.until("ready"));
   s.process.signal(SIGHUP);
   std::vector<std::string> seen;
   s.out.until("{", 20s, &seen);
   EXPECT_EQ(s.wait(), 128 + SIGHUP);
   auto j = nlohmann::json::parse(seen.back());
-  EXPECT_EQ(j["exit_code"], 128 + SIGHUP);
+  EXPECT_EQ(j["reins_exit_code"], 128 + SIGHUP);
   EXPECT_EQ(j["signals_forwarded"], nlohmann::json::array({"SIGHUP"}));
 }
 
@@ -127,7 +127,8 @@ TEST(Init, CommandInheritsTheSignalMaskAndIgnoredSignals) {
   }, old{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGUSR2, &ignore, &old);  // inherited by reins through exec, as a shell's `trap '' USR2` would be
-  auto s = Spawned::start({reins_bin(), "init", "-s", "--", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}, mask);
+  auto s = Spawned::start(
+      {reins_bin(), "init", "--subreaper", "--", "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"}, mask);
   sigaction(SIGUSR2, &old, nullptr);
   std::string text = s.out.rest();
   EXPECT_EQ(s.wait(), 0);
@@ -140,7 +141,7 @@ TEST(Init, CommandInheritsTheSignalMaskAndIgnoredSignals) {
 }
 
 TEST(Init, TimeoutEndsTheCommandWith124) {
-  auto out = run_capture({reins_bin(), "init", "-s", "--timeout", "200ms", "--", testproc(), "pause"});
+  auto out = run_capture({reins_bin(), "init", "--subreaper", "--timeout", "200ms", "--", testproc(), "pause"});
   EXPECT_EQ(out.exit_code, 124);
   EXPECT_NE(out.err.find("timed out"), std::string::npos) << out.err;
 }

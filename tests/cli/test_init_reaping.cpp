@@ -48,9 +48,7 @@ std::pair<nlohmann::json, Clock::duration> run_with_report(As as, std::vector<st
   auto out = run_capture(init_argv(as, std::move(options), std::move(cmd)));
   auto took = Clock::now() - start;
   EXPECT_EQ(out.exit_code, expected_exit) << out.err;
-  auto brace = out.err.rfind("\n{");
-  auto json = nlohmann::json::parse(out.err.substr(brace == std::string::npos ? 0 : brace + 1), nullptr, false);
-  EXPECT_FALSE(json.is_discarded()) << out.err;
+  auto json = test::last_json_line(out.out);
   return {json, took};
 }
 
@@ -64,7 +62,7 @@ TEST_P(InitEnding, LeftoverThatIgnoresTermIsKilledAfterTheGrace) {
   std::string notes = report["notes"].dump();
   EXPECT_TRUE(contains(notes, "1 processes remained after the command exited: sent SIGTERM")) << notes;
   EXPECT_TRUE(contains(notes, "1 still running 500.0ms after SIGTERM: sent SIGKILL")) << notes;
-  EXPECT_EQ(report["leftovers_killed"], 1) << "the figure agrees with the notes";
+  EXPECT_EQ(report["job"]["leftovers_killed_count"], 1) << "the figure agrees with the notes";
 }
 
 TEST_P(InitEnding, LeftoverThatHonoursTermEndsWithoutWaitingForTheGrace) {

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/json_report.hpp"
 #include "support/support.hpp"
 #include "support/temp_dir.hpp"
 
@@ -12,7 +11,7 @@ namespace reins {
 namespace {
 
 using Json = nlohmann::json;
-using test::report_of;
+using test::last_json_line;
 using test::run_capture;
 
 std::vector<std::string> init_argv(std::vector<std::string> options, std::vector<std::string> command) {
@@ -43,7 +42,7 @@ TEST(InitSupervision, MemoryGuardEndsTheCommandAsUnderRun) {
       init_argv({"--json", "-", "--max-rss", "100M", "--guard-grace", "1s"}, {"grow", "50", "100", "1000"}));
   EXPECT_EQ(out.exit_code, 128 + 15) << "SIGTERM: " << out.err;
   EXPECT_NE(out.err.find("reins init: memory guard: "), std::string::npos) << out.err;
-  auto j = report_of(out.err);
+  auto j = last_json_line(out.out);
   EXPECT_EQ(j.at("killed_by"), "guard");
   EXPECT_EQ(j.at("guard").at("metric"), "rss");
   EXPECT_EQ(j.at("guard").at("breach").at("action"), "kill");
@@ -54,14 +53,14 @@ TEST(InitSupervision, NoKillWarnsWithInitsName) {
       run_capture(init_argv({"--json", "-", "--max-rss", "100M", "--no-kill"}, {"grow", "50", "20", "150", "0.1"}));
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_NE(out.err.find("reins init: memory guard warning: "), std::string::npos) << out.err;
-  EXPECT_TRUE(report_of(out.err).at("killed_by").is_null());
+  EXPECT_TRUE(last_json_line(out.out).at("killed_by").is_null());
 }
 
 TEST(InitSupervision, TimeoutSaysWhyOnStderrAndInTheReport) {
   auto out = run_capture(init_argv({"--json", "-", "--timeout", "200ms"}, {"pause"}));
   EXPECT_EQ(out.exit_code, 124) << out.err;
   EXPECT_NE(out.err.find("reins init: timed out after 200.0ms: sent SIGTERM"), std::string::npos) << out.err;
-  EXPECT_EQ(report_of(out.err).at("killed_by"), "timeout");
+  EXPECT_EQ(last_json_line(out.out).at("killed_by"), "timeout");
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ LineReader reader_of(const Pty& pty) { return LineReader(UniqueFd(::dup(pty.mast
 TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
   REINS_REQUIRE_TERMINAL_TOOLS(false);
   Pty pty = Pty::open();
-  Process p = start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--", testproc(), "tty"});
+  Process p =
+      start_on_terminal(pty, {reins_bin(), "init", "--subreaper", "--pdeathsig", "KILL", "--", testproc(), "tty"});
   LineReader out = reader_of(pty);
   std::vector<std::string> seen;
   ASSERT_TRUE(out.until("ready", std::chrono::seconds(20), &seen));
@@ -44,8 +45,8 @@ TEST(InitTerminal, CommandGetsTheForegroundAndReadsTheTerminal) {
 TEST(InitTerminal, CtrlCReachesTheCommandFromTheTerminalNotThroughReins) {
   REINS_REQUIRE_TERMINAL_TOOLS(false);
   Pty pty = Pty::open();
-  Process p =
-      start_on_terminal(pty, {reins_bin(), "init", "-s", "-p", "KILL", "--json", "-", "--", testproc(), "pause"});
+  Process p = start_on_terminal(
+      pty, {reins_bin(), "init", "--subreaper", "--pdeathsig", "KILL", "--json", "-", "--", testproc(), "pause"});
   LineReader out = reader_of(pty);
   ASSERT_TRUE(out.until("ready"));
   pty.type("\x03");  // the terminal's INTR: SIGINT to the foreground process group only
@@ -61,7 +62,7 @@ TEST(InitTerminal, CtrlZAndFgWorkUnderAnInteractiveShell) {
   Pty pty = Pty::open();
   Process bash = start_on_terminal(pty, {"bash", "--norc", "--noprofile", "-i"});
   LineReader out = reader_of(pty);
-  pty.type(std::string(reins_bin()) + " init -s -p KILL -- " + testproc() + " tty\n");
+  pty.type(std::string(reins_bin()) + " init --subreaper --pdeathsig KILL -- " + testproc() + " tty\n");
   ASSERT_TRUE(out.until("ready"));
   // If the test fails half-way, reins (bash's child) is killed and takes the command with it (-p KILL).
   struct KillReins {

@@ -35,25 +35,25 @@ TEST(MemCli, ShowsATableOfAProcess) {
 
 TEST(MemCli, JsonHasTheBytes) {
   auto hog = ReadyChild::testproc({"memhog", "64"});
-  auto out = mem({"--json", std::to_string(hog.pid())});
+  auto out = mem({"--json", "-", std::to_string(hog.pid())});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = Json::parse(out.out);
   const auto& p = j.at("processes").at(0);
   EXPECT_EQ(p.at("pid"), hog.pid());
-  EXPECT_GE(p.at("pss").get<std::uint64_t>(), 64u << 20);
-  EXPECT_GE(p.at("rss").get<std::uint64_t>(), p.at("pss").get<std::uint64_t>());
-  EXPECT_FALSE(p.contains("errors"));
+  EXPECT_GE(p.at("pss_bytes").get<std::uint64_t>(), 64u << 20);
+  EXPECT_GE(p.at("rss_bytes").get<std::uint64_t>(), p.at("pss_bytes").get<std::uint64_t>());
+  EXPECT_TRUE(p.at("errors").empty());
 }
 
 TEST(MemCli, TreeShowsEveryProcessAndTheTotal) {
   auto parent = ReadyChild::testproc({"share", "32"});
-  auto out = mem({"--tree", "--json", std::to_string(parent.pid())});
+  auto out = mem({"--tree", "--json", "-", std::to_string(parent.pid())});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = Json::parse(out.out);
   const auto& tree = j.at("trees").at(0);
   EXPECT_EQ(tree.at("processes").size(), 2u);
-  EXPECT_EQ(tree.at("unreadable"), 0);
-  EXPECT_GE(tree.at("total").at("pss").get<std::uint64_t>(), 32u << 20);
+  EXPECT_EQ(tree.at("unreadable_count"), 0);
+  EXPECT_GE(tree.at("total").at("pss_bytes").get<std::uint64_t>(), 32u << 20);
   auto text = mem({"--tree", std::to_string(parent.pid())});
   EXPECT_NE(text.out.find("total"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("(2 processes)"), std::string::npos) << text.out;
@@ -69,7 +69,7 @@ TEST(MemCli, AMissingPidExitsOneAndSaysWhy) {
 
 TEST(MemCli, WatchPrintsOneJsonObjectPerLineAndStopsAfterCount) {
   auto hog = ReadyChild::testproc({"memhog", "8"});
-  auto out = mem({"--watch", "20ms", "--count", "3", "--json", std::to_string(hog.pid())});
+  auto out = mem({"--watch", "20ms", "--count", "3", "--json", "-", std::to_string(hog.pid())});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   std::istringstream lines(out.out);
   std::string line;
@@ -81,7 +81,7 @@ TEST(MemCli, WatchPrintsOneJsonObjectPerLineAndStopsAfterCount) {
 TEST(MemCli, WatchEndsPromptlyAndCleanlyOnInterrupt) {
   auto [out_r, out_w] = test::make_pipe();
   Command c;
-  c.argv = {test::reins_bin(), "mem", "--system", "--json", "--watch", "1h"};
+  c.argv = {test::reins_bin(), "mem", "--system", "--json", "-", "--watch", "1h"};
   c.stdout_fd = out_w.get();
   Process watcher = Process::spawn(c);
   out_w.reset();
@@ -94,14 +94,15 @@ TEST(MemCli, WatchEndsPromptlyAndCleanlyOnInterrupt) {
 }
 
 TEST(MemCli, SystemShowsMemoryPressureAndOurCgroup) {
-  auto out = mem({"--system", "--json"});
+  auto out = mem({"--system", "--json", "-"});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = Json::parse(out.out);
-  EXPECT_GT(j.at("system").at("total").get<std::uint64_t>(), 0u);
-  EXPECT_GE(j.at("system").at("total").get<std::uint64_t>(), j.at("system").at("available").get<std::uint64_t>());
+  EXPECT_GT(j.at("system").at("total_bytes").get<std::uint64_t>(), 0u);
+  EXPECT_GE(j.at("system").at("total_bytes").get<std::uint64_t>(),
+            j.at("system").at("available_bytes").get<std::uint64_t>());
   if (j.contains("cgroup")) {
     EXPECT_FALSE(j.at("cgroup").at("path").get<std::string>().empty());
-    EXPECT_TRUE(j.at("cgroup").contains("max"));
+    EXPECT_TRUE(j.at("cgroup").contains("max_bytes"));
   }
   auto text = mem({"--system"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
@@ -113,13 +114,13 @@ TEST(MemCli, PssNeedsPtraceAccessButRssStaysKnown) {
   if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "no setpriv (util-linux)";
   auto hog = ReadyChild::testproc({"memhog", "8"});
   auto out = run_capture({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", test::reins_bin(),
-                          "mem", "--json", std::to_string(hog.pid())});
+                          "mem", "--json", "-", std::to_string(hog.pid())});
   ASSERT_EQ(out.exit_code, 0) << out.err;
   auto j = Json::parse(out.out);
   const auto& p = j.at("processes").at(0);
-  EXPECT_TRUE(p.at("pss").is_null());
+  EXPECT_TRUE(p.at("pss_bytes").is_null());
   EXPECT_EQ(p.at("errors").at("smaps_rollup"), "EACCES");
-  EXPECT_GE(p.at("rss").get<std::uint64_t>(), 8u << 20);
+  EXPECT_GE(p.at("rss_bytes").get<std::uint64_t>(), 8u << 20);
 }
 
 TEST(MemCli, BadUsageExitsTwo) {

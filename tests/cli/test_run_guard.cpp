@@ -5,14 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/json_report.hpp"
 #include "support/support.hpp"
 
 namespace reins {
 namespace {
 
 using Json = nlohmann::json;
-using test::report_of;
+using test::last_json_line;
 using test::run_capture;
 
 test::Output run(std::vector<std::string> options, std::vector<std::string> command) {
@@ -28,7 +27,7 @@ TEST(RunGuardCli, MaxPssKillsTheCommandAndTheReportSaysGuard) {
   auto out = run({"--max-pss", "200M"}, {"grow", "50", "100", "1000"});
   EXPECT_EQ(out.exit_code, 128 + 15) << "SIGTERM: " << out.err;
   EXPECT_NE(out.err.find("reins run: memory guard: "), std::string::npos) << out.err;
-  auto j = report_of(out.err);
+  auto j = last_json_line(out.out);
   EXPECT_EQ(j.at("killed_by"), "guard");
   const auto& g = j.at("guard");
   EXPECT_EQ(g.at("metric"), "pss");
@@ -41,7 +40,7 @@ TEST(RunGuardCli, NoKillWarnsAndTheCommandEndsNormally) {
   auto out = run({"--max-rss", "100M", "--no-kill"}, {"grow", "50", "20", "150", "0.1"});
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_NE(out.err.find("reins run: memory guard warning: "), std::string::npos) << out.err;
-  auto j = report_of(out.err);
+  auto j = last_json_line(out.out);
   EXPECT_TRUE(j.at("killed_by").is_null());
   EXPECT_EQ(j.at("guard").at("breach").at("action"), "report");
   EXPECT_EQ(j.at("guard").at("metric"), "rss");
@@ -57,8 +56,8 @@ TEST(RunGuardCli, TheWholeTreeIsKilledWithOrWithoutAJob) {
     if (!job_flag.empty()) options.push_back(job_flag);
     auto out = run(options, {"parent", "grow", "50", "100", "1000", marker});
     EXPECT_EQ(out.exit_code, 128 + 15) << job_flag << ": " << out.err;
-    auto j = report_of(out.err);
-    EXPECT_EQ(j.at("job").is_string(), job_flag.empty()) << job_flag << ": " << j.at("job_unavailable");
+    auto j = last_json_line(out.out);
+    EXPECT_EQ(j.at("job").is_object(), job_flag.empty()) << job_flag << ": " << j.at("job_unavailable");
     EXPECT_EQ(j.at("killed_by"), "guard") << job_flag;
     EXPECT_EQ(j.at("guard").at("breach").at("signalled"), 2) << job_flag << ": the parent and its child";
     EXPECT_FALSE(test::process_with_marker_exists(marker)) << job_flag << ": the growing child is left";

@@ -85,7 +85,7 @@ TEST(WatchCli, ATargetThatEndsOnItsOwnExitsZero) {
   auto child = ReadyChild::testproc({"memhog", "8", "0.2"});
   auto out = watch({"--pid", std::to_string(child.pid()), "--max-rss", "1G", "--json", "-"});
   EXPECT_EQ(out.exit_code, 0) << out.err;
-  auto end = Json::parse(out.err.substr(out.err.find('{')));
+  auto end = test::last_json_line(out.out);
   EXPECT_EQ(end.at("end"), "gone");
   EXPECT_TRUE(end.at("breach").is_null());
 }

@@ -66,6 +66,16 @@ Output run_capture(const std::vector<std::string>& argv, const std::string& inpu
   return o;
 }
 
+nlohmann::json last_json_line(const std::string& text) {
+  for (auto end = text.size(); end > 0;) {
+    auto start = text.rfind('\n', end - 1);
+    start = start == std::string::npos ? 0 : start + 1;
+    if (start < end && text[start] == '{') return nlohmann::json::parse(text.substr(start, end - start));
+    end = start == 0 ? 0 : start - 1;
+  }
+  throw std::runtime_error("no JSON object line in: " + text);
+}
+
 bool process_with_marker_exists(const std::string& marker) {
   DIR* d = opendir("/proc");
   if (!d) return false;

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "reins/fd.hpp"
 
 namespace reins::test {
@@ -42,6 +44,9 @@ std::pair<UniqueFd, UniqueFd> make_pipe();
 
 // Runs argv (no shell), captures stdout and stderr, waits. `input` is written to its stdin.
 Output run_capture(const std::vector<std::string>& argv, const std::string& input = "");
+
+// The last line of `text` that is a JSON object (`reins run --json -` writes the report last on stdout).
+nlohmann::json last_json_line(const std::string& text);
 
 // Whether a process whose command line contains `marker` exists anywhere on the machine.
 bool process_with_marker_exists(const std::string& marker);

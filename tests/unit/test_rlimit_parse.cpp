@@ -55,8 +55,17 @@ TEST(RlimitParse, SettingForms) {
   EXPECT_TRUE(parse_rlimit_setting("core=0:infinity").hard->is_unlimited());
 }
 
+// prlimit's habits: its own upper-case names, and -1 for no limit (as ulimit and prlimit print it).
+TEST(RlimitParse, TakesPrlimitsUpperCaseNamesAndMinusOne) {
+  auto s = parse_rlimit_setting("NOFILE=100:-1");
+  EXPECT_EQ(s.resource, Resource::nofile);
+  EXPECT_EQ(s.soft->value(), 100u);
+  EXPECT_TRUE(s.hard->is_unlimited());
+  EXPECT_EQ(parse_resource("Stack"), Resource::stack);
+}
+
 TEST(RlimitParse, RejectsBadSettingsQuotingThem) {
-  for (const char* bad : {"nofile", "nofile=", "nofile=:", "nofile=abc", "nofile=-1", "foo=1", "cpu=1.5s", "as=1Q",
+  for (const char* bad : {"nofile", "nofile=", "nofile=:", "nofile=abc", "nofile=-2", "foo=1", "cpu=1.5s", "as=1Q",
                           "=5", "nofile=1:2:3", "nofile=1G"}) {
     try {
       parse_rlimit_setting(bad);
