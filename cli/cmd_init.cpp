@@ -97,6 +97,7 @@ int init_main(int argc, char** argv) {
   opts.run.command.argv = args.operands;
   opts.run.command.inherit_all_fds = true;  // as reins run does
   finish_guard_flags(opts.run, "init");
+  warn_of_tiny_limits(opts.run.job.limits, "init");
   opts.page_out_startup_code = std::chrono::seconds(1);
   ReportOutputs outputs = ReportOutputs::open(flags, opts.run);
   CommandFiles files =

@@ -62,6 +62,7 @@ const CommandSpec kLimitCommand{
     {{'p', "prlimit's -p PID is --pid PID in reins; in reins -p always means --property"},
      {'o', "the columns are --output COLUMNS; in reins -o always means --output FILE (reins plot)"},
      {'n', "prlimit's -n is --nofile"}},
+    Complete::rlimit,
 };
 
 namespace {

@@ -60,6 +60,7 @@ const CommandSpec kMemCommand{
      {'s', "system memory is --system; in reins -s always means --signal"},
      {'j', "JSON is --json FILE ('-': standard output)"},
      {'p', "give the PID as an operand: reins mem PID; in reins -p always means --property"}},
+    Complete::pid,
 };
 
 namespace {

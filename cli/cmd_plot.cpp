@@ -24,6 +24,13 @@ const CommandSpec kPlotCommand{
     },
     "  reins run --trace build.trace -m 2G -- make -j2\n  reins plot build.trace -o build.svg\n",
     &plot_main,
+    /*stop_at_first_operand=*/false,
+    /*usage_exit=*/2,
+    /*failure_exit=*/1,
+    nullptr,
+    nullptr,
+    {},
+    Complete::file,
 };
 
 namespace {

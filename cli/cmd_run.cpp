@@ -65,6 +65,7 @@ int run_main(int argc, char** argv) {
   for (const auto& [opt, value] : apply_groups(flags, args, kRunGroups)) no_handler(*opt);
   RunOptions& opts = flags.run;
   finish_guard_flags(opts, "run");
+  warn_of_tiny_limits(opts.job.limits, "run");
   if (args.operands.empty()) throw UsageError{"no command given (usage: reins run [OPTIONS] -- COMMAND [ARGS...])"};
   opts.command.argv = args.operands;
   opts.command.inherit_all_fds = true;  // as a shell passes them: make's jobserver pipes, a caller's 3<file

@@ -10,6 +10,7 @@
 
 #include "command.hpp"
 #include "guard_report.hpp"
+#include "json_util.hpp"
 #include "reins/error.hpp"
 #include "reins/guard.hpp"
 #include "reins/job.hpp"
@@ -152,7 +153,13 @@ int watch_main(int argc, char** argv) {
   w.options.logger = [](std::string_view line) {
     std::fprintf(stderr, "reins watch: %.*s\n", static_cast<int>(line.size()), line.data());
   };
-  if (w.json) w.options.on_breach = [&](const GuardBreach& b) { w.json->write(breach_json(b).dump() + "\n"); };
+  // Each line a document of its own, with its schema_version (docs/json.md).
+  auto line = [](const Json& j) {
+    Json out = {{"schema_version", kJsonSchemaVersion}};
+    out.update(j);
+    return dump_line(out);
+  };
+  if (w.json) w.options.on_breach = [&](const GuardBreach& b) { w.json->write(line(breach_json(b))); };
   block_signals({SIGINT, SIGTERM, SIGHUP});  // before the guard's thread starts, so it inherits the mask
   MemoryGuard guard(std::move(*w.target), w.options);
   int sig = wait_for_end_or_signal(guard);
@@ -161,7 +168,7 @@ int watch_main(int argc, char** argv) {
     std::fprintf(stderr, "reins watch: SIG%s: stopped guarding\n", signal_name(sig).c_str());
   }
   auto result = guard.wait();
-  if (w.json && result) w.json->write(guard_result_json(*result).dump() + "\n");
+  if (w.json && result) w.json->write(line(guard_result_json(*result)));
   if (sig) return 128 + sig;
   return result && result->breach ? 3 : 0;
 }

@@ -42,6 +42,9 @@ struct CommandSpec {
     const char* hint;
   };
   std::vector<Habit> habits = {};
+  // What the shell completion offers for operands when they are not a command to run or actions (mem: pids,
+  // plot: files, limit: resource names).
+  Complete operand_kind = Complete::nothing;
 };
 
 // Thrown for bad usage; main prints it with a hint to --help and exits with the command's usage_exit.

@@ -87,6 +87,13 @@ std::string completion_action(Complete kind) {
   return fmt::format("compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for(kind));
 }
 
+// The bash that completes an operand of `c` that is not an action: its operand_kind's words or files.
+std::string bash_operands(const CommandSpec& c) {
+  if (c.stop_at_first_operand) return "_reins_command_after";
+  if (c.operand_kind == Complete::nothing) return "COMPREPLY=()";
+  return completion_action(c.operand_kind);
+}
+
 std::string bash_case_for(const CommandSpec& c) {
   std::string opts, value_cases;
   for (const auto& o : c.options) {
@@ -97,9 +104,7 @@ std::string bash_case_for(const CommandSpec& c) {
         o.short_name ? fmt::format("--{}|-{}", o.long_name, o.short_name) : fmt::format("--{}", o.long_name);
     value_cases += fmt::format("        {}) {}; return ;;\n", pattern, completion_action(o.complete));
   }
-  std::string operands = c.stop_at_first_operand ? "_reins_command_after" : "COMPREPLY=()";
-  if (std::string_view(c.name) == "limit")
-    operands = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", words_for(Complete::rlimit));
+  std::string operands = bash_operands(c);
   if (c.first_operand_words) {
     std::string second =
         c.second_operand_source
@@ -117,7 +122,140 @@ std::string bash_case_for(const CommandSpec& c) {
       c.name, value_cases, opts, operands);
 }
 
+// A word inside single quotes for zsh and fish: ' becomes '\''.
+std::string single_quoted(std::string_view text) {
+  std::string out = "'";
+  for (char ch : text) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+// _arguments' description text: its brackets and colons escaped.
+std::string zsh_escaped(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '[' || ch == ']' || ch == ':' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+// The zsh action that completes a value of `kind`.
+std::string zsh_action(Complete kind) {
+  switch (kind) {
+    case Complete::file:
+      return "_files";
+    case Complete::pid:
+      return "_pids";
+    case Complete::job:
+      return "{compadd -- ${(f)\"$($words[1] job list 2>/dev/null)\"}}";
+    case Complete::nothing:
+      return " ";
+    case Complete::signal:
+    case Complete::rlimit:
+    case Complete::property:
+      break;
+  }
+  return fmt::format("({})", words_for(kind));
+}
+
+std::string zsh_case_for(const CommandSpec& c) {
+  std::string specs;
+  for (const auto& o : c.options) {
+    const std::string help = zsh_escaped(o.help);
+    const std::string value =
+        o.arg ? fmt::format("{}:{}:{}", o.arg_optional ? "=" : "", zsh_escaped(o.arg), zsh_action(o.complete)) : "";
+    // A repeatable option may follow itself ('*'); any other excludes its other spelling once given.
+    const bool repeatable = std::string_view(o.help).find("repeatable") != std::string_view::npos;
+    const std::string exclusion = repeatable     ? "*"
+                                  : o.short_name ? fmt::format("(-{} --{})", o.short_name, o.long_name)
+                                                 : "";
+    if (o.short_name)
+      specs += fmt::format(" \\\n        {}{{-{},--{}}}{}", single_quoted(exclusion), o.short_name, o.long_name,
+                           single_quoted(fmt::format("[{}]{}", help, value)));
+    else
+      specs += fmt::format(" \\\n        {}",
+                           single_quoted(fmt::format("{}--{}[{}]{}", exclusion, o.long_name, help, value)));
+  }
+  std::string operands;
+  if (c.stop_at_first_operand)
+    operands = single_quoted("*::command:_normal");
+  else if (c.first_operand_words)
+    operands = single_quoted(fmt::format("1:action:({})", c.first_operand_words)) + " " +
+               single_quoted(fmt::format("2:job:{}", zsh_action(Complete::job)));
+  else if (c.operand_kind != Complete::nothing)
+    operands = single_quoted(fmt::format("*:operand:{}", zsh_action(c.operand_kind)));
+  return fmt::format("    {})\n      _arguments -s{} \\\n        '(- *)'{{-h,--help}}'[show help]' {} ;;\n", c.name,
+                     specs, operands);
+}
+
+// The fish arguments that complete a value of `kind` (-r: a value is required).
+std::string fish_value(Complete kind) {
+  switch (kind) {
+    case Complete::file:
+      return " -r -F";
+    case Complete::pid:
+      return " -x -a '(__fish_complete_pids)'";
+    case Complete::job:
+      return " -x -a '(reins job list 2>/dev/null)'";
+    case Complete::nothing:
+      return " -x";
+    case Complete::signal:
+    case Complete::rlimit:
+    case Complete::property:
+      break;
+  }
+  return fmt::format(" -x -a {}", single_quoted(words_for(kind)));
+}
+
+std::string fish_lines_for(const CommandSpec& c) {
+  const std::string when = fmt::format("-n '__fish_seen_subcommand_from {}'", c.name);
+  std::string out;
+  for (const auto& o : c.options) {
+    out += fmt::format("complete -c reins {} -l {}", when, o.long_name);
+    if (o.short_name) out += fmt::format(" -s {}", o.short_name);
+    if (o.arg && !o.arg_optional) out += fish_value(o.complete);
+    out += fmt::format(" -d {}\n", single_quoted(o.help));
+  }
+  if (c.first_operand_words)
+    out += fmt::format("complete -c reins {} -x -a {}\n", when, single_quoted(c.first_operand_words));
+  else if (c.operand_kind != Complete::nothing)
+    out += fmt::format("complete -c reins {}{}\n", when, fish_value(c.operand_kind));
+  return out;
+}
+
 }  // namespace
+
+std::string zsh_completion() {
+  std::string commands, cases;
+  for (const auto* c : all_commands()) {
+    commands += " " + single_quoted(fmt::format("{}:{}", c->name, zsh_escaped(c->summary)));
+    cases += zsh_case_for(*c);
+  }
+  return fmt::format(
+      "#compdef reins\n"
+      "# zsh completion for reins; generated by `reins --completion zsh`\n"
+      "_reins() {{\n"
+      "  local -a commands\n"
+      "  commands=({})\n"
+      "  if (( CURRENT == 2 )); then _describe 'command' commands; return; fi\n"
+      "  local cmd=$words[2]\n"
+      "  shift words; (( CURRENT-- ))\n"
+      "  case $cmd in\n{}  esac\n"
+      "}}\n"
+      "_reins \"$@\"\n",
+      commands, cases);
+}
+
+std::string fish_completion() {
+  std::string out =
+      "# fish completion for reins; generated by `reins --completion fish`\n"
+      "complete -c reins -f\n";
+  for (const auto* c : all_commands())
+    out +=
+        fmt::format("complete -c reins -n '__fish_use_subcommand' -a {} -d {}\n", c->name, single_quoted(c->summary));
+  for (const auto* c : all_commands()) out += fish_lines_for(*c);
+  return out;
+}
 
 std::string man_page() {
   std::string out =

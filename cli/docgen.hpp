@@ -9,5 +9,7 @@ namespace reins::cli {
 
 std::string man_page();
 std::string bash_completion();
+std::string zsh_completion();
+std::string fish_completion();
 
 }  // namespace reins::cli

@@ -8,7 +8,6 @@
 #include "reins/units.hpp"
 
 namespace reins::cli {
-namespace {}  // namespace
 
 Json breach_json(const GuardBreach& b) {
   Json j;
@@ -19,10 +18,10 @@ Json breach_json(const GuardBreach& b) {
   j["metric"] = guard_metric_name(b.metric);
   j["value_bytes"] = b.value;
   j["limit_bytes"] = b.limit;
-  j["processes"] = b.processes;
+  j["process_count"] = b.processes;
   j["action"] = guard_action_name(b.action);
   j["signal"] = b.signal ? Json("SIG" + signal_name(b.signal)) : Json(nullptr);
-  j["signalled"] = b.signalled;
+  j["signalled_count"] = b.signalled;
   return j;
 }
 
@@ -35,12 +34,12 @@ Json guard_stats_json(const GuardStats& s) {
   j["peak_bytes"] = s.current || s.peak ? Json(s.peak) : Json(nullptr);
   j["rss_bytes"] = or_null(s.rss);
   j["rss_peak_bytes"] = s.rss_peak;
-  j["processes"] = s.processes;
-  j["samples"] = s.samples;
-  j["missed_ticks"] = s.missed_ticks;
-  j["walks"] = s.walks;
+  j["process_count"] = s.processes;
+  j["sample_count"] = s.samples;
+  j["missed_tick_count"] = s.missed_ticks;
+  j["walk_count"] = s.walks;
   j["last_walk_s"] = seconds(s.last_walk_duration);
-  j["breaches"] = s.breaches;
+  j["breach_count"] = s.breaches;
   j["guard_cpu_s"] = seconds(s.cpu_time);
   return j;
 }
@@ -63,8 +62,8 @@ Json run_guard_json(const GuardResult& r) {
   j["rss_peak_bytes"] = r.stats.rss_peak;
   j["breach"] = r.breach ? breach_json(*r.breach) : Json(nullptr);
   j["sigkill_sent"] = r.sigkill_time.has_value();
-  j["samples"] = r.stats.samples;
-  j["walks"] = r.stats.walks;
+  j["sample_count"] = r.stats.samples;
+  j["walk_count"] = r.stats.walks;
   return j;
 }
 

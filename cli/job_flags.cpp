@@ -18,12 +18,76 @@ bool names_a_signal(const std::string& text) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 void set_property(JobLimits& l, std::string_view name, const std::string& value) {
   apply_job_property(l, fmt::format("{}={}", name, value));
+}
+
+// systemd's properties that belong to the run rather than to its job: Limit*= (the command's rlimits, with
+// systemd's value syntax, which is reins' own: SOFT:HARD, infinity), RuntimeMaxSec= (--timeout) and
+// OOMPolicy= (stop and kill end the whole job, reins' default; continue leaves the rest running).
+bool apply_run_property(RunFlags& f, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos) return false;
+  const std::string name = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  if (name.starts_with("Limit") && name.size() > 5) {
+    f.run.command.rlimits.push_back(parse_rlimit_setting(name.substr(5) + "=" + value));
+    return true;
+  }
+  if (name == "RuntimeMaxSec") {
+    auto d = value == "infinity" ? std::chrono::nanoseconds(0) : parse_duration(value);
+    f.run.timeout = d.count() == 0 ? std::nullopt : std::optional<std::chrono::nanoseconds>(d);
+    return true;
+  }
+  if (name == "OOMPolicy") {
+    if (value != "stop" && value != "kill" && value != "continue")
+      throw InvalidArgument(fmt::format("invalid OOMPolicy= value '{}': expected stop, kill or continue", value));
+    f.run.job.kill_job_on_oom = value != "continue";
+    return true;
+  }
+  return false;
+}
+
+// The property `alone` sets that `before` already set to something else, if any.
+std::optional<std::string> conflict(const JobLimits& before, const JobLimits& alone) {
+  std::optional<std::string> found;
+  auto check = [&](auto member) {
+    if (found || !(alone.*member) || !(before.*member) || *(alone.*member) == *(before.*member)) return;
+    JobLimits only;
+    only.*member = alone.*member;
+    found = property_names(only).front();
+  };
+  check(&JobLimits::memory_max);
+  check(&JobLimits::memory_high);
+  check(&JobLimits::swap_max);
+  // CPUQuota= and CPUQuotaPeriodSec= combine (the period keeps the share asked for): only two shares conflict.
+  if (!found && alone.cpu_quota && before.cpu_quota && alone.cpu_quota->quota && before.cpu_quota->quota &&
+      alone.cpu_quota->quota->count() * before.cpu_quota->period.count() !=
+          before.cpu_quota->quota->count() * alone.cpu_quota->period.count())
+    found = "CPUQuota";
+  check(&JobLimits::cpu_weight);
+  check(&JobLimits::cpuset_cpus);
+  check(&JobLimits::cpuset_mems);
+  check(&JobLimits::pids_max);
+  for (const auto& a : alone.io)
+    for (const auto& b : before.io)
+      if (!found && a.major == b.major && a.minor == b.minor && a.kind == b.kind && a.value != b.value) {
+        JobLimits only;
+        only.io = {a};
+        found = property_names(only).front();
+      }
+  return found;
+}
+
+// Applies one limit flag. Each limit is set once: `-m 1G -p MemoryMax=2G` is refused rather than the last one
+// silently winning (the same value twice is no conflict).
+void apply_limit(const Flag<JobLimits>& flag, JobLimits& limits, const std::string& value) {
+  JobLimits alone;
+  flag.apply(alone, value);
+  if (auto property = conflict(limits, alone))
+    throw InvalidArgument(
+        fmt::format("{}= is set twice, to different values (again by --{} '{}'): give each limit once", *property,
+                    flag.option.long_name, value));
+  flag.apply(limits, value);  // on the limits so far: a period applies to the quota already given
 }
 
 }  // namespace
@@ -59,7 +123,9 @@ const std::vector<Flag<JobLimits>>& limit_flags() {
 
 JobLimits limits_of(const ParsedArgs& args) {
   JobLimits l;
-  for (const auto& [opt, value] : args.options) apply_flag(limit_flags(), l, *opt, value);
+  for (const auto& [opt, value] : args.options)
+    for (const auto& flag : limit_flags())
+      if (std::string_view(flag.option.long_name) == opt->long_name) apply_limit(flag, l, value);
   return l;
 }
 
@@ -73,8 +139,10 @@ const FlagGroup& job_flags() {
   static const FlagGroup group = checked<RunFlags>([] {
     FlagGroup all;
     for (const auto& limit : limit_flags())
-      all.push_back(
-          {limit.option, [apply = limit.apply](RunFlags& f, const std::string& v) { apply(f.run.job.limits, v); }});
+      all.push_back({limit.option, [&limit](RunFlags& f, const std::string& v) {
+                       const bool property = std::string_view(limit.option.long_name) == "property";
+                       if (!property || !apply_run_property(f, v)) apply_limit(limit, f.run.job.limits, v);
+                     }});
     all.push_back(
         {{"keep-job", 0, "NAME", "name the job NAME and leave it, and whatever still runs in it, in place at exit"},
          [](RunFlags& f, const std::string& v) { f.run.job.keep_name = v; }});

@@ -19,7 +19,8 @@ void print_overview() {
   for (const auto* c : reins::cli::all_commands()) out += fmt::format("  {:<10} {}\n", c->name, c->summary);
   out +=
       "\nRun 'reins help COMMAND' (or 'reins COMMAND --help') for a command's options. 'reins --version' prints\nthe "
-      "version.\n";
+      "version; 'reins --completion bash|zsh|fish' a shell completion script; 'reins --man' the man page.\n"
+      "JSON output (--json FILE, '-' for standard output) is described in docs/json.md.\n";
   std::fputs(out.c_str(), stdout);
 }
 
@@ -52,17 +53,22 @@ int main(int argc, char** argv) {
     std::printf("features: %csystemd-scopes\n", reins::systemd_scopes_built() ? '+' : '-');
     return 0;
   }
-  // Generators for the build (man page, completion): not listed in --help, documented in docs/design.md.
+  // Generators for the build and for users (man page, completion), from the same option tables as --help.
   if (first == "--man") {
     std::fputs(reins::cli::man_page().c_str(), stdout);
     return 0;
   }
   if (first == "--completion") {
-    if (argc < 3 || std::string_view(argv[2]) != "bash") {
-      std::fprintf(stderr, "reins: --completion takes a shell name; supported: bash\n");
+    const std::string_view shell = argc >= 3 ? argv[2] : "";
+    if (shell != "bash" && shell != "zsh" && shell != "fish") {
+      std::fprintf(stderr, "reins: --completion takes a shell name: bash, zsh or fish\n");
       return 2;
     }
-    std::fputs(reins::cli::bash_completion().c_str(), stdout);
+    std::fputs((shell == "bash"  ? reins::cli::bash_completion()
+                : shell == "zsh" ? reins::cli::zsh_completion()
+                                 : reins::cli::fish_completion())
+                   .c_str(),
+               stdout);
     return 0;
   }
   const auto* cmd = reins::cli::find_command(first);

@@ -168,8 +168,8 @@ std::string report_text(const RunReport& r, std::string_view command) {
   auto line = [&](std::string_view k, const std::string& v) { out += fmt::format("  {:<30} {}\n", k, printable(v)); };
   out += fmt::format("reins {} report\n", command);
   out += fmt::format("  {:<30} {}\n", "Command:", cmd);  // quoted and escaped word by word
-  line("Ended:", r.status.describe() +
-                     (r.killed_by ? fmt::format(" (killed by reins: {})", kill_reason_name(*r.killed_by)) : ""));
+  line("Ended:",
+       r.status.describe() + (r.killed_by ? fmt::format(" (ended by: {})", kill_reason_name(*r.killed_by)) : ""));
   line("Verdict:", std::string(verdict_name(r.verdict())));
   line("Exit status (reins):", std::to_string(r.exit_code()));
   line("Wall clock time:", format_duration(r.wall));

@@ -175,6 +175,23 @@ CommandFiles set_up_command(const RunFlags& flags, Command& cmd) {
   return files;
 }
 
+void warn_of_tiny_limits(const JobLimits& limits, std::string_view command) {
+  // A shell or a small static program needs about a megabyte before its first instruction.
+  constexpr std::uint64_t kSmallestProcess = 1 << 20;
+  const auto& memory = limits.memory_max;
+  if (memory && *memory && **memory < kSmallestProcess)
+    std::fprintf(stderr,
+                 "reins %.*s: warning: a memory limit of %s is below what any process needs to start (about 1 MiB); "
+                 "sizes are in bytes unless given a unit (512M)\n",
+                 static_cast<int>(command.size()), command.data(), format_size(**memory).c_str());
+  const auto& pids = limits.pids_max;
+  if (pids && *pids && **pids == 0)
+    std::fprintf(stderr,
+                 "reins %.*s: warning: a pids limit of 0 lets no process in the job fork (where the command is created "
+                 "in its cgroup, cgroup v2, not even the command starts)\n",
+                 static_cast<int>(command.size()), command.data());
+}
+
 void print_ending(const RunReport& report, std::string_view command) {
   if (!report.killed_by) return;
   std::fprintf(stderr, "reins %.*s: %s\n", static_cast<int>(command.size()), command.data(),

@@ -32,6 +32,9 @@ struct CommandFiles {
 // Opens the files, builds the environment and resolves --uid/--gid into `cmd`. Throws reins::Error naming a
 // file that cannot be opened, UsageError for an unknown user or group.
 CommandFiles set_up_command(const RunFlags& flags, Command& cmd);
+// Warns on stderr of a memory or pids limit too small for any process to start (-m 100 is 100 bytes; the
+// run would end "oom" at once with no other hint).
+void warn_of_tiny_limits(const JobLimits& limits, std::string_view command);
 // What reins tells on stderr when it ended the command: the kill and, when SIGKILL had to follow, that too.
 void print_ending(const RunReport& report, std::string_view command);
 

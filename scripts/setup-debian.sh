@@ -20,6 +20,7 @@ pkgs=(
   clang libclang-rt-14-dev                      # libFuzzer, TSan/ASan runtime for clang builds
   clang-format clang-tidy                       # the style check and the lint in scripts/test.sh
   python3 procps util-linux time bash-completion # CLI tests drive prlimit, /usr/bin/time, ps, completion
+  python3-jsonschema zsh fish                   # every --json output checked against schemas/; zsh and fish completion
   dpkg-dev file                                 # building the .deb (cpack, dpkg-shlibdeps)
 )
 [ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)

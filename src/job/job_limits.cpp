@@ -93,10 +93,20 @@ std::uint64_t tasks_limit() {
 
 std::uint32_t parse_weight(std::string_view text) {
   if (text.empty()) return 100;
+  if (text == "idle")
+    throw InvalidArgument(
+        "CPUWeight=idle (cgroup v2's cpu.idle) is not supported by reins: give a weight 1..10000 (1 is the lowest)");
   auto v = sys::parse_u64(text);
   if (!v || *v < 1 || *v > 10000)
     throw InvalidArgument(fmt::format("invalid CPUWeight= value '{}': expected 1..10000 (100 is the default)", text));
   return static_cast<std::uint32_t>(*v);
+}
+
+std::uint32_t weight_of_shares(std::string_view text) {
+  auto v = sys::parse_u64(text);
+  if (!v || *v < 2 || *v > 262144)
+    throw InvalidArgument(fmt::format("invalid CPUShares= value '{}': expected 2..262144 (1024 is the default)", text));
+  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(*v * 100 / 1024, 1, 10000));
 }
 
 void cpu_quota_percent(JobLimits& l, std::string_view text) {
@@ -152,6 +162,19 @@ const Property kProperties[] = {
   {"IOWriteBandwidthMax", [](JobLimits& l, std::string_view n, std::string_view v) { io_property(l, n, v, IoLimitKind::write_bps); }},
   {"IOReadIOPSMax", [](JobLimits& l, std::string_view n, std::string_view v) { io_property(l, n, v, IoLimitKind::read_iops); }},
   {"IOWriteIOPSMax", [](JobLimits& l, std::string_view n, std::string_view v) { io_property(l, n, v, IoLimitKind::write_iops); }},
+  // systemd's cgroup v1 names, as it maps them: MemoryLimit= is MemoryMax=, CPUShares= (2..262144, 1024 the
+  // default) a CPUWeight= scaled to 100.
+  {"MemoryLimit", [](JobLimits& l, std::string_view n, std::string_view v) { l.memory_max = memory_value(n, v, phys_bytes); }},
+  {"CPUShares", [](JobLimits& l, std::string_view, std::string_view v) { l.cpu_weight = weight_of_shares(v); }},
+};
+
+// Properties systemd has and reins does not set, each with why (a refusal that says so, not "unknown").
+const std::pair<const char*, const char*> kRefused[] = {
+  {"MemoryMin", "memory protection (memory.min) is not supported by reins"},
+  {"MemoryLow", "memory protection (memory.low) is not supported by reins"},
+  {"MemoryZSwapMax", "zswap limits are not supported by reins"},
+  {"StartupCPUWeight", "reins has no start-up phase: use CPUWeight="},
+  {"IOWeight", "IO weights are not supported by reins: use IOReadBandwidthMax= and the like"},
 };
 // clang-format on
 
@@ -204,6 +227,11 @@ void apply_job_property(JobLimits& limits, std::string_view assignment) {
     p.set(limits, name, trim(assignment.substr(eq + 1)));
     return;
   }
+  for (const auto& [refused, why] : kRefused)
+    if (name == refused) throw InvalidArgument(fmt::format("property '{}': {}", assignment, why));
+  if (name.starts_with("Limit") || name == "RuntimeMaxSec" || name == "OOMPolicy")
+    throw InvalidArgument(
+        fmt::format("property '{}' is a run's, not a job's limit: 'reins run -p {}' takes it", assignment, assignment));
   std::string valid;
   for (const auto& p : kProperties) valid += (valid.empty() ? "" : ", ") + std::string(p.name);
   throw InvalidArgument(

@@ -16,6 +16,7 @@ namespace reins::supervise {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kRusageSlack{50};
 
 // "PSS 612.0 MiB over the 512 MiB limit (3 processes)" for the trace's guard event.
 std::string guard_detail(const GuardBreach& b) {
@@ -147,7 +148,8 @@ void Supervision::on_cpu_time(std::chrono::nanoseconds used) {
 
 // The kernel ends a process at its RLIMIT_CPU (SIGXCPU at the soft limit, SIGKILL at the hard one) and at its
 // RLIMIT_FSIZE (SIGXFSZ): said as that limit, not as a signal from nowhere. A SIGKILL counts only when the
-// command's CPU time reached the hard limit.
+// command's CPU time reached the hard limit, within what rusage's tick-sampled split of it may lose (the
+// kernel compares the exact runtime: a process ended at 1 s shows 0.998 s).
 void Supervision::attribute_rlimit_end() {
   if (report_.killed_by || !report_.status.signaled()) return;
   const int sig = report_.status.signal();
@@ -156,7 +158,7 @@ void Supervision::attribute_rlimit_end() {
     const Rlimit r = resolve(setting);
     if (setting.resource == Resource::cpu && (sig == SIGXCPU || sig == SIGKILL)) {
       const RlimitValue limit = sig == SIGXCPU ? r.soft : r.hard;
-      if (limit.is_unlimited() || cpu < std::chrono::seconds(limit.value())) continue;
+      if (limit.is_unlimited() || cpu + kRusageSlack < std::chrono::seconds(limit.value())) continue;
       report_.killed_by = KillReason::rlimit_cpu;
       report_.kill_detail =
           fmt::format("the kernel ended the command at its {} CPU-time rlimit of {}s ({}), after {} of CPU",
@@ -189,7 +191,6 @@ void Supervision::command_exited(const ProcessResult& result) {
     trace_->finish();
     if (report_.guard && report_.guard->breach)
       trace_event(TimelineEventKind::guard, guard_detail(*report_.guard->breach));
-    trace_event(TimelineEventKind::exit, result.status.describe());
   }
 }
 
@@ -227,6 +228,10 @@ void Supervision::finish_job() {
     finish_run_job(*job_, opts_.job, report_);
   else
     finish_without_job();
+  // An OOM kill found only now (the command exited before its event was read) is in the trace too, in the
+  // words of the report, and the exit last.
+  if (report_.killed_by == KillReason::oom && !oom_handled_) trace_event(TimelineEventKind::oom, report_.kill_detail);
+  trace_event(TimelineEventKind::exit, report_.status.describe());
 }
 
 }  // namespace reins::supervise

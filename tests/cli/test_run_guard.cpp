@@ -59,7 +59,7 @@ TEST(RunGuardCli, TheWholeTreeIsKilledWithOrWithoutAJob) {
     auto j = last_json_line(out.out);
     EXPECT_EQ(j.at("job").is_object(), job_flag.empty()) << job_flag << ": " << j.at("job_unavailable");
     EXPECT_EQ(j.at("killed_by"), "guard") << job_flag;
-    EXPECT_EQ(j.at("guard").at("breach").at("signalled"), 2) << job_flag << ": the parent and its child";
+    EXPECT_EQ(j.at("guard").at("breach").at("signalled_count"), 2) << job_flag << ": the parent and its child";
     EXPECT_FALSE(test::process_with_marker_exists(marker)) << job_flag << ": the growing child is left";
   }
 }
