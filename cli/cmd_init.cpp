@@ -43,7 +43,8 @@ const std::vector<Flag<InitOptions>>& init_flags() {
       {{"pdeathsig", 0, "SIGNAL", "signal COMMAND gets if reins dies", Complete::signal},
        [](InitOptions& o, const std::string& v) { o.run.command.parent_death_signal = parse_signal(v); }},
       {{"verbose", 'v', nullptr,
-        "say when COMMAND runs without a cgroup job, and print a line for each other process reaped"},
+        "say when COMMAND runs without a cgroup job or orphans cannot reach reins, and print a line for each other "
+        "process reaped"},
        [](InitOptions& o, const std::string&) {
          o.on_reaped = [](const ReapedChild& c) {
            std::fprintf(stderr, "reins init: reaped pid %d (%s)\n", c.pid, c.status.describe().c_str());
@@ -102,10 +103,10 @@ int init_main(int argc, char** argv) {
   ReportOutputs outputs = ReportOutputs::open(flags, opts.run);
   CommandFiles files =
       outputs.run_reporting(opts.run.command.argv, "init", [&] { return set_up_command(flags, opts.run.command); });
-  if (!opts.subreaper && !Reaper::receives_orphans())
+  // Orphans then go to the real init, which reaps them: worth saying only when asked (-v).
+  if (!opts.subreaper && !Reaper::receives_orphans() && args.has("verbose"))
     std::fputs(
-        "reins init: warning: neither PID 1 nor a subreaper, so orphans are not reaped here "
-        "(use --subreaper)\n",
+        "reins init: neither PID 1 nor a subreaper, so orphans go to this system's init (--subreaper keeps them)\n",
         stderr);
 
   InitReport report = outputs.run_reporting(opts.run.command.argv, "init", [&] { return init(opts); });

@@ -1,5 +1,7 @@
 #include "docgen.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "command.hpp"
@@ -58,6 +60,12 @@ std::string words_for(Complete kind) {
       break;
     case Complete::property:
       for (const auto& name : job_property_names()) words += name + "= ";
+      for (const auto& r : all_resources()) {  // reins run -p LimitNOFILE= and the like
+        std::string upper(r.name);
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        words += "Limit" + upper + "= ";
+      }
+      words += "RuntimeMaxSec= OOMPolicy= ";
       break;
     case Complete::nothing:
     case Complete::file:
@@ -269,8 +277,11 @@ std::string man_page() {
   for (const auto* c : all_commands()) out += command_section(*c);
   out +=
       ".SH EXIT STATUS\n\\fBreins run\\fR and \\fBreins init\\fR exit with the command's status: its exit code, "
-      "128+N if signal N killed it, 124 if the timeout ended it, 125 if reins failed, 126 if the command cannot "
-      "be executed, 127 if it is not found. Other commands exit 0 on success, 1 on failure, 2 on bad usage.\n"
+      "128+N if signal N killed it, 124 if the timeout ended it (137 if SIGKILL was needed; the command's own "
+      "status with \\-\\-preserve\\-status), 125 if reins failed, 126 if the command cannot be executed, 127 if "
+      "it is not found. Other commands exit 0 on success, 1 on failure, 2 on bad usage.\n"
+      ".SH JSON\nEvery command takes \\fB\\-\\-json\\fR \\fIFILE\\fR (\\- for standard output); its keys are "
+      "described in docs/json.md and by the JSON Schemas in schemas/ of the source.\n"
       ".SH SEE ALSO\n\\fBprlimit\\fR(1), \\fBtimeout\\fR(1), \\fBtime\\fR(1), \\fBsystemd-run\\fR(1), "
       "\\fBsystemd.resource-control\\fR(5), \\fBtini\\fR(1), \\fBcgroups\\fR(7)\n";
   return out;

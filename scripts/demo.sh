@@ -11,5 +11,5 @@ reins=build/release/cli/reins
 echo "\$ reins run --rlimit nofile=256 --timeout 60s --report - -- sh -c 'gzip -9 < $(command -v cmake) | wc -c'"
 "$reins" run --rlimit nofile=256 --timeout 60s --report - -- sh -c "gzip -9 < $(command -v cmake) | wc -c"
 echo
-echo "\$ reins run --timeout 1s --json - -- sleep 30    # ended by the timeout: exit status 124"
+echo "\$ reins run --timeout 1s --json - -- sleep 30    # ended by the timeout: exit status 124, verdict timeout"
 "$reins" run --timeout 1s --json - -- sleep 30 || echo "(exit status $?)"

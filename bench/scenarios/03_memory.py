@@ -44,9 +44,9 @@ def smem_pattern(key):
 
 def pss_reins_mem(ctx, key, pid):
     tree = ["--tree"] if key == TREE else []
-    out = subprocess.run([ctx.reins, "mem", "--json", *tree, str(pid)], check=True, capture_output=True, text=True)
+    out = subprocess.run([ctx.reins, "mem", "--json", "-", *tree, str(pid)], check=True, capture_output=True, text=True)
     sample = json.loads(out.stdout)
-    bytes_ = sample["trees"][0]["total"]["pss"] if key == TREE else sample["processes"][0]["pss"]
+    bytes_ = sample["trees"][0]["total"]["pss_bytes"] if key == TREE else sample["processes"][0]["pss_bytes"]
     return bytes_ / 1024
 
 

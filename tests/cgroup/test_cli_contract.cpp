@@ -41,5 +41,13 @@ TEST_F(CliCpuTime, NeedsAJob) {
   EXPECT_NE(zero.err.find("give a duration above 0"), std::string::npos) << zero.err;
 }
 
+// -m 100 is 100 bytes: the run ended "oom" with no hint that the limit was tiny.
+TEST_F(CliCpuTime, AMemoryLimitTooSmallForAnyProcessIsWarnedOfNamingIt) {
+  auto tiny = run_capture({reins_bin(), "run", "-m", "100", "--", "true"});
+  EXPECT_NE(tiny.err.find("a memory limit of 100 B is below what any process needs"), std::string::npos) << tiny.err;
+  auto fine = run_capture({reins_bin(), "run", "-m", "100M", "--", "true"});
+  EXPECT_EQ(fine.err, "") << "the negative control";
+}
+
 }  // namespace
 }  // namespace reins::test

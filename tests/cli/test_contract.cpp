@@ -81,7 +81,9 @@ TEST(CliContract, VerdictSaysHowTheRunEnded) {
            {{}, {"sh", "-c", "kill -KILL $$"}, "signal"},
            {{"--timeout", "100ms"}, {"sleep", "10"}, "timeout"},
            {{"--rlimit", "cpu=1"}, {testproc(), "spin", "30"}, "cpu-time"},
-           {{"--rlimit", "fsize=4K"}, {"dd", "if=/dev/zero", "of=" + t.path() + "/f", "bs=1k", "count=100"}, "file-size"},
+           {{"--rlimit", "fsize=4K"},
+            {"dd", "if=/dev/zero", "of=" + t.path() + "/f", "bs=1k", "count=100"},
+            "file-size"},
        }) {
     auto out = run_json(c.options, c.command);
     auto j = last_json_line(out.out);
@@ -122,11 +124,11 @@ TEST(CliContract, StdinStdoutAndStderrGoToFiles) {
 
 TEST(CliContract, SetenvClearEnvAndChdir) {
   TempDir t;
-  auto out = run_capture(reins({"run", "--no-job", "-E", "FOO=bar", "--setenv", "HOME", "--chdir", t.path(), "--",
-                                "sh", "-c", "echo \"$FOO ${HOME-unset}\"; pwd"}));
+  auto out = run_capture(reins({"run", "--no-job", "-E", "FOO=bar", "--setenv", "HOME", "--chdir", t.path(), "--", "sh",
+                                "-c", "echo \"$FOO ${HOME-unset}\"; pwd"}));
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_EQ(out.out, "bar unset\n" + t.path() + "\n");
-  auto clear = run_capture(reins({"run", "--no-job", "--clear-env", "-E", "ONLY=1", "--", "/usr/bin/env"}));
+  auto clear = run_capture(reins({"run", "--no-job", "--clear-env", "-E", "ONLY=1", "--", "env"}));
   EXPECT_EQ(clear.out, "ONLY=1\n");
 }
 
@@ -179,6 +181,32 @@ TEST(CliContract, LimitTakesPrlimitsSpellings) {
   auto hint = run_capture(reins({"limit", "-p", "1"}));
   EXPECT_EQ(hint.exit_code, 2);
   EXPECT_NE(hint.err.find("--pid PID"), std::string::npos) << hint.err;
+}
+
+// --- systemd's property names, and each limit given once ---
+
+TEST(CliContract, SystemdsRunPropertiesSetTheCommandsRlimitsTimeoutAndOomPolicy) {
+  auto nofile = run_capture(reins({"run", "--no-job", "-p", "LimitNOFILE=64", "--", "sh", "-c", "ulimit -n"}));
+  EXPECT_EQ(nofile.out, "64\n") << nofile.err;
+  auto runtime = run_json({"-p", "RuntimeMaxSec=100ms"}, {"sleep", "10"});
+  EXPECT_EQ(runtime.exit_code, 124) << runtime.err;
+  EXPECT_DOUBLE_EQ(last_json_line(runtime.out)["limits"]["timeout_s"].get<double>(), 0.1);
+  auto policy = run_capture(reins({"run", "--no-job", "-p", "OOMPolicy=sometimes", "--", "true"}));
+  EXPECT_EQ(policy.exit_code, 125);
+  EXPECT_NE(policy.err.find("expected stop, kill or continue"), std::string::npos) << policy.err;
+}
+
+// `-m 1G -p MemoryMax=2G`: the last one won, silently.
+TEST(CliContract, ALimitGivenTwiceWithDifferentValuesIsRefused) {
+  auto twice = run_capture(reins({"run", "-m", "1G", "-p", "MemoryMax=2G", "--", "true"}));
+  EXPECT_EQ(twice.exit_code, 125);
+  EXPECT_NE(twice.err.find("MemoryMax= is set twice"), std::string::npos) << twice.err;
+  auto job = run_capture(reins({"job", "create", "x", "--pids", "5", "-p", "TasksMax=6"}));
+  EXPECT_EQ(job.exit_code, 2);
+  EXPECT_NE(job.err.find("TasksMax= is set twice"), std::string::npos) << job.err;
+  // The same value twice, and a period that keeps the quota's share, are no conflict.
+  auto same = run_capture(reins({"run", "--no-job", "-p", "LimitNOFILE=64", "-p", "LimitNOFILE=64", "--", "true"}));
+  EXPECT_EQ(same.exit_code, 0) << same.err;
 }
 
 // --- one meaning per short option ---

@@ -127,7 +127,7 @@ readme_block slurm-lane | sed "s|exec reins |exec $reins |" >"$state/work/job.sh
 printf '#!/bin/sh\necho simulated "$@"\n' >"$state/work/simulate" && chmod +x "$state/work/simulate"
 job=$(cd "$state/work" && sbatch --parsable --output="$state/work/out.txt" job.sh)
 for _ in $(seq 150); do [ -s "$state/work/result-$job.json" ] && break; sleep 0.1; done
-check_has "the README's sbatch script: the report is written" '"exit_code":0' "$(cat "$state/work/result-$job.json" 2>/dev/null)"
+check_has "the README's sbatch script: the report is written" '"reins_exit_code":0' "$(cat "$state/work/result-$job.json" 2>/dev/null)"
 
 cleanup
 trap 'rm -f "$state.before"' EXIT

@@ -95,3 +95,40 @@ TEST(JobProperties, CpusAndNamesAndMerge) {
 
 }  // namespace
 }  // namespace reins
+
+namespace reins {
+namespace {
+
+// systemd's cgroup v1 names, mapped as systemd maps them.
+TEST(JobProperties, SystemdsV1NamesMapToTheV2Limits) {
+  JobLimits l;
+  apply_job_property(l, "MemoryLimit=100M");
+  EXPECT_EQ(**l.memory_max, 100u << 20);
+  apply_job_property(l, "CPUShares=512");
+  EXPECT_EQ(*l.cpu_weight, 50u);
+  apply_job_property(l, "CPUShares=262144");
+  EXPECT_EQ(*l.cpu_weight, 10000u) << "clamped to CPUWeight's range";
+  EXPECT_THROW(apply_job_property(l, "CPUShares=1"), InvalidArgument);
+}
+
+// What reins does not do is refused with the reason, not as an unknown name.
+TEST(JobProperties, UnsupportedAndRunLevelPropertiesAreRefusedWithTheReason) {
+  auto why = [](const char* assignment) {
+    JobLimits l;
+    try {
+      apply_job_property(l, assignment);
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(why("MemoryMin=1G").find("memory protection"), std::string::npos);
+  EXPECT_NE(why("MemoryLow=1G").find("memory protection"), std::string::npos);
+  EXPECT_NE(why("CPUWeight=idle").find("cpu.idle"), std::string::npos);
+  EXPECT_NE(why("LimitNOFILE=64").find("'reins run -p LimitNOFILE=64' takes it"), std::string::npos);
+  EXPECT_NE(why("RuntimeMaxSec=5").find("a run's, not a job's"), std::string::npos);
+  EXPECT_NE(why("Bogus=1").find("expected NAME=VALUE with NAME one of"), std::string::npos) << "the negative control";
+}
+
+}  // namespace
+}  // namespace reins

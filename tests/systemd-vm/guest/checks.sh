@@ -18,10 +18,10 @@ echo "context $ctx: uid $(id -u), cgroup $(grep "^0::" /proc/self/cgroup | cut -
 # A 300 MB hog under a 100 MiB limit: the OOM killer ends it (137), and the report says so.
 $R run --json "$T/mem.json" -m 100M -- dd if=/dev/zero of=/dev/null bs=300M count=1 2>"$T/mem.err"
 rc=$?
-peak=$(field "$T/mem.json" 'peak_memory_bytes // 1048576')
+peak=$(field "$T/mem.json" 'job["peak_memory_bytes"] // 1048576')
 if [ "$rc" = 137 ] && [ "$(field "$T/mem.json" killed_by)" = oom ] && [ "$peak" -ge 80 ] && [ "$peak" -le 110 ]; then
   pass memory-limit
-  echo "  job cgroup $(field "$T/mem.json" job_cgroup), unit $(field "$T/mem.json" job_unit)" >>"$out"
+  echo "  job cgroup $(field "$T/mem.json" 'job["cgroup"]'), unit $(field "$T/mem.json" 'job["unit"]')" >>"$out"
 else
   fail memory-limit "$(why $rc "$T/mem.err") killed_by=$(field "$T/mem.json" killed_by) peak=${peak}MiB"
 fi
@@ -29,8 +29,8 @@ fi
 # A fork loop under --pids 20: forks fail, the report counts the limit hits and the peak stays at 20.
 $R run --json "$T/pids.json" --pids 20 -- sh -c 'for i in $(seq 40); do sleep 2 & done 2>/dev/null; wait' 2>"$T/pids.err"
 rc=$?
-hits=$(field "$T/pids.json" pids_limit_hits)
-ppeak=$(field "$T/pids.json" pids_peak)
+hits=$(field "$T/pids.json" 'job["pids_limit_hit_count"]')
+ppeak=$(field "$T/pids.json" 'job["peak_pids_count"]')
 if [ "${hits:-0}" -gt 0 ] 2>/dev/null && [ "$ppeak" -le 20 ]; then
   pass pids-limit
 else
@@ -40,11 +40,11 @@ fi
 # A busy loop under --cpus 0.5 for 3 s: throttled, and at most about half a CPU used.
 $R run --json "$T/cpu.json" --cpus 0.5 --timeout 3s -- sh -c 'while :; do :; done' 2>"$T/cpu.err"
 rc=$?
-thr=$(field "$T/cpu.json" '(throttled_s or 0) > 0.2 and cpu_s < 2.4')
+thr=$(field "$T/cpu.json" '(job["throttled_s"] or 0) > 0.2 and job["cpu_s"] < 2.4')
 if [ "$rc" = 124 ] && [ "$thr" = True ]; then
   pass cpu-limit
 else
-  fail cpu-limit "$(why $rc "$T/cpu.err") throttled_s=$(field "$T/cpu.json" throttled_s) cpu_s=$(field "$T/cpu.json" cpu_s)"
+  fail cpu-limit "$(why $rc "$T/cpu.err") throttled_s=$(field "$T/cpu.json" 'job["throttled_s"]') cpu_s=$(field "$T/cpu.json" 'job["cpu_s"]')"
 fi
 
 # Without limits nothing is printed: no warning on an ordinary systemd host.
@@ -71,18 +71,18 @@ if $R job create "$J" -m 50M 2>"$T/jc.err" && $R job list | grep -qx "$J"; then 
 else fail job-create "$(why $? "$T/jc.err")"; fi
 $R job exec "$J" -- dd if=/dev/zero of=/dev/null bs=200M count=1 2>"$T/je.err"
 rc=$?
-$R job stat "$J" --json >"$T/js.json" 2>"$T/js.err"
-if [ "$rc" = 137 ] && [ "$(field "$T/js.json" 'stats["memory"]["oom_kills"] >= 1')" = True ]; then
+$R job stat "$J" --json - >"$T/js.json" 2>"$T/js.err"
+if [ "$rc" = 137 ] && [ "$(field "$T/js.json" 'stats["memory"]["oom_kill_count"] >= 1')" = True ]; then
   pass job-exec-stat
   echo "  job $J: $(field "$T/js.json" 'paths[0]'), unit $(field "$T/js.json" unit)" >>"$out"
 else
-  fail job-exec-stat "$(why $rc "$T/je.err") $(head -c 300 "$T/js.err") oom_kills=$(field "$T/js.json" 'stats["memory"]["oom_kills"]')"
+  fail job-exec-stat "$(why $rc "$T/je.err") $(head -c 300 "$T/js.err") oom_kills=$(field "$T/js.json" 'stats["memory"]["oom_kill_count"]')"
 fi
 # events: all-exited once the member started in the background is gone.
 $R job exec "$J" -- sleep 2 &
 exec_pid=$!
 for _ in $(seq 100); do [ -n "$($R job ps "$J" | sed 1d)" ] && break; sleep 0.05; done
-timeout 30 $R job events "$J" --json --until-empty >"$T/ev.json" 2>"$T/ev.err"
+timeout 30 $R job events "$J" --json - --until-empty >"$T/ev.json" 2>"$T/ev.err"
 wait $exec_pid
 if grep -q 'all-exited' "$T/ev.json"; then pass job-events; else fail job-events "$(head -c 300 "$T/ev.json") $(head -c 300 "$T/ev.err")"; fi
 # kill: a member that would run for 100 s ends at once, and its exec says so (137).
