@@ -192,5 +192,5 @@ container_checks() {
   # With the cgroup file system mounted writable, jobs nest below the container's own cgroup.
   out=$(run -v /sys/fs/cgroup:/sys/fs/cgroup:rw "$image" reins run -m 48M --json - -- dd if=/dev/zero of=/dev/null bs=200M count=1 2>&1)
   check_has "-v /sys/fs/cgroup:rw: reins run -m 48M ends the hog by OOM" '"killed_by":"oom"' "$out"
-  check_has "…in a job below the container's cgroup" "$parent/" "$(printf '%s' "$out" | grep -o '"job_cgroup":"[^"]*"')"
+  check_has "…in a job below the container's cgroup" "$parent/" "$(printf '%s' "$out" | grep -o '"job":{"name":"[^"]*","cgroup":"[^"]*"')"
 }

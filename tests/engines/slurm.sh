@@ -100,7 +100,7 @@ hog="dd if=/dev/zero of=/dev/null bs=200M count=1"
 out=$(srun --mem=500M "$reins" run -m 100M --json - -- $hog 2>&1); rc=$?
 check "srun --mem=500M reins run -m 100M: the hog exits 137" 137 "$rc" "$out"
 check_has "…killed_by oom" '"killed_by":"oom"' "$out"
-check_has "…at the job's own limit" '"memory_limit_hits":' "$(printf '%s' "$out" | grep -v '"memory_limit_hits":0')"
+check_has "…at the job's own limit" '"memory_limit_hit_count":' "$(printf '%s' "$out" | grep -v '"memory_limit_hit_count":0')"
 check_has "…in a job below the step's memory cgroup" "/slurm_$host/uid_0/job_" \
   "$(printf '%s' "$out" | grep -o '"enclosing_limits":\[[^]]*\]')"
 
@@ -109,7 +109,7 @@ out=$(srun --mem=50M "$reins" run -m 100M --json - -- $hog 2>&1); rc=$?
 check "srun --mem=50M reins run -m 100M: exits 137" 137 "$rc" "$out"
 check_has "…warned of before the run" "reins run: warning: the enclosing cgroup /slurm_$host/uid_0/job_" "$out"
 check_has "…named as the cause" "at the enclosing cgroup /slurm_$host/uid_0/job_" "$out"
-check_has "…the job's own limit never reached" '"memory_limit_hits":0' "$out"
+check_has "…the job's own limit never reached" '"memory_limit_hit_count":0' "$out"
 
 # scancel ends everything reins started, daemons that left with setsid included.
 marker=reins-slurm-$$
