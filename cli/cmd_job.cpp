@@ -180,6 +180,12 @@ int events(Context& c) {
   auto json = json_output(c.args);
   Job job = open_job(c, "events");
   const bool until_empty = c.args.has("until-empty");
+  // Watching starts now; saying so (on stderr, as inotifywait says "Watches established.") lets a script
+  // start the job's work only once nothing it does can be missed.
+  job.select_events({JobEventKind::all_exited, JobEventKind::oom_kill, JobEventKind::memory_limit,
+                     JobEventKind::memory_high, JobEventKind::pids_limit});
+  std::fprintf(stderr, "reins: watching job '%s'%s\n", job.name().c_str(),
+               until_empty ? " until it is empty" : " (Ctrl-C to stop)");
   for (;;) {
     for (const auto& e : job.wait_events(std::nullopt)) {
       if (json) {

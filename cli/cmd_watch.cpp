@@ -120,8 +120,8 @@ WatchArgs parse_watch_args(int argc, char** argv) {
   if (const auto* v = args.last("interval")) o.interval = parse_duration(*v);
   if (const auto* v = args.last("grace")) o.grace = parse_duration(*v);
   if (const auto* v = args.last("name")) o.name = *v;
-  o.log_every = std::chrono::nanoseconds(0);
-  if (const auto* v = args.last("stats")) o.log_every = parse_duration(*v);
+  o.stats_interval = std::chrono::nanoseconds(0);
+  if (const auto* v = args.last("stats")) o.stats_interval = parse_duration(*v);
   if (const auto* v = args.last("json")) w.json.emplace(OutputFile::open(*v));
   // Last: holding the target is the one step that depends on the process still being there.
   if (job) {

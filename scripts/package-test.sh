@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 cmake --preset release >/dev/null
-cmake --build --preset release -j2 >/dev/null
+cmake --build --preset release -j2 --target installed >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd build/release && cpack -G DEB -B "$work/deb" >/dev/null)

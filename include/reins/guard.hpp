@@ -138,10 +138,13 @@ struct GuardOptions {
   std::function<GuardAction(const GuardBreach&)> decide;
   // Told of each breach once it has been acted on. Runs on the guard thread.
   std::function<void(const GuardBreach&)> on_breach;
-  // Lines for people (statistics every log_every, breaches, signals sent, the end), each starting with the
-  // name. Runs on the guard thread. Empty: nothing is formatted.
+  // Lines for people (statistics every stats_interval, breaches, signals sent, the end), each starting with
+  // the name. Runs on the guard thread. Empty: nothing is formatted.
   std::function<void(std::string_view line)> logger;
-  std::chrono::nanoseconds log_every = std::chrono::minutes(1);  // 0: no statistics lines, only events
+  // The statistics, every stats_interval (athena's StatsFrequency), at the first sample due after it. Runs on
+  // the guard thread, as stats() would return them then.
+  std::function<void(const GuardStats&)> on_stats;
+  std::chrono::nanoseconds stats_interval = std::chrono::minutes(1);  // 0: no statistics, only events
 };
 
 // What a guard watches. Opaque; made by the factories below and moved into a MemoryGuard.
@@ -177,7 +180,7 @@ class GuardTarget {
 class MemoryGuard {
  public:
   // Starts guarding at once (the first sample is taken immediately). Throws InvalidArgument for an interval
-  // ≤ 0, a negative grace or log_every, margin outside [0, 1) or spacing < 0; GuardMetric::cgroup needs a
+  // ≤ 0, a negative grace or stats_interval, margin outside [0, 1) or spacing < 0; GuardMetric::cgroup needs a
   // job target.
   MemoryGuard(GuardTarget target, GuardOptions options);
   // cancel().
@@ -195,6 +198,28 @@ class MemoryGuard {
   void cancel();
 
   GuardStats stats() const;
+
+  // The target's memory now, by any metric (athena's PSS()): the latest value the guard measured if it is no
+  // older than `max_age` (default: one interval), else one measured on demand by the guard's thread while
+  // the caller waits. For PSS and USS that is a walk of every member's smaps_rollup whatever the gate
+  // (≈12 ms per GiB, the member's mmap calls waiting meanwhile): the cost the guard's own samples avoid far
+  // below the limit, paid here because it was asked for. A sum, or the largest process's value in per-process
+  // mode. A measurement of the guard's own metric is a sample like any other: over the limit, it is a breach.
+  // Once guarding has ended: the last value measured, or nullopt; nullopt also when nothing could be read.
+  // Throws InvalidArgument for GuardMetric::cgroup without a job target, and reins::Error (EDEADLK) when
+  // called from a guard callback (the measurement would wait for the thread that runs it).
+  std::optional<std::uint64_t> measure(GuardMetric metric,
+                                       std::optional<std::chrono::nanoseconds> max_age = std::nullopt);
+  std::optional<std::uint64_t> pss(std::optional<std::chrono::nanoseconds> max_age = std::nullopt) {
+    return measure(GuardMetric::pss, max_age);
+  }
+  std::optional<std::uint64_t> rss(std::optional<std::chrono::nanoseconds> max_age = std::nullopt) {
+    return measure(GuardMetric::rss, max_age);
+  }
+  std::optional<std::uint64_t> uss(std::optional<std::chrono::nanoseconds> max_age = std::nullopt) {
+    return measure(GuardMetric::uss, max_age);
+  }
+
   // False once guarding has ended.
   bool running() const noexcept;
 

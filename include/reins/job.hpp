@@ -168,6 +168,9 @@ class Job {
 
   // Moves a running process (all its threads) into the job, in every hierarchy, with no window in which a
   // child it forks lands half inside. Throws reins::Error (ESRCH if it is gone, EPERM...).
+  // Memory the process used before is charged to where it was on cgroup v2, which never moves a charge. On v1
+  // the job's memory cgroup moves it along (memory.move_charge_at_immigrate) where the kernel still does that:
+  // deprecated in Linux 6.6, refused by later kernels, which keep v2's rule. Pages it shares stay where they are.
   void assign(pid_t pid);
   // Starts `cmd` inside the job: it runs no instruction of its own before it is a member everywhere. With
   // kill_on_close and no parent_death_signal set, the child gets PR_SET_PDEATHSIG SIGKILL. Throws as
@@ -198,11 +201,23 @@ class Job {
   void set_limits(const JobLimits& limits, bool best_effort = false);
   // The limits in force, as far as the job's controllers show them.
   JobLimits limits() const;
+  // Turns accounting on for a job that already runs (hcsshim's SetIOTracking): joins the controllers that
+  // `accounting` names and the job lacks, moving its members along, so that stats() reports them from now on
+  // (what ran before is not counted). A controller this machine does not have is left out, as at create();
+  // accounting already on stays on. Throws reins::Error when a controller exists but the job cannot be given
+  // it (a cgroup v2 parent it is not delegated to).
+  void set_accounting(const JobAccounting& accounting);
+  // What the job accounts for now: the controllers it has joined, for a limit or for accounting.
+  JobAccounting accounting() const;
   JobStats stats() const;
   // CPU time of everything that ever ran in the job, all CPUs together: one file read (stats() reads all).
   std::chrono::nanoseconds cpu_usage() const;
   // Bytes charged to the job now (for memory guards); nullopt without the memory controller.
   std::optional<std::uint64_t> memory_current() const;
+  // How much more the job may be charged (memory_headroom() for its memory cgroup): the least (limit − usage)
+  // of the job and its enclosing cgroups, at most the system's available memory; the available memory alone
+  // when no limit bounds it or the job has no memory controller. nullopt when nothing is known.
+  std::optional<std::uint64_t> memory_headroom() const;
 
   // For memory guards, which watch a job from their own thread:
   // Another handle to this job, for use on another thread (a Job is not synchronised): the same cgroups,

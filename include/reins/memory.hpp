@@ -175,6 +175,11 @@ struct CgroupMemory {
   std::optional<SizeLimit> max;            // v2 memory.max, v1 memory.limit_in_bytes
   std::optional<SizeLimit> high;           // v2 memory.high
   std::optional<SizeLimit> effective_max;  // the smallest max of this cgroup and its ancestors
+  // How much more can be charged here before a limit stops it: the least (max − current) of this cgroup and
+  // of each ancestor with a limit (an ancestor's usage includes its other children), 0 at or over one.
+  // nullopt when none has a limit or a figure could not be read: memory_headroom() then falls back to the
+  // system's available memory. Page cache counts as used, as the kernel charges it (it is reclaimable).
+  MaybeBytes headroom;
   CgroupMemoryStat stat;
   CgroupMemoryEvents events;
 };
@@ -189,5 +194,13 @@ CgroupMemory read_cgroup_memory(const std::string& dir);
 std::optional<std::string> own_memory_cgroup_dir();
 // read_cgroup_memory(own_memory_cgroup_dir()), or nullopt.
 std::optional<CgroupMemory> read_own_cgroup_memory();
+
+// How much more memory can be used (memctl's Headroom): the cgroup's headroom when a limit bounds it, at most
+// the system's available memory (MemAvailable) — a cgroup limit above what the machine has left is not
+// headroom — or the available memory alone without a cgroup or a limit. nullopt when neither is known (never 0
+// for unknown). `cgroup` may be nullptr.
+MaybeBytes memory_headroom(const CgroupMemory* cgroup, const SystemMemory& system);
+// The same for this process: its own memory cgroup and /proc/meminfo, read now.
+MaybeBytes memory_headroom();
 
 }  // namespace reins

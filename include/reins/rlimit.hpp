@@ -94,8 +94,9 @@ std::string format_rlimit_value(Resource r, RlimitValue v);
 // pid 0 means the calling process. Throws reins::Error: ESRCH "no such process", EPERM.
 Rlimit get_rlimit(Resource r, pid_t pid = 0);
 // Sets both sides at once. Throws InvalidArgument when soft > hard, and reins::Error with EPERM and a message
-// naming CAP_SYS_RESOURCE when the hard limit would rise without that capability.
-void set_rlimit(Resource r, Rlimit limit, pid_t pid = 0);
+// naming CAP_SYS_RESOURCE when the hard limit would rise without that capability. Returns the limits in force
+// before, read in the same prlimit(2) call (Python's resource.prlimit(pid, r, new) does the same).
+Rlimit set_rlimit(Resource r, Rlimit limit, pid_t pid = 0);
 // Fills the unset sides of `setting` from the current limit of `pid` and checks the result, without applying.
 Rlimit resolve(const RlimitSetting& setting, pid_t pid = 0);
 // Applies a list of settings all-or-nothing: all are resolved and checked before the first is set.

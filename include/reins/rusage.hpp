@@ -1,5 +1,5 @@
 // Resource usage as getrusage(2) and waitid(2) report it, with proper types: times as durations, max RSS in
-// bytes (the kernel reports KiB). The fields are those of Python's resource.struct_rusage.
+// bytes (the kernel reports KiB). All 16 fields of struct rusage, as Python's resource.struct_rusage has them.
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,11 @@ struct Rusage {
   std::chrono::microseconds user_time{0};
   std::chrono::microseconds system_time{0};
   std::uint64_t max_rss_bytes = 0;
+  // Integrals over time of memory sizes (ru_ixrss, ru_idrss, ru_isrss, in KiB × clock ticks): always 0 on
+  // Linux, which does not keep them; here so that every field of struct rusage has a place.
+  std::int64_t shared_memory_integral = 0;
+  std::int64_t unshared_data_integral = 0;
+  std::int64_t unshared_stack_integral = 0;
   std::int64_t minor_faults = 0;       // page reclaims, no I/O
   std::int64_t major_faults = 0;       // faults that needed I/O
   std::int64_t swaps = 0;              // always 0 on Linux

@@ -51,6 +51,10 @@ struct MemorySample {
   std::optional<CgroupMemory> own_cgroup;  // nullopt if not asked for or there is no memory cgroup
   std::optional<SystemMemory> system;
   std::optional<Pressure> pressure;  // nullopt if not asked for or the kernel has no PSI
+  // How much more this process may use (memory_headroom()): from own_cgroup and system, whichever were asked
+  // for (system alone: its available memory; own_cgroup alone: its headroom, when a limit bounds it).
+  // nullopt when unknown, never 0 for unknown.
+  MaybeBytes headroom;
 };
 
 // One sample, taken now on the calling thread (index 0, no missed ticks): what `reins mem` shows once.

@@ -31,8 +31,22 @@ void EventWatch::add_sampled(std::chrono::milliseconds interval, Collect collect
   sources_.push_back({UniqueFd(), std::move(collect)});
 }
 
+void EventWatch::post(JobEvent event) {
+  if (!posted_fd_) {
+    posted_fd_ = sys::make_eventfd("job events");
+    sys::epoll_add(epoll_.get(), posted_fd_.get(), EPOLLIN, "job event");
+  }
+  posted_.push_back(event);
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(posted_fd_.get(), &one, sizeof one);
+}
+
 std::vector<JobEvent> EventWatch::collect() {
-  std::vector<JobEvent> out;
+  std::vector<JobEvent> out = std::exchange(posted_, {});
+  if (posted_fd_) {
+    std::uint64_t count;
+    [[maybe_unused]] auto n = ::read(posted_fd_.get(), &count, sizeof count);
+  }
   if (timer_) {
     std::uint64_t ticks;
     [[maybe_unused]] auto n = ::read(timer_.get(), &ticks, sizeof ticks);

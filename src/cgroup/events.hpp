@@ -37,6 +37,9 @@ class EventWatch {
   // Set when the job gained a member, so that an exit between two readings still counts as "all exited".
   void note_populated() noexcept { populated_seen_ = true; }
   bool take_populated_seen() noexcept { return std::exchange(populated_seen_, false); }
+  // Reports `event` at the next collect(), and makes fd() readable until then: for what a source finds while
+  // it is being set up (a job that had members and was already empty when watching began).
+  void post(JobEvent event);
 
   // Everything that happened since the last call; never blocks.
   std::vector<JobEvent> collect();
@@ -53,6 +56,8 @@ class EventWatch {
   std::chrono::milliseconds interval_{0};
   std::vector<Source> sources_;
   bool populated_seen_ = false;
+  UniqueFd posted_fd_;  // eventfd, made at the first post()
+  std::vector<JobEvent> posted_;
   unsigned kinds_;
 };
 

@@ -413,6 +413,14 @@ void JobCgroups::join(ControllerSet wanted, Deadline deadline) {
 void JobCgroups::move_in(pid_t pid, Deadline deadline) {
   Process held = Process::open(pid);  // throws ESRCH
   auto all = dirs();
+  // v1 leaves a process's memory charged where it was unless the destination asks for it (anonymous pages
+  // and mapped file pages: 1 | 2), once per job. Kernels that refuse it (EINVAL since it was deprecated in
+  // 6.6, and logged each time) keep v2's rule.
+  if (v1_ && !charge_move_asked_)
+    if (const CgroupDir* memory = v1_->dir(Controller::memory)) {
+      (void)memory->try_write("memory.move_charge_at_immigrate", "3");
+      charge_move_asked_ = true;
+    }
   // Across several hierarchies the moves are not one step: freeze the job so that the process, once in the
   // core cgroup, cannot fork a child that lands outside the others.
   std::optional<FreezeScope> frozen;

@@ -78,6 +78,7 @@ class JobCgroups {
   Layout layout_;
   std::string name_;
   bool accounting_refused_ = false;
+  bool charge_move_asked_ = false;  // memory.move_charge_at_immigrate written (v1, at the first move_in)
   // Declared first, destroyed last: the move back out of the supervisor leaf needs the job's cgroup gone.
   std::unique_ptr<DelegationLease> lease_;
   // Declared before the backends' users: the job's EventWatch (in Job::Impl) is destroyed first.

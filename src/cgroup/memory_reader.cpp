@@ -57,6 +57,29 @@ std::optional<SizeLimit> effective_max_v2(int dirfd, std::optional<SizeLimit> ow
   return effective;
 }
 
+// The least (limit − usage) of the cgroup and its ancestors that have a limit, 0 at or over one; nullopt
+// when none has a limit, or a figure on the way could not be read (unknown is not unlimited). `usage` and
+// `limit` are the version's file names; the walk ends at the hierarchy's root (or the namespace's), the first
+// directory without them.
+MaybeBytes headroom_up(int dirfd, const char* usage, const char* limit) {
+  MaybeBytes least;
+  UniqueFd owned;
+  int dir = dirfd;
+  for (int depth = 0; dir >= 0 && has_file(dir, usage) && depth < kMaxDepth; ++depth) {
+    auto max = read_limit(dir, limit);
+    if (!max) return std::nullopt;
+    if (*max) {
+      auto used = read_counter(dir, usage);
+      if (!used) return std::nullopt;
+      std::uint64_t left = **max > *used ? **max - *used : 0;
+      least = least ? std::min(*least, left) : left;
+    }
+    owned.reset(::openat(dir, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    dir = owned.get();
+  }
+  return least;
+}
+
 void read_v2(int dirfd, CgroupMemory& m) {
   m.version = CgroupVersion::v2;
   m.current = read_counter(dirfd, "memory.current");
@@ -65,6 +88,7 @@ void read_v2(int dirfd, CgroupMemory& m) {
   m.max = read_limit(dirfd, "memory.max");
   m.high = read_limit(dirfd, "memory.high");
   m.effective_max = effective_max_v2(dirfd, m.max);
+  m.headroom = headroom_up(dirfd, "memory.current", "memory.max");
   if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v2(*stat, m.stat);
   if (auto events = read_text(dirfd, "memory.events")) parse_memory_events_v2(*events, m.events);
 }
@@ -74,6 +98,7 @@ void read_v1(int dirfd, CgroupMemory& m) {
   m.current = read_counter(dirfd, "memory.usage_in_bytes");
   m.peak = read_counter(dirfd, "memory.max_usage_in_bytes");
   m.max = read_limit(dirfd, "memory.limit_in_bytes");
+  m.headroom = headroom_up(dirfd, "memory.usage_in_bytes", "memory.limit_in_bytes");
   if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v1(*stat, m.stat, m.effective_max);
   m.events.max = read_counter(dirfd, "memory.failcnt");
   if (auto oom = read_text(dirfd, "memory.oom_control")) parse_oom_control_v1(*oom, m.events);
@@ -120,6 +145,27 @@ std::optional<CgroupMemory> read_own_cgroup_memory() {
   auto dir = own_memory_cgroup_dir();
   if (!dir) return std::nullopt;
   return read_cgroup_memory(*dir);
+}
+
+MaybeBytes memory_headroom(const CgroupMemory* cgroup, const SystemMemory& system) {
+  MaybeBytes bound = cgroup ? cgroup->headroom : std::nullopt;
+  if (!bound) return system.available;
+  return system.available ? std::min(*bound, *system.available) : bound;
+}
+
+MaybeBytes memory_headroom() {
+  auto own = read_own_cgroup_memory();
+  return cgroup::headroom_now(own ? &*own : nullptr);
+}
+
+MaybeBytes cgroup::headroom_now(const CgroupMemory* cgroup) {
+  SystemMemory system;
+  try {
+    system = read_system_memory();
+  } catch (const Error&) {
+    // No /proc/meminfo (a sandbox without /proc): the cgroup alone, if it knows.
+  }
+  return memory_headroom(cgroup, system);
 }
 
 }  // namespace reins

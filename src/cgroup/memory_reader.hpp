@@ -13,4 +13,7 @@ namespace reins::cgroup {
 // The directory of our own cgroup in the hierarchy that holds the memory controller, per `layout`.
 std::optional<std::string> own_memory_dir(const Layout& layout);
 
+// memory_headroom(cgroup, system) with /proc/meminfo read now (the cgroup alone where it cannot be read).
+MaybeBytes headroom_now(const CgroupMemory* cgroup);
+
 }  // namespace reins::cgroup

@@ -13,6 +13,7 @@
 #include "cgroup/enclosing.hpp"
 #include "cgroup/job_cgroups.hpp"
 #include "cgroup/limits.hpp"
+#include "cgroup/memory_reader.hpp"
 #include "cgroup/terminate.hpp"
 #include "job/job_scope.hpp"
 #include "job/layout_handle.hpp"
@@ -77,10 +78,21 @@ struct Job::Impl {
   cgroup::EventWatch& watch() {
     if (!events) {
       events = std::make_unique<cgroup::EventWatch>(event_kinds);
+      if (members_unreported) events->note_populated();
       core().watch_populated(*events);
       for (auto* b : cgroups.backends()) b->watch_controllers(*events);
     }
     return *events;
+  }
+  // A member joined (spawn, assign): its exit is to be reported, whenever watching begins.
+  void note_member() {
+    members_unreported = true;
+    if (events) events->note_populated();
+  }
+  std::vector<JobEvent> reported(std::vector<JobEvent> out) {
+    for (const auto& e : out)
+      if (e.kind == JobEventKind::all_exited) members_unreported = false;
+    return out;
   }
 
   cgroup::JobCgroups cgroups;
@@ -93,7 +105,8 @@ struct Job::Impl {
   // on kernels with the kill_seq bug, so children join by writing cgroup.procs instead; also set once
   // clone3 refused CLONE_INTO_CGROUP for it.
   bool clone_into_unusable = false;
-  unsigned event_kinds = ~0u;  // bits of JobEventKind to watch
+  unsigned event_kinds = ~0u;       // bits of JobEventKind to watch
+  bool members_unreported = false;  // members joined since the last all-exited event read
   // Declared last: its sources refer to the backends above.
   std::unique_ptr<cgroup::EventWatch> events;
 };
@@ -246,7 +259,7 @@ std::vector<std::string> Job::remove_abandoned(const CgroupLayout* layout) {
 
 void Job::assign(pid_t pid) {
   impl_->cgroups.move_in(pid, Clock::now() + std::chrono::seconds(5));
-  if (impl_->events) impl_->events->note_populated();
+  impl_->note_member();
 }
 
 Process Job::spawn(const Command& cmd) {
@@ -277,7 +290,7 @@ Process Job::spawn(const Command& cmd) {
     if (outcome.killed_at_birth)
       throw SpawnError(ECHILD, SpawnStage::start, "start (killed by SIGKILL at birth)", c.argv.front());
   }
-  if (impl_->events) impl_->events->note_populated();
+  impl_->note_member();
   return std::move(outcome.process);
 }
 
@@ -345,6 +358,23 @@ void Job::set_limits(const JobLimits& limits, bool best_effort) {
 
 JobLimits Job::limits() const { return cgroup::read_limits(impl_->cgroups); }
 
+void Job::set_accounting(const JobAccounting& accounting) {
+  cgroup::ControllerSet wanted = accounted(impl_->cgroups.layout(), accounting);
+  impl_->cgroups.join(wanted, Clock::now() + std::chrono::seconds(5));
+  // Rebuilt with the sources of newly joined controllers, as set_limits() does.
+  const bool watching = impl_->events != nullptr;
+  impl_->events.reset();
+  if (watching) impl_->watch();
+}
+
+JobAccounting Job::accounting() const {
+  auto has = [&](cgroup::Controller c) { return impl_->cgroups.holding(c) != nullptr; };
+  return {.memory = has(cgroup::Controller::memory),
+          .pids = has(cgroup::Controller::pids),
+          .io = has(cgroup::Controller::io),
+          .cpu_throttling = has(cgroup::Controller::cpu)};
+}
+
 JobStats Job::stats() const {
   JobStats s;
   impl_->core().read_cpu_usage(s.cpu);
@@ -361,6 +391,13 @@ std::chrono::nanoseconds Job::cpu_usage() const {
 std::optional<std::uint64_t> Job::memory_current() const {
   auto* b = impl_->cgroups.holding(cgroup::Controller::memory);
   return b ? b->memory_current() : std::nullopt;
+}
+
+std::optional<std::uint64_t> Job::memory_headroom() const {
+  std::optional<CgroupMemory> memory;
+  if (auto* b = impl_->cgroups.holding(cgroup::Controller::memory))
+    if (const cgroup::CgroupDir* dir = b->dir(cgroup::Controller::memory)) memory = read_cgroup_memory(dir->path());
+  return cgroup::headroom_now(memory && memory->error == 0 ? &*memory : nullptr);
 }
 
 Job Job::reopen() const {
@@ -389,9 +426,9 @@ void Job::select_events(const std::vector<JobEventKind>& kinds) {
 }
 
 int Job::event_fd() const { return impl_->watch().fd(); }
-std::vector<JobEvent> Job::read_events() { return impl_->watch().collect(); }
+std::vector<JobEvent> Job::read_events() { return impl_->reported(impl_->watch().collect()); }
 std::vector<JobEvent> Job::wait_events(std::optional<std::chrono::nanoseconds> timeout) {
-  return impl_->watch().wait(timeout);
+  return impl_->reported(impl_->watch().wait(timeout));
 }
 
 }  // namespace reins

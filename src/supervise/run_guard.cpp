@@ -17,7 +17,7 @@ RunGuard::RunGuard(const std::optional<RunGuardOptions>& options, const Process&
   o.interval = options_->interval;
   o.grace = options_->grace;
   o.on_breach = options_->on_breach;
-  o.log_every = std::chrono::nanoseconds(0);
+  o.stats_interval = std::chrono::nanoseconds(0);
   guard_ = std::make_unique<MemoryGuard>(job ? GuardTarget::job(*job) : GuardTarget::tree(child), std::move(o));
 }
 

@@ -167,19 +167,22 @@ Rlimit resolve(const RlimitSetting& setting, pid_t pid) {
   return want;
 }
 
-void set_rlimit(Resource r, Rlimit limit, pid_t pid) {
+Rlimit set_rlimit(Resource r, Rlimit limit, pid_t pid) {
   const auto& ri = info(r);
   if (limit.soft > limit.hard)
     throw InvalidArgument(fmt::format("limit {}: soft limit {} is above hard limit {}", ri.name,
                                       format_rlimit_value(r, limit.soft), format_rlimit_value(r, limit.hard)));
   ::rlimit64 want{to_native(limit.soft), to_native(limit.hard)};
-  if (::prlimit64(pid, static_cast<__rlimit_resource>(ri.native), &want, nullptr) != 0) {
+  ::rlimit64 old{};
+  // One call sets the new pair and reads the old one: no other change can fall between the two.
+  if (::prlimit64(pid, static_cast<__rlimit_resource>(ri.native), &want, &old) != 0) {
     if (errno == EPERM && !has_cap_sys_resource())
       throw Error(EPERM, fmt::format("set limit {} of {}: not permitted (raising a hard limit needs "
                                      "CAP_SYS_RESOURCE, which this process lacks)",
                                      ri.name, who(pid)));
     throw_errno(fmt::format("set limit {} of", ri.name), who(pid));
   }
+  return {from_native(old.rlim_cur), from_native(old.rlim_max)};
 }
 
 void apply_rlimits(std::span<const RlimitSetting> settings, pid_t pid) {

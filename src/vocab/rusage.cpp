@@ -16,6 +16,9 @@ Rusage Rusage::from_native(const ::rusage& ru) noexcept {
   r.user_time = to_duration(ru.ru_utime);
   r.system_time = to_duration(ru.ru_stime);
   r.max_rss_bytes = static_cast<std::uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+  r.shared_memory_integral = ru.ru_ixrss;
+  r.unshared_data_integral = ru.ru_idrss;
+  r.unshared_stack_integral = ru.ru_isrss;
   r.minor_faults = ru.ru_minflt;
   r.major_faults = ru.ru_majflt;
   r.swaps = ru.ru_nswap;

@@ -32,8 +32,8 @@ void check_options(const GuardOptions& o, const GuardTarget::Impl& target) {
     throw InvalidArgument(fmt::format("guard gate margin {} must be in [0, 1), such as 0.1", o.gate_margin));
   if (!(o.walk_spacing >= 0) || o.min_walk_spacing < nanoseconds::zero())
     throw InvalidArgument("guard walk spacing must be 0 or more, such as 10 (times the last walk's duration)");
-  if (o.log_every < nanoseconds::zero())
-    throw InvalidArgument("guard log frequency must be positive, such as 1m, or 0 for none");
+  if (o.stats_interval < nanoseconds::zero())
+    throw InvalidArgument("guard stats interval must be positive, such as 1m, or 0 for none");
   if (o.metric == GuardMetric::cgroup && !target.has_cgroup())
     throw InvalidArgument(fmt::format("the cgroup metric needs a job target; {} has no cgroup (use pss, rss or uss)",
                                       target.default_name()));
@@ -143,6 +143,24 @@ void MemoryGuard::cancel() {
 GuardStats MemoryGuard::stats() const {
   std::lock_guard lock(state_->mutex);
   return state_->stats;
+}
+
+std::optional<std::uint64_t> MemoryGuard::measure(GuardMetric metric, std::optional<std::chrono::nanoseconds> max_age) {
+  State& s = *state_;
+  if (metric == GuardMetric::cgroup && !s.target->has_cgroup())
+    throw InvalidArgument(fmt::format("the cgroup metric needs a job target; {} has no cgroup (use pss, rss or uss)",
+                                      s.target->default_name()));
+  if (State::current == &s) throw Error(EDEADLK, "MemoryGuard::measure() called from a guard callback");
+  const auto index = static_cast<std::size_t>(metric);
+  const auto oldest = std::chrono::steady_clock::now() - max_age.value_or(s.options.interval);
+  std::unique_lock lock(s.mutex);
+  const State::Measured& last = s.measured[index];
+  if (s.finished || (last.taken && last.at >= oldest)) return last.value;
+  s.measure_wanted |= 1u << index;
+  const std::uint64_t round = s.measure_rounds;
+  s.wake();
+  s.changed.wait(lock, [&] { return s.finished || s.measure_rounds > round; });
+  return s.measured[index].value;
 }
 
 bool MemoryGuard::running() const noexcept { return !state_->finished; }

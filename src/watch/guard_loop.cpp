@@ -50,8 +50,10 @@ class Loop {
  private:
   enum class Phase { guarding, terminating, killing };
 
-  void on_control();
+  bool on_control();
+  void measure_on_request(unsigned wanted);
   void tick();
+  void report_stats();
   void check(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
   void breach(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady);
   void kill_now();
@@ -69,7 +71,7 @@ class Loop {
   std::optional<std::uint64_t> limit_;
   std::uint64_t limit_version_ = 0;
   std::uint64_t missed_ = 0;
-  Clock::time_point next_log_ = Clock::now() + s_.options.log_every;
+  Clock::time_point next_stats_ = Clock::now() + s_.options.stats_interval;
   std::optional<GuardEnd> end_;
   GuardResult result_;
   std::vector<pollfd> polls_;
@@ -88,8 +90,7 @@ GuardResult Loop::run() {
     bool sample_now = false;
     if (polls_[0].revents) {
       drain(s_.control.get());
-      on_control();
-      sample_now = true;
+      sample_now = on_control();
     }
     if (end_) break;
     if (polls_[2].revents && drain(grace_timer_.get()) && phase_ == Phase::terminating) kill_now();
@@ -105,21 +106,60 @@ GuardResult Loop::run() {
   return std::move(result_);
 }
 
-void Loop::on_control() {
+// Returns whether to sample now: the limit changed.
+bool Loop::on_control() {
+  unsigned wanted = 0;
+  bool new_limit = false;
   {
     std::lock_guard lock(s_.mutex);
     if (s_.cancel_requested) {
       end_ = GuardEnd::cancelled;
-      return;
+      return false;
     }
-    if (s_.limit_version == limit_version_) return;
-    limit_version_ = s_.limit_version;
-    limit_ = s_.limit;
-    s_.stats.limit = limit_;
+    wanted = std::exchange(s_.measure_wanted, 0u);
+    if (s_.limit_version != limit_version_) {
+      new_limit = true;
+      limit_version_ = s_.limit_version;
+      limit_ = s_.limit;
+      s_.stats.limit = limit_;
+    }
   }
-  armed_ = true;
-  monitor_.allow_walk_now();  // a limit someone just set deserves a measurement, spacing or not
-  s_.target->limit_changed(limit_, s_.options.metric);
+  if (new_limit) {
+    armed_ = true;
+    monitor_.allow_walk_now();  // a limit someone just set deserves a measurement, spacing or not
+    s_.target->limit_changed(limit_, s_.options.metric);
+  }
+  if (wanted) measure_on_request(wanted);
+  return new_limit;
+}
+
+// Measures every metric in `wanted` (bits of 1 << GuardMetric) in full, for MemoryGuard::measure, and
+// answers the waiting callers; one of the guard's own metric is also checked against the limit.
+void Loop::measure_on_request(unsigned wanted) {
+  const auto time = std::chrono::system_clock::now();
+  const auto steady = Clock::now();
+  const bool alive = s_.target->refresh();
+  std::optional<watch::Reading> own;
+  {
+    std::lock_guard lock(s_.mutex);
+    for (std::size_t i = 0; i < s_.measured.size(); ++i) {
+      if (!(wanted & (1u << i))) continue;
+      const auto metric = static_cast<GuardMetric>(i);
+      watch::Reading r = alive ? monitor_.measure(metric) : watch::Reading{};
+      s_.measured[i] = {r.value, steady, true};
+      s_.stats.walks += r.walks;
+      if (metric == s_.options.metric && r.value) {
+        s_.stats.current = r.value;
+        s_.stats.current_time = time;
+        s_.stats.peak = std::max(s_.stats.peak, *r.value);
+        own = r;
+      }
+    }
+    ++s_.measure_rounds;
+    s_.changed.notify_all();
+  }
+  if (!alive) return end(phase_ == Phase::guarding ? GuardEnd::gone : GuardEnd::killed);
+  if (own && phase_ == Phase::guarding && limit_) check(*own, time, steady);
 }
 
 void Loop::tick() {
@@ -133,15 +173,21 @@ void Loop::tick() {
   watch::Reading r = monitor_.sample(phase_ == Phase::guarding ? limit_ : std::nullopt);
   publish(r, time);
   if (phase_ == Phase::guarding && limit_) check(r, time, steady);
-  if (s_.options.logger && s_.options.log_every.count() > 0 && !end_ && Clock::now() >= next_log_) {
-    next_log_ = Clock::now() + s_.options.log_every;
-    GuardStats stats;
-    {
-      std::lock_guard lock(s_.mutex);
-      stats = s_.stats;
-    }
-    log(stats.describe());
+  if (!end_) report_stats();
+}
+
+// The statistics to on_stats and the logger, when stats_interval has passed since the last time.
+void Loop::report_stats() {
+  if ((!s_.options.logger && !s_.options.on_stats) || s_.options.stats_interval.count() <= 0) return;
+  if (Clock::now() < next_stats_) return;
+  next_stats_ = Clock::now() + s_.options.stats_interval;
+  GuardStats stats;
+  {
+    std::lock_guard lock(s_.mutex);
+    stats = s_.stats;
   }
+  if (s_.options.on_stats) s_.options.on_stats(stats);
+  log(stats.describe());
 }
 
 void Loop::check(const watch::Reading& r, std::chrono::system_clock::time_point time, Clock::time_point steady) {
@@ -211,6 +257,10 @@ void Loop::publish(const watch::Reading& r, std::chrono::system_clock::time_poin
     st.current_time = time;
     st.peak = std::max(st.peak, *r.value);
   }
+  // What measure() may answer without a walk: this sample's RSS, and its metric when measured.
+  const auto steady = Clock::now();
+  if (r.rss) s_.measured[static_cast<std::size_t>(GuardMetric::rss)] = {r.rss, steady, true};
+  if (r.value) s_.measured[static_cast<std::size_t>(s_.options.metric)] = {r.value, steady, true};
   st.last_sample = time;
   st.cpu_time = thread_cpu_time();
 }

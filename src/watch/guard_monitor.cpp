@@ -51,13 +51,14 @@ void Monitor::keep_verified(std::vector<std::optional<std::uint64_t>>& values) {
     if (exited_[i]) values[i].reset();
 }
 
-Reading Monitor::sample(std::optional<std::uint64_t> limit) {
-  Reading r;
+// The cgroup's charge, or every member's RSS (into rss_); the value too when `metric` is one of those.
+// Returns the RSS sum (nullopt for the cgroup metric, or when no RSS could be read).
+std::optional<std::uint64_t> Monitor::read_cheap(GuardMetric metric, Reading& r) {
   auto members = target_.members();
-  if (settings_.metric == GuardMetric::cgroup) {
+  if (metric == GuardMetric::cgroup) {
     r.value = target_.cgroup_usage();
     r.processes = members.size();
-    return r;
+    return std::nullopt;
   }
   rss_.assign(members.size(), std::nullopt);
   for (std::size_t i = 0; i < members.size(); ++i) rss_[i] = read_rss(members[i]);
@@ -67,14 +68,30 @@ Reading Monitor::sample(std::optional<std::uint64_t> limit) {
       static_cast<std::size_t>(std::count_if(rss_.begin(), rss_.end(), [](auto& v) { return v.has_value(); }));
   r.rss = settings_.per_process ? rss.max : rss.sum;
   if (settings_.per_process && rss.max) r.rss_pid = members[rss.max_index].process.pid();
-  if (settings_.metric == GuardMetric::rss) {
+  if (metric == GuardMetric::rss) {
     r.value = r.rss;
     r.pid = r.rss_pid;
-    return r;
   }
-  if (!limit || !rss.sum) return r;
-  choose_walks(*limit, *rss.sum);
-  if (!to_walk_.empty() && Clock::now() >= next_walk_) walk(r);
+  return rss.sum;
+}
+
+Reading Monitor::sample(std::optional<std::uint64_t> limit) {
+  Reading r;
+  auto rss_sum = read_cheap(settings_.metric, r);
+  if (r.value || !limit || !rss_sum) return r;
+  choose_walks(*limit, *rss_sum);
+  if (!to_walk_.empty() && Clock::now() >= next_walk_) walk(r, settings_.metric, /*spaced=*/true);
+  return r;
+}
+
+Reading Monitor::measure(GuardMetric metric) {
+  Reading r;
+  read_cheap(metric, r);
+  if (metric == GuardMetric::cgroup || metric == GuardMetric::rss) return r;
+  to_walk_.clear();
+  for (std::size_t i = 0; i < rss_.size(); ++i)
+    if (rss_[i]) to_walk_.push_back(i);
+  if (!to_walk_.empty()) walk(r, metric, /*spaced=*/false);
   return r;
 }
 
@@ -87,24 +104,28 @@ void Monitor::choose_walks(std::uint64_t limit, std::uint64_t rss_sum) {
     if (rss_[i] && (settings_.per_process ? *rss_[i] >= gate : rss_sum >= gate)) to_walk_.push_back(i);
 }
 
-void Monitor::walk(Reading& r) {
+// The next walk waits in proportion to this one's length: walks hold the target's mmap lock, so this caps the
+// share of its time they take.
+void Monitor::space_next_walk(std::chrono::nanoseconds duration, Clock::time_point end) {
+  auto spacing = std::chrono::duration_cast<std::chrono::nanoseconds>(duration * settings_.walk_spacing);
+  next_walk_ = end + std::max(spacing, settings_.min_walk_spacing);
+}
+
+void Monitor::walk(Reading& r, GuardMetric metric, bool spaced) {
   auto members = target_.members();
   const auto start = Clock::now();
   walked_.assign(members.size(), std::nullopt);
   for (std::size_t i : to_walk_) {
     ProcessMemory m = procfs::read_process_memory(members[i].process.pid(), {.smaps_rollup = true}, buffer_);
     ++r.walks;
-    walked_[i] = settings_.metric == GuardMetric::pss ? m.pss : m.uss;
+    walked_[i] = metric == GuardMetric::pss ? m.pss : m.uss;
     // No access to the page walk (EACCES): its RSS is a safe upper bound. A process gone has nothing left.
     if (!walked_[i] && !m.gone()) walked_[i] = rss_[i];
   }
   keep_verified(walked_);
   const auto end = Clock::now();
   r.walk_duration = end - start;
-  // The next walk waits in proportion to this one's length: walks hold the target's mmap lock, so this caps
-  // the share of its time they take.
-  auto spacing = std::chrono::duration_cast<std::chrono::nanoseconds>(r.walk_duration * settings_.walk_spacing);
-  next_walk_ = end + std::max(spacing, settings_.min_walk_spacing);
+  if (spaced) space_next_walk(r.walk_duration, end);
   Summary walked = summarise(walked_);
   if (!settings_.per_process) {
     r.value = walked.sum;  // a sum walks every member

@@ -38,13 +38,19 @@ class Monitor {
   // Measures the members the target holds now (call refresh() first). `limit` opens the gate: without one,
   // PSS and USS are not measured at all.
   Reading sample(std::optional<std::uint64_t> limit);
+  // Measures `metric` in full now, gate or not (MemoryGuard::measure): every member walked for PSS and USS.
+  // Leaves the spacing of sample()'s walks as it was.
+  Reading measure(GuardMetric metric);
   // Lets the next sample walk whatever the spacing since the last walk says.
   void allow_walk_now() noexcept { next_walk_ = {}; }
 
  private:
   // Which members to walk for `limit`, given their RSS; empty when the gate is closed.
   void choose_walks(std::uint64_t limit, std::uint64_t rss_sum);
-  void walk(Reading& r);
+  std::optional<std::uint64_t> read_cheap(GuardMetric metric, Reading& r);
+  // Walks the members in to_walk_ for `metric` (PSS or USS); `spaced`: the next sample() walk waits after it.
+  void walk(Reading& r, GuardMetric metric, bool spaced);
+  void space_next_walk(std::chrono::nanoseconds duration, std::chrono::steady_clock::time_point end);
   std::optional<std::uint64_t> read_rss(const Member& m);
   // Drops the readings of members that exited: a reading by pid counts only if the process still runs after.
   void keep_verified(std::vector<std::optional<std::uint64_t>>& values);

@@ -3,6 +3,7 @@
 // (guard_loop.cpp) keeps everything else to its thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -29,6 +30,16 @@ struct MemoryGuard::State {
   std::uint64_t limit_version = 0;
   bool cancel_requested = false;
   GuardStats stats;
+  // Measurements on request (MemoryGuard::measure): the metrics asked for (bit 1 << GuardMetric), the rounds
+  // of answers given so far, and each metric's latest value, from a sample or a request.
+  struct Measured {
+    std::optional<std::uint64_t> value;
+    std::chrono::steady_clock::time_point at{};
+    bool taken = false;
+  };
+  unsigned measure_wanted = 0;
+  std::uint64_t measure_rounds = 0;
+  std::array<Measured, 4> measured{};
   std::optional<GuardBreach> first_breach;
   std::promise<std::optional<GuardBreach>> breach_promise;
   std::shared_future<std::optional<GuardBreach>> breach_future = breach_promise.get_future().share();

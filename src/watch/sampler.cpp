@@ -45,6 +45,10 @@ void take_sample(const SampleTargets& targets, Readers& readers, MemorySample& s
   for (const auto& dir : targets.cgroups) sample.cgroups.push_back(read_cgroup_memory(dir));
   if (readers.own_cgroup_dir) sample.own_cgroup = read_cgroup_memory(*readers.own_cgroup_dir);
   if (targets.system) sample.system = read_system_memory();
+  if (sample.system)
+    sample.headroom = memory_headroom(sample.own_cgroup ? &*sample.own_cgroup : nullptr, *sample.system);
+  else if (sample.own_cgroup)
+    sample.headroom = sample.own_cgroup->headroom;
   if (targets.pressure) sample.pressure = read_memory_pressure();
 }
 

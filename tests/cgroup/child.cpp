@@ -8,7 +8,7 @@
 
 namespace reins::test {
 
-ReadyChild spawn_ready(Job& job, const std::vector<std::string>& args) {
+JobChild spawn_ready(Job& job, const std::vector<std::string>& args) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
   UniqueFd r(fds[0]), w(fds[1]);
@@ -16,7 +16,7 @@ ReadyChild spawn_ready(Job& job, const std::vector<std::string>& args) {
   c.argv = {testproc()};
   c.argv.insert(c.argv.end(), args.begin(), args.end());
   c.stdout_fd = w.get();
-  ReadyChild child{job.spawn(c), UniqueFd(), {}};
+  JobChild child{job.spawn(c), UniqueFd(), {}};
   w.reset();
   std::string got;
   char ch;

@@ -9,14 +9,15 @@
 
 namespace reins::test {
 
-struct ReadyChild {
+// (Not support/ready_child.hpp's ReadyChild: one name, one class, in a binary that links both.)
+struct JobChild {
   Process process;
   UniqueFd out;        // the rest of its stdout
   std::string before;  // what it printed before "ready"
 };
 
 // Spawns `reins-testproc ARGS...` in `job` and reads its stdout until the "ready" line (or EOF).
-ReadyChild spawn_ready(Job& job, const std::vector<std::string>& args);
+JobChild spawn_ready(Job& job, const std::vector<std::string>& args);
 // Whether pid is in the cgroup whose hierarchy path is `cgroup_path`, in the hierarchy /proc/<pid>/cgroup
 // lists with `key` ("" for v2).
 std::string proc_cgroup_line(pid_t pid);

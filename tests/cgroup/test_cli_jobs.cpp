@@ -212,8 +212,8 @@ TEST_F(CliJobs, SystemdPropertiesSetTheLimits) {
 TEST_F(CliJobs, JobLifecycleWithEventsWithin50msOfTheLastExit) {
   std::string name = job_name();
   ASSERT_EQ(run_capture(reins({"job", "create", name, "--pids", "50"})).exit_code, 0);
-  // events in the background. It prints nothing until an event, so there is no "ready" to wait for; it
-  // only has to open the job before the command below ends, which it does when told (SIGUSR2), after ps.
+  // events in the background (it says on stderr once it watches, which this test need not read): it only
+  // has to open the job before the command below ends, which it does when told (SIGUSR2), after ps.
   auto [events, r] = spawn_piped(reins({"job", "events", name, "--json", "-", "--until-empty"}));
   auto [exec, exec_out] = spawn_piped(reins({"job", "exec", name, "--", testproc(), "signals"}));
   ASSERT_TRUE(read_ready(exec_out.get())) << "the command inside never said ready";

@@ -29,7 +29,7 @@ TEST(MemoryGuardLimit, ChangesTakeEffectAtTheNextSample) {
   options.interval = 1h;
   LogCounter log;
   options.logger = log.logger();
-  options.log_every = 1ns;  // a line after every sample
+  options.stats_interval = 1ns;  // a line after every sample
   MemoryGuard guard(GuardTarget::process(child.process()), options);
   ASSERT_TRUE(log.wait_for(1));
   EXPECT_FALSE(guard.wait_breach(0s)) << "64 MiB is under 1 GiB";
@@ -145,7 +145,7 @@ TEST(MemoryGuardGate, FarUnderThePssLimitThereIsNoPageWalk) {
   options.interval = 5ms;
   LogCounter log;
   options.logger = log.logger();
-  options.log_every = 1ns;
+  options.stats_interval = 1ns;
   MemoryGuard guard(GuardTarget::process(child.process()), options);
   ASSERT_TRUE(log.wait_for(50));
   auto stats = guard.stats();
@@ -162,7 +162,7 @@ TEST(MemoryGuardGate, NearThePssLimitThePagesAreWalked) {
   options.interval = 5ms;
   LogCounter log;
   options.logger = log.logger();
-  options.log_every = 1ns;
+  options.stats_interval = 1ns;
   MemoryGuard guard(GuardTarget::process(child.process()), options);
   ASSERT_TRUE(log.wait_for(20));
   auto stats = guard.stats();

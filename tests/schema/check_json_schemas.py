@@ -101,7 +101,8 @@ def jobs():
         check_output("job stat", schema("job-stat"), run(["job", "stat", name, "--json", "-"]), 1)
         check_output("job list", schema("job-list"), run(["job", "list", "--json", "-"]), 1)
         events = subprocess.Popen([REINS, "job", "events", name, "--json", "-", "--until-empty"],
-                                  stdout=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        events.stderr.readline()  # "reins: watching job ...": from here on nothing is missed
         run(["job", "exec", name, "--", "true"])
         out, _ = events.communicate(timeout=30)
         check_output("job events", schema("job-event"), subprocess.CompletedProcess([], 0, out, ""))

@@ -1,4 +1,4 @@
-// What the memory guard tests share: counting the guard's logger calls (one per tick with log_every equal to
+// What the memory guard tests share: counting the guard's logger calls (one per tick with stats_interval equal to
 // the interval) so a test waits for samples instead of sleeping, and parsing "child PID" lines.
 #pragma once
 

@@ -32,7 +32,7 @@ TEST(MemoryGuardOptions, BadValuesAreRejectedBeforeStarting) {
   o.walk_spacing = -1;
   expect_rejected(o);
   o = {};
-  o.log_every = -1s;
+  o.stats_interval = -1s;
   expect_rejected(o);
   o = {};
   o.metric = GuardMetric::cgroup;  // a process has no cgroup of its own

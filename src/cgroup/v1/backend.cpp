@@ -88,6 +88,8 @@ bool V1Backend::frozen() const {
 void V1Backend::watch_populated(EventWatch& watch) const {
   if (!watch.wants(JobEventKind::all_exited)) return;
   bool last = populated();
+  // Members came and went before the watch began: their exit is news all the same.
+  if (!last && watch.take_populated_seen()) watch.post({JobEventKind::all_exited, 1});
   watch.add_sampled(kV1SampleInterval, [this, last, w = &watch](std::vector<JobEvent>& out) mutable {
     bool now = populated();  // a job removed meanwhile reads as empty
     bool seen = w->take_populated_seen();

@@ -76,6 +76,8 @@ void V2Backend::watch_populated(EventWatch& watch) const {
   UniqueFd fd = dir_.open_file("cgroup.events", O_RDONLY);
   auto text = sys::pread_all(fd.get()).value_or_none();
   auto last = text ? sys::field_u64(*text, "populated").value_or(0) : 0;
+  // Members came and went before the watch began: their exit is news all the same.
+  if (last == 0 && watch.take_populated_seen()) watch.post({JobEventKind::all_exited, 1});
   int raw = fd.get();
   watch.add(std::move(fd), EPOLLPRI, [raw, last, w = &watch](std::vector<JobEvent>& out) mutable {
     auto now_text = sys::pread_all(raw);
