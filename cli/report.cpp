@@ -67,19 +67,17 @@ Json enclosing_json(const std::vector<EnclosingLimit>& limits) {
 
 Json rlimit_value_json(RlimitValue v) { return v.is_unlimited() ? Json(nullptr) : Json(v.value()); }
 
-// The limits the run had, as applied (null: none of that kind).
-Json limits_json(const RunOptions& o) {
+// The limits the run had, as applied (null: none of that kind); `rlimits` resolved.
+Json limits_json(const RunOptions& o, const std::vector<ResourceLimit>& rlimits) {
   Json j = job_limits_json(o.job.enabled ? o.job.limits : JobLimits{});
   j["timeout_s"] = seconds_or_null(o.timeout);
   j["timeout_signal"] = o.timeout ? Json("SIG" + signal_name(o.timeout_signal)) : Json(nullptr);
   j["kill_after_s"] = o.timeout ? Json(seconds(o.kill_after)) : Json(nullptr);
   j["cpu_time_s"] = seconds_or_null(o.cpu_time);
   Json rl = Json::array();
-  for (const auto& s : o.command.rlimits) {
-    const Rlimit r = resolve(s);
+  for (const auto& [resource, r] : rlimits)
     rl.push_back(
-        {{"name", info(s.resource).name}, {"soft", rlimit_value_json(r.soft)}, {"hard", rlimit_value_json(r.hard)}});
-  }
+        {{"name", info(resource).name}, {"soft", rlimit_value_json(r.soft)}, {"hard", rlimit_value_json(r.hard)}});
   j["rlimits"] = rl;
   if (o.guard)
     j["guard"] = {{"metric", guard_metric_name(o.guard->metric)},
@@ -149,7 +147,7 @@ Json report_json(const RunReport& r, const RunOptions& o, std::string_view comma
   for (int s : r.signals_forwarded) sigs.push_back("SIG" + signal_name(s));
   j["signals_forwarded"] = sigs;
   j["signals_forwarded_count"] = r.signals_forwarded_count;
-  j["limits"] = limits_json(o);
+  j["limits"] = limits_json(o, r.rlimits);
   j["job"] = job_json(r.job);
   j["job_unavailable"] = or_null(r.job.unavailable);
   j["enclosing_limits"] = enclosing_json(r.job.enclosing_limits);
@@ -201,7 +199,8 @@ Json failure_json(const std::vector<std::string>& argv, int exit_code, const std
   j["kill_detail"] = nullptr;
   j["error"] = error;
   try {
-    j["limits"] = limits_json(o);
+    // No report: the rlimits as they would have been applied.
+    j["limits"] = limits_json(o, resolve(o.command.rlimits));
   } catch (const std::exception&) {
     j["limits"] = nullptr;  // the limits themselves were what failed (an rlimit beyond the hard limit)
   }

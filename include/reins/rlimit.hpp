@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace reins {
 
@@ -99,6 +100,14 @@ Rlimit get_rlimit(Resource r, pid_t pid = 0);
 Rlimit set_rlimit(Resource r, Rlimit limit, pid_t pid = 0);
 // Fills the unset sides of `setting` from the current limit of `pid` and checks the result, without applying.
 Rlimit resolve(const RlimitSetting& setting, pid_t pid = 0);
+// A resource and both sides of its limit: a setting resolved.
+struct ResourceLimit {
+  Resource resource;
+  Rlimit limit;
+  bool operator==(const ResourceLimit&) const noexcept = default;
+};
+// resolve() for each setting, all checked before any is returned.
+std::vector<ResourceLimit> resolve(std::span<const RlimitSetting> settings, pid_t pid = 0);
 // Applies a list of settings all-or-nothing: all are resolved and checked before the first is set.
 void apply_rlimits(std::span<const RlimitSetting> settings, pid_t pid = 0);
 

@@ -140,6 +140,8 @@ struct RunReport {
   std::vector<std::string> argv;
   ExitStatus status;
   Rusage rusage;  // of the command and the descendants it waited for
+  // The command's rlimits as applied: each side as given, the other as this process had it then.
+  std::vector<ResourceLimit> rlimits;
   std::chrono::nanoseconds wall{0};
   // Why reins ended the command, or nullopt when it ended on its own.
   std::optional<KillReason> killed_by;

@@ -50,7 +50,12 @@ void Supervision::prepare() {
 
 Process& Supervision::start(const Command& cmd, Ending ending) {
   ending_ = std::move(ending);
-  child_ = job_ ? job_->spawn(cmd) : Process::spawn(cmd);
+  // Resolved once, here: what the child gets, what the report says and what an rlimit's end is judged by.
+  report_.rlimits = resolve(cmd.rlimits);
+  Command resolved = cmd;
+  resolved.rlimits.clear();
+  for (const auto& [resource, limit] : report_.rlimits) resolved.rlimits.push_back({resource, limit.soft, limit.hard});
+  child_ = job_ ? job_->spawn(resolved) : Process::spawn(resolved);
   if (trace_) trace_->start(loop_, child_, job());
   guard_.emplace(opts_.guard, child_, job());
   watch_oom();
@@ -154,9 +159,8 @@ void Supervision::attribute_rlimit_end() {
   if (report_.killed_by || !report_.status.signaled()) return;
   const int sig = report_.status.signal();
   const auto cpu = report_.rusage.user_time + report_.rusage.system_time;
-  for (const auto& setting : opts_.command.rlimits) {
-    const Rlimit r = resolve(setting);
-    if (setting.resource == Resource::cpu && (sig == SIGXCPU || sig == SIGKILL)) {
+  for (const auto& [resource, r] : report_.rlimits) {
+    if (resource == Resource::cpu && (sig == SIGXCPU || sig == SIGKILL)) {
       const RlimitValue limit = sig == SIGXCPU ? r.soft : r.hard;
       if (limit.is_unlimited() || cpu + kRusageSlack < std::chrono::seconds(limit.value())) continue;
       report_.killed_by = KillReason::rlimit_cpu;
@@ -164,7 +168,7 @@ void Supervision::attribute_rlimit_end() {
           fmt::format("the kernel ended the command at its {} CPU-time rlimit of {}s ({}), after {} of CPU",
                       sig == SIGXCPU ? "soft" : "hard", limit.value(), sig == SIGXCPU ? "SIGXCPU" : "SIGKILL",
                       format_duration(cpu));
-    } else if (setting.resource == Resource::fsize && sig == SIGXFSZ && !r.soft.is_unlimited()) {
+    } else if (resource == Resource::fsize && sig == SIGXFSZ && !r.soft.is_unlimited()) {
       report_.killed_by = KillReason::rlimit_fsize;
       report_.kill_detail = fmt::format("the kernel ended the command (SIGXFSZ) at its file-size rlimit of {}",
                                         format_size(r.soft.value()));

@@ -185,10 +185,14 @@ Rlimit set_rlimit(Resource r, Rlimit limit, pid_t pid) {
   return {from_native(old.rlim_cur), from_native(old.rlim_max)};
 }
 
+std::vector<ResourceLimit> resolve(std::span<const RlimitSetting> settings, pid_t pid) {
+  std::vector<ResourceLimit> resolved;
+  for (const auto& s : settings) resolved.push_back({s.resource, resolve(s, pid)});
+  return resolved;
+}
+
 void apply_rlimits(std::span<const RlimitSetting> settings, pid_t pid) {
-  std::vector<std::pair<Resource, Rlimit>> resolved;
-  for (const auto& s : settings) resolved.emplace_back(s.resource, resolve(s, pid));
-  for (const auto& [r, limit] : resolved) set_rlimit(r, limit, pid);
+  for (const auto& [r, limit] : resolve(settings, pid)) set_rlimit(r, limit, pid);
 }
 
 bool has_cap_sys_resource() noexcept {
