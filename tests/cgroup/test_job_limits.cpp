@@ -35,13 +35,6 @@ std::vector<JobEvent> events_until(Job& job, JobEventKind kind, std::chrono::nan
   return all;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 TEST_P(JobLimitsTest, MemoryLimitEndsAHogThroughTheOomKiller) {
   JobLimits l;
   l.memory_max = SizeLimit{64ull << 20};
@@ -151,7 +144,7 @@ TEST_P(JobLimitsTest, CpusetLimitsTheAffinityOfMembers) {
   l.cpuset_cpus = "1";
   Job job = Job::create(job_name(), options(l));
   auto child = spawn_ready(job, {"spin", "30"});
-  std::string status = slurp("/proc/" + std::to_string(child.process.pid()) + "/status");
+  std::string status = test::read_text_file("/proc/" + std::to_string(child.process.pid()) + "/status");
   EXPECT_NE(status.find("Cpus_allowed_list:\t1\n"), std::string::npos) << status;
 }
 

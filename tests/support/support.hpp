@@ -52,6 +52,8 @@ nlohmann::json last_json_line(const std::string& text);
 bool process_with_marker_exists(const std::string& marker);
 // A unique string for markers and names: "reins-test-<pid>-<counter>".
 std::string unique_name(const std::string& prefix = "reins-test");
+// A whole file's text; empty if it cannot be read.
+std::string read_text_file(const std::string& path);
 
 // Skips unless we are root (uid 0). The message says why.
 #define REINS_REQUIRE_ROOT()                                                                    \

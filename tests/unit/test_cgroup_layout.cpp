@@ -16,21 +16,14 @@ namespace {
 
 using test::fixture;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 Layout captured(const std::string& kind, LayoutOptions o = {}) {
   if (o.fs_prefix.empty()) o.fs_prefix = "/nonexistent-reins-prefix";  // no cgroup.controllers to read
-  return Layout::from_texts(slurp(fixture("cgroup/mountinfo-" + kind)), slurp(fixture("cgroup/proc-cgroup-" + kind)),
-                            o);
+  return Layout::from_texts(test::read_text_file(fixture("cgroup/mountinfo-" + kind)),
+                            test::read_text_file(fixture("cgroup/proc-cgroup-" + kind)), o);
 }
 
 TEST(CgroupMountinfo, ParsesCgroupMountsWithEscapesAndOptionalFields) {
-  auto mounts = parse_cgroup_mounts(slurp(fixture("cgroup/mountinfo-container")));
+  auto mounts = parse_cgroup_mounts(test::read_text_file(fixture("cgroup/mountinfo-container")));
   ASSERT_EQ(mounts.size(), 4u);
   EXPECT_EQ(mounts[0].version, Version::v1);
   EXPECT_EQ(mounts[0].root, "/docker/abc123");

@@ -5,11 +5,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <fstream>
 #include <functional>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "reins/error.hpp"
 #include "reins/guard.hpp"
@@ -109,16 +107,9 @@ namespace {
   throw reins::Error(ESRCH, "the peers page", "is compiled, not run");
 }
 
-std::string read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 TEST(PeersPage, EveryReinsCallThePageNamesIsCalledHere) {
-  const std::string page = read(REINS_FIXTURES "/../../docs/peers.md");
-  const std::string self = read(REINS_FIXTURES "/../unit/test_peers_page.cpp");
+  const std::string page = reins::test::read_text_file(REINS_FIXTURES "/../../docs/peers.md");
+  const std::string self = reins::test::read_text_file(REINS_FIXTURES "/../unit/test_peers_page.cpp");
   ASSERT_FALSE(page.empty()) << "docs/peers.md not found";
   ASSERT_FALSE(self.empty());
   std::set<std::string> named, missing;
