@@ -133,8 +133,9 @@ bool Loop::on_control() {
   return new_limit;
 }
 
-// Measures every metric in `wanted` (bits of 1 << GuardMetric) in full, for MemoryGuard::measure, and
-// answers the waiting callers; one of the guard's own metric is also checked against the limit.
+// Measures every metric in `wanted` (bits of 1 << GuardMetric) in full, for MemoryGuard::measure. One of the
+// guard's own metric is checked against the limit before the callers are answered, so a breach it found is
+// there to see when measure() returns.
 void Loop::measure_on_request(unsigned wanted) {
   const auto time = std::chrono::system_clock::now();
   const auto steady = Clock::now();
@@ -155,11 +156,14 @@ void Loop::measure_on_request(unsigned wanted) {
         own = r;
       }
     }
-    ++s_.measure_rounds;
-    s_.changed.notify_all();
   }
-  if (!alive) return end(phase_ == Phase::guarding ? GuardEnd::gone : GuardEnd::killed);
-  if (own && phase_ == Phase::guarding && limit_) check(*own, time, steady);
+  if (!alive)
+    end(phase_ == Phase::guarding ? GuardEnd::gone : GuardEnd::killed);
+  else if (own && phase_ == Phase::guarding && limit_)
+    check(*own, time, steady);
+  std::lock_guard lock(s_.mutex);
+  ++s_.measure_rounds;
+  s_.changed.notify_all();
 }
 
 void Loop::tick() {
