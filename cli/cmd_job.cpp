@@ -182,8 +182,7 @@ int events(Context& c) {
   const bool until_empty = c.args.has("until-empty");
   // Watching starts now; saying so (on stderr, as inotifywait says "Watches established.") lets a script
   // start the job's work only once nothing it does can be missed.
-  job.select_events({JobEventKind::all_exited, JobEventKind::oom_kill, JobEventKind::memory_limit,
-                     JobEventKind::memory_high, JobEventKind::pids_limit});
+  (void)job.event_fd();  // every kind, watched from here on
   std::fprintf(stderr, "reins: watching job '%s'%s\n", job.name().c_str(),
                until_empty ? " until it is empty" : " (Ctrl-C to stop)");
   for (;;) {

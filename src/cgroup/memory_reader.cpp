@@ -43,41 +43,36 @@ SizeLimit min_limit(SizeLimit a, SizeLimit b) {
   return std::min(*a, *b);
 }
 
-// v2 limits apply from every ancestor: the smallest memory.max from here up to the root (which has none).
-std::optional<SizeLimit> effective_max_v2(int dirfd, std::optional<SizeLimit> own) {
-  if (!own) return std::nullopt;
-  SizeLimit effective = *own;
-  UniqueFd dir(::openat(dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  for (int depth = 0; dir && has_file(dir.get(), "memory.max") && depth < kMaxDepth; ++depth) {
-    auto limit = read_limit(dir.get(), "memory.max");
-    if (!limit) return std::nullopt;
-    effective = min_limit(effective, *limit);
-    dir.reset(::openat(dir.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  }
-  return effective;
-}
-
-// The least (limit − usage) of the cgroup and its ancestors that have a limit, 0 at or over one; nullopt
-// when none has a limit, or a figure on the way could not be read (unknown is not unlimited). `usage` and
-// `limit` are the version's file names; the walk ends at the hierarchy's root (or the namespace's), the first
-// directory without them.
-MaybeBytes headroom_up(int dirfd, const char* usage, const char* limit) {
+// What the limits of a cgroup and its ancestors leave it: the smallest limit (v2 limits apply from every
+// ancestor) and the least (limit − usage), 0 at or over one (an ancestor's usage includes its other
+// children). Unknown on the way makes them unknown, never unlimited: a limit that cannot be read, both; a
+// limited level's usage that cannot be read, the headroom. The walk starts from the cgroup's own figures and
+// ends at the first directory without the version's limit file (the hierarchy's root, or the namespace's).
+struct Bounds {
+  std::optional<SizeLimit> smallest_max;
+  MaybeBytes headroom;
+};
+Bounds bounds_up(int dirfd, std::optional<SizeLimit> max, MaybeBytes usage, const char* usage_file,
+                 const char* limit_file) {
+  SizeLimit smallest;
   MaybeBytes least;
-  UniqueFd owned;
-  int dir = dirfd;
-  for (int depth = 0; dir >= 0 && has_file(dir, usage) && depth < kMaxDepth; ++depth) {
-    auto max = read_limit(dir, limit);
-    if (!max) return std::nullopt;
-    if (*max) {
-      auto used = read_counter(dir, usage);
-      if (!used) return std::nullopt;
-      std::uint64_t left = **max > *used ? **max - *used : 0;
-      least = least ? std::min(*least, left) : left;
+  bool headroom_known = true;
+  UniqueFd parent;
+  for (int depth = 0;; ++depth) {
+    if (!max) return {};
+    smallest = min_limit(smallest, *max);
+    if (*max && headroom_known) {
+      if (usage)
+        least = std::min(least.value_or(UINT64_MAX), **max > *usage ? **max - *usage : 0);
+      else
+        headroom_known = false;
     }
-    owned.reset(::openat(dir, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    dir = owned.get();
+    parent.reset(::openat(parent ? parent.get() : dirfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parent || !has_file(parent.get(), limit_file) || depth + 1 >= kMaxDepth) break;
+    max = read_limit(parent.get(), limit_file);
+    usage = max && *max ? read_counter(parent.get(), usage_file) : std::nullopt;
   }
-  return least;
+  return {smallest, headroom_known ? least : std::nullopt};
 }
 
 void read_v2(int dirfd, CgroupMemory& m) {
@@ -87,8 +82,9 @@ void read_v2(int dirfd, CgroupMemory& m) {
   m.swap_current = read_counter(dirfd, "memory.swap.current");
   m.max = read_limit(dirfd, "memory.max");
   m.high = read_limit(dirfd, "memory.high");
-  m.effective_max = effective_max_v2(dirfd, m.max);
-  m.headroom = headroom_up(dirfd, "memory.current", "memory.max");
+  const Bounds bounds = bounds_up(dirfd, m.max, m.current, "memory.current", "memory.max");
+  m.effective_max = bounds.smallest_max;
+  m.headroom = bounds.headroom;
   if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v2(*stat, m.stat);
   if (auto events = read_text(dirfd, "memory.events")) parse_memory_events_v2(*events, m.events);
 }
@@ -98,7 +94,8 @@ void read_v1(int dirfd, CgroupMemory& m) {
   m.current = read_counter(dirfd, "memory.usage_in_bytes");
   m.peak = read_counter(dirfd, "memory.max_usage_in_bytes");
   m.max = read_limit(dirfd, "memory.limit_in_bytes");
-  m.headroom = headroom_up(dirfd, "memory.usage_in_bytes", "memory.limit_in_bytes");
+  // (v1's smallest limit is memory.stat's hierarchical_memory_limit, read below.)
+  m.headroom = bounds_up(dirfd, m.max, m.current, "memory.usage_in_bytes", "memory.limit_in_bytes").headroom;
   if (auto stat = read_text(dirfd, "memory.stat")) parse_memory_stat_v1(*stat, m.stat, m.effective_max);
   m.events.max = read_counter(dirfd, "memory.failcnt");
   if (auto oom = read_text(dirfd, "memory.oom_control")) parse_oom_control_v1(*oom, m.events);

@@ -66,6 +66,7 @@ TEST(CgroupMemoryV2, ReadsEveryFileAndTakesTheSmallestLimitUpTheTree) {
   EXPECT_EQ(m.max, kNoLimit);
   EXPECT_EQ(m.high, SizeLimit{768 * MiB});
   EXPECT_EQ(m.effective_max, SizeLimit{1024 * MiB}) << "the parent's memory.max applies";
+  EXPECT_EQ(m.headroom, 974 * MiB) << "the parent's memory.max less the parent's usage (which includes ours)";
   EXPECT_EQ(m.stat.anon, 40 * MiB);
   EXPECT_EQ(m.stat.file, 8 * MiB);
   EXPECT_EQ(m.stat.kernel, 1 * MiB);
