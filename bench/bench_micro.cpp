@@ -90,7 +90,7 @@ void BM_Micro_get_rlimit(benchmark::State& state) {
 BENCHMARK(BM_Micro_get_rlimit);
 
 void BM_Micro_rusage(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(reins::rusage());
+  for (auto _ : state) benchmark::DoNotOptimize(reins::get_rusage());
 }
 BENCHMARK(BM_Micro_rusage);
 

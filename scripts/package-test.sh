@@ -38,4 +38,18 @@ PKG_CONFIG_PATH=$pcdir tests/consumer/pkg-config/build.sh "$work/pc-consumer"
 sed -n '/^```cpp$/,/^```$/p' README.md | sed '1d;$d' | sed 's/{"make", "-j2"}/{"true"}/' > "$work/readme.cpp"
 g++ -std=c++20 -o "$work/readme" "$work/readme.cpp" $(PKG_CONFIG_PATH=$pcdir pkg-config --cflags --libs reins)
 "$work/readme"
+# The Python package as a user installs it: a wheel built by setup.py (`python3 -m build`, offline, with
+# Debian's setuptools and pybind11) reusing the release tree, so that only the extension module is compiled;
+# installed into a fresh venv; then CPython's own test_resource against the installed reins.resource, and
+# the README's example.
+REINS_CMAKE_BUILD_DIR=$root/build/release /usr/bin/python3 -m build --no-isolation --wheel --outdir "$work/wheel" . \
+  >"$work/wheel.log" 2>&1 || { tail -30 "$work/wheel.log" >&2; exit 1; }
+rm -rf python/reins.egg-info
+echo "package: built $(basename "$work"/wheel/*.whl)"
+/usr/bin/python3 -m venv --system-site-packages "$work/venv"
+"$work/venv/bin/pip" install --quiet --no-index --no-deps "$work"/wheel/*.whl
+(cd "$work" && "$work/venv/bin/python" "$root/python/tests/cpython_test_resource.py")
+sed -n '/^```python$/,/^```$/p' python/README.md | sed '1d;$d' | sed 's/"python3", "solution.py"/"true"/; s/"make", "-j8"/"true"/' \
+  > "$work/readme.py"
+(cd "$work" && "$work/venv/bin/python" readme.py >/dev/null)
 echo "package: ok"

@@ -22,8 +22,11 @@ pkgs=(
   python3 procps util-linux time bash-completion # CLI tests drive prlimit, /usr/bin/time, ps, completion
   python3-jsonschema zsh fish                   # every --json output checked against schemas/; zsh and fish completion
   dpkg-dev file                                 # building the .deb (cpack, dpkg-shlibdeps)
+  python3-dev pybind11-dev python3-pybind11     # the Python package (python/): its extension module
+  python3-pytest python3-psutil libpython3.11-testsuite  # its tests: pytest, psutil's figures, CPython's test_resource
+  python3-setuptools python3-wheel python3-build python3-venv python3-pip  # pip install . / python3 -m build, offline
 )
-[ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init python3-psutil smem cgroup-tools stress-ng)
+[ "$want_bench" = 1 ] && pkgs+=(hyperfine tini dumb-init smem cgroup-tools stress-ng)
 [ "$want_vm" = 1 ] && pkgs+=(qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils)  # xz: tests/vm boots the kernel via PVH
 [ "$want_vm" = 1 ] && pkgs+=(mmdebstrap e2fsprogs)  # tests/systemd-vm: a Debian rootfs from packages, its disk image
 # tests/engines: the container engines and the scheduler reins runs under (started by the lanes themselves;

@@ -134,7 +134,7 @@ SystemMemory read_system_memory();
 // Pressure stall information: the share of wall time in which some (or all) non-idle tasks waited for memory.
 struct PressureStats {
   double avg10 = 0, avg60 = 0, avg300 = 0;  // percent, averaged over 10 s, 60 s and 300 s
-  std::chrono::microseconds total{0};       // stalled time since boot
+  std::chrono::nanoseconds total{0};        // stalled time since boot (the kernel counts microseconds)
 };
 struct Pressure {
   std::optional<PressureStats> some, full;

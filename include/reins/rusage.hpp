@@ -1,5 +1,6 @@
-// Resource usage as getrusage(2) and waitid(2) report it, with proper types: times as durations, max RSS in
-// bytes (the kernel reports KiB). All 16 fields of struct rusage, as Python's resource.struct_rusage has them.
+// Resource usage as getrusage(2) and waitid(2) report it, with proper types: times as durations in
+// nanoseconds, as every figure reins reports (the kernel's microseconds convert exactly), max RSS in bytes (the
+// kernel reports KiB). All 16 fields of struct rusage, as Python's resource.struct_rusage has them.
 #pragma once
 
 #include <chrono>
@@ -11,8 +12,8 @@ struct rusage;
 namespace reins {
 
 struct Rusage {
-  std::chrono::microseconds user_time{0};
-  std::chrono::microseconds system_time{0};
+  std::chrono::nanoseconds user_time{0};
+  std::chrono::nanoseconds system_time{0};
   std::uint64_t max_rss_bytes = 0;
   // Integrals over time of memory sizes (ru_ixrss, ru_idrss, ru_isrss, in KiB × clock ticks): always 0 on
   // Linux, which does not keep them; here so that every field of struct rusage has a place.
@@ -36,7 +37,8 @@ struct Rusage {
 enum class RusageWho { self, children, thread };
 
 // getrusage(2) for the calling process, its waited-for descendants, or the calling thread. Never fails.
-Rusage rusage(RusageWho who = RusageWho::self) noexcept;
+// (Named get_, as get_rlimit, so that it cannot be mistaken for `struct rusage` under `using namespace reins`.)
+Rusage get_rusage(RusageWho who = RusageWho::self) noexcept;
 
 // The page size in bytes.
 std::size_t page_size() noexcept;

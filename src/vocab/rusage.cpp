@@ -6,7 +6,7 @@
 namespace reins {
 
 namespace {
-std::chrono::microseconds to_duration(const timeval& tv) {
+std::chrono::nanoseconds to_duration(const timeval& tv) {
   return std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
 }
 }  // namespace
@@ -32,7 +32,7 @@ Rusage Rusage::from_native(const ::rusage& ru) noexcept {
   return r;
 }
 
-Rusage rusage(RusageWho who) noexcept {
+Rusage get_rusage(RusageWho who) noexcept {
   int native = who == RusageWho::self ? RUSAGE_SELF : who == RusageWho::children ? RUSAGE_CHILDREN : RUSAGE_THREAD;
   ::rusage ru{};
   ::getrusage(native, &ru);  // cannot fail with a valid `who` and buffer

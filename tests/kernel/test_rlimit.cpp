@@ -91,19 +91,19 @@ TEST(Rlimit, SelfIsPidZero) {
 }
 
 TEST(Rusage, ChildrenIncludeAReapedSpinner) {
-  auto before = rusage(RusageWho::children);
+  auto before = get_rusage(RusageWho::children);
   Command c;
   c.argv = {test::testproc(), "burn", "0.2"};  // 0.2 s of CPU time, however loaded the machine is
   Process::spawn(c).wait();
-  auto after = rusage(RusageWho::children);
+  auto after = get_rusage(RusageWho::children);
   EXPECT_GE((after.user_time + after.system_time) - (before.user_time + before.system_time), 100ms);
   EXPECT_GT(after.max_rss_bytes, 0u);
   EXPECT_EQ(after.max_rss_bytes % 1024, 0u) << "converted from KiB";
 }
 
 TEST(Rusage, SelfAndThreadAndPageSize) {
-  auto self = rusage(RusageWho::self);
-  auto thread = rusage(RusageWho::thread);
+  auto self = get_rusage(RusageWho::self);
+  auto thread = get_rusage(RusageWho::thread);
   EXPECT_GT(self.max_rss_bytes, 1024u * 1024) << "a gtest binary holds at least 1 MiB";
   // The kernel adjusts thread and process times separately (by up to a few ticks), so compare loosely.
   EXPECT_LE(thread.user_time, self.user_time + 50ms);

@@ -146,8 +146,8 @@ TEST(Pressure, ParsesCapturedFiles) {
   EXPECT_DOUBLE_EQ(p.some->avg10, 38.33);
   EXPECT_DOUBLE_EQ(p.some->avg60, 37.64);
   EXPECT_DOUBLE_EQ(p.some->avg300, 25.83);
-  EXPECT_EQ(p.some->total.count(), 168532210);
-  EXPECT_EQ(p.full->total.count(), 0);
+  EXPECT_EQ(p.some->total, std::chrono::microseconds(168532210));
+  EXPECT_EQ(p.full->total, std::chrono::nanoseconds(0));
   auto m = procfs::parse_pressure(proc_fixture("pressure_memory"));
   EXPECT_TRUE(m.some && m.full);
 }
@@ -157,7 +157,7 @@ TEST(Pressure, ABadOrTruncatedLineIsUnknownAndNewFieldsAreIgnored) {
       procfs::parse_pressure("some avg10=1.50 avg60=0.25 avg300=0.00 total=77 avg3600=0.10\nfull avg10=1.00 avg60=0.2");
   ASSERT_TRUE(p.some);
   EXPECT_DOUBLE_EQ(p.some->avg10, 1.5);
-  EXPECT_EQ(p.some->total.count(), 77);
+  EXPECT_EQ(p.some->total, std::chrono::microseconds(77));
   EXPECT_FALSE(p.full);
   EXPECT_FALSE(procfs::parse_pressure("some avg10=x avg60=0 avg300=0 total=1\n").some);
   EXPECT_FALSE(procfs::parse_pressure("some avg10=-1.0 avg60=0 avg300=0 total=1\n").some);

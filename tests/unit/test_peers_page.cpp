@@ -98,7 +98,7 @@ namespace {
   (void)reins::all_resources();
   (void)reins::parse_resource("nofile");
   (void)reins::info(reins::Resource::core);
-  (void)reins::rusage(reins::RusageWho::children);
+  (void)reins::get_rusage(reins::RusageWho::children);
   (void)reins::page_size();
   (void)reins::read_process_memory(pid);
   (void)reins::read_tree_memory(pid);
