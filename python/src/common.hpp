@@ -67,6 +67,36 @@ class Callback {
   std::shared_ptr<py::object> fn_;
 };
 
+// Owns an object whose destructor waits for a thread of reins' (a guard's, a sampler's, a reaper's), which may
+// itself be waiting for the GIL to finish a callback: it is destroyed with the GIL released.
+template <typename T>
+class WithoutGil {
+ public:
+  WithoutGil() = default;
+  explicit WithoutGil(std::unique_ptr<T> object) noexcept : object_(std::move(object)) {}
+  WithoutGil(const WithoutGil&) = delete;
+  WithoutGil& operator=(const WithoutGil&) = delete;
+  ~WithoutGil() { reset(); }
+  void reset() {
+    if (!object_) return;
+    py::gil_scoped_release nogil;
+    object_.reset();
+  }
+  void set(std::unique_ptr<T> object) {
+    reset();
+    object_ = std::move(object);
+  }
+  explicit operator bool() const noexcept { return static_cast<bool>(object_); }
+  // ValueError once closed: a Python object outlives what it wrapped.
+  T& get() const {
+    if (!object_) throw py::value_error("it was closed");
+    return *object_;
+  }
+
+ private:
+  std::unique_ptr<T> object_;
+};
+
 // Whether Python code can still run: false once the interpreter has begun to finalize.
 bool interpreter_alive() noexcept;
 

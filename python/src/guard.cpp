@@ -12,20 +12,11 @@ namespace reins::python {
 
 namespace {
 
-// The guard and what its callbacks share. Destroyed without the GIL: the guard thread may be waiting for it
-// in a callback, and the destructor waits for that thread.
+// The guard and the switch its decide callback reads (set_no_kill).
 struct PyGuard {
   std::shared_ptr<std::atomic<bool>> no_kill = std::make_shared<std::atomic<bool>>(false);
-  std::unique_ptr<MemoryGuard> guard;
-  ~PyGuard() {
-    if (!guard) return;
-    py::gil_scoped_release nogil;
-    guard.reset();
-  }
-  MemoryGuard& get() {
-    if (!guard) throw py::value_error("the guard was closed");
-    return *guard;
-  }
+  WithoutGil<MemoryGuard> guard;
+  MemoryGuard& get() const { return guard.get(); }
 };
 
 GuardTarget target_arg(const std::string& kind, pid_t pid, const Job* job) {
@@ -110,7 +101,7 @@ void bind_guard(py::module_& m) {
              };
              GuardTarget t = target_arg(kind, pid, job);
              py::gil_scoped_release nogil;
-             g->guard = std::make_unique<MemoryGuard>(std::move(t), std::move(o));
+             g->guard.set(std::make_unique<MemoryGuard>(std::move(t), std::move(o)));
              return g;
            }),
            py::arg("kind"), py::arg("pid"), py::arg("job"), py::arg("limit"), py::arg("metric"), py::arg("interval"),
@@ -144,10 +135,7 @@ void bind_guard(py::module_& m) {
              py::gil_scoped_release nogil;
              return g.get().wait(std::chrono::nanoseconds(0));
            })
-      .def("close", [](PyGuard& g) {
-        py::gil_scoped_release nogil;
-        g.guard.reset();
-      });
+      .def("close", [](PyGuard& g) { g.guard.reset(); });
 }
 
 }  // namespace reins::python

@@ -6,23 +6,7 @@
 
 namespace reins::python {
 
-namespace {
-
-// Destroyed without the GIL: the reaper thread may be waiting for it in on_reaped.
-struct PyReaper {
-  std::unique_ptr<Reaper> reaper;
-  ~PyReaper() {
-    if (!reaper) return;
-    py::gil_scoped_release nogil;
-    reaper.reset();
-  }
-  Reaper& get() {
-    if (!reaper) throw py::value_error("the reaper was closed");
-    return *reaper;
-  }
-};
-
-}  // namespace
+using PyReaper = WithoutGil<Reaper>;
 
 void bind_reaper(py::module_& m) {
   py::class_<ReapedChild>(m, "ReapedChild", "A child the reaper collected: its pid, exit status and rusage.")
@@ -57,9 +41,7 @@ void bind_reaper(py::module_& m) {
                  }
                };
              }
-             auto r = std::make_unique<PyReaper>();
-             r->reaper = std::make_unique<Reaper>(std::move(o));
-             return r;
+             return std::make_unique<PyReaper>(std::make_unique<Reaper>(std::move(o)));
            }),
            py::arg("pid"), py::arg("clone_children"), py::arg("subreaper"), py::arg("run_when_not_pid1"),
            py::arg("on_reaped"))
@@ -69,18 +51,16 @@ void bind_reaper(py::module_& m) {
       .def("fileno", [](PyReaper& r) { return r.get().fd(); })
       .def("reap", [](PyReaper& r) { return r.get().reap(); })
       .def("start", [](PyReaper& r) { r.get().start(); })
-      .def("stop",
-           [](PyReaper& r) {
-             py::gil_scoped_release nogil;
-             if (r.reaper) r.reaper->stop();
-           })
+      .def(
+          "stop",
+          [](PyReaper& r) {
+            if (r) r.get().stop();
+          },
+          py::call_guard<py::gil_scoped_release>())
       .def(
           "claim", [](PyReaper& r, pid_t pid) { return r.get().claim(pid); }, py::arg("pid"))
       .def("guard_spawn", [](PyReaper& r) { return r.get().guard_spawn(); })
-      .def("close", [](PyReaper& r) {
-        py::gil_scoped_release nogil;
-        r.reaper.reset();
-      });
+      .def("close", [](PyReaper& r) { r.reset(); });
 }
 
 }  // namespace reins::python

@@ -140,11 +140,7 @@ py::dict report_dict(const RunReport& r, const RunOptions& o) {
   return d;
 }
 
-// The keywords of reins.run() that are not spawn keywords or job limits.
-struct RunKeywords {
-  py::dict spawn, limits;
-};
-
+// The keywords of reins.run() that go to the job's limits and to the spawn; the rest are run()'s own.
 constexpr std::string_view kLimitKeys[] = {"memory_max", "memory_high", "swap_max",     "pids_max",
                                            "cpus",       "cpu_weight",  "allowed_cpus", "allowed_memory_nodes"};
 constexpr std::string_view kSpawnKeys[] = {

@@ -9,15 +9,7 @@ namespace reins::python {
 
 namespace {
 
-// Destroyed without the GIL, as the guard: the sampling thread may be waiting for it in the callback.
-struct PySampler {
-  std::unique_ptr<Sampler> sampler;
-  ~PySampler() {
-    if (!sampler) return;
-    py::gil_scoped_release nogil;
-    sampler.reset();
-  }
-};
+using PySampler = WithoutGil<Sampler>;
 
 }  // namespace
 
@@ -56,14 +48,13 @@ void bind_sampler(py::module_& m) {
              if (callback.is_none() || !PyCallable_Check(callback.ptr()))
                throw py::type_error("callback: expected a callable taking one sample");
              Callback cb(std::move(callback));
-             auto s = std::make_unique<PySampler>();
              py::gil_scoped_release nogil;
-             s->sampler = std::make_unique<Sampler>(std::move(o), [cb](const MemorySample& sample) {
-               if (!interpreter_alive()) return;
-               py::gil_scoped_acquire gil;
-               cb(sample);
-             });
-             return s;
+             return std::make_unique<PySampler>(
+                 std::make_unique<Sampler>(std::move(o), [cb](const MemorySample& sample) {
+                   if (!interpreter_alive()) return;
+                   py::gil_scoped_acquire gil;
+                   cb(sample);
+                 }));
            }),
            py::arg("interval"), py::arg("immediate"), py::arg("callback"), py::arg("self"), py::arg("pids"),
            py::arg("trees"), py::arg("cgroups"), py::arg("own_cgroup"), py::arg("system"), py::arg("pressure"),
@@ -71,11 +62,11 @@ void bind_sampler(py::module_& m) {
       .def(
           "stop",
           [](PySampler& s) {
-            if (s.sampler) s.sampler->stop();
+            if (s) s.get().stop();
           },
           py::call_guard<py::gil_scoped_release>())
-      .def("running", [](const PySampler& s) { return s.sampler && s.sampler->running(); })
-      .def("stop_requested", [](const PySampler& s) { return !s.sampler || s.sampler->stop_requested(); });
+      .def("running", [](const PySampler& s) { return s && s.get().running(); })
+      .def("stop_requested", [](const PySampler& s) { return !s || s.get().stop_requested(); });
 
   m.def("sample_memory", [](bool self, const std::vector<pid_t>& pids, bool own_cgroup, bool system) {
     SampleTargets t;
