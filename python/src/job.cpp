@@ -34,7 +34,9 @@ py::object size_limit_py(const std::optional<SizeLimit>& v) {
 
 }  // namespace
 
-// The keywords every job limit is given by, in Python and in reins run's flags' words.
+const std::vector<std::string_view> kLimitKeywords = {
+    "memory_max", "memory_high", "swap_max", "pids_max", "cpus", "cpu_weight", "allowed_cpus", "allowed_memory_nodes"};
+
 JobLimits limits_arg(const py::dict& kw) {
   JobLimits l;
   for (auto item : kw) {
@@ -59,10 +61,7 @@ JobLimits limits_arg(const py::dict& kw) {
     } else if (key == "allowed_memory_nodes") {
       l.cpuset_mems = parse_cpu_list(v.cast<std::string>());
     } else {
-      throw py::type_error(
-          fmt::format("unexpected limit '{}' (valid: memory_max, memory_high, swap_max, pids_max, cpus, cpu_weight, "
-                      "allowed_cpus, allowed_memory_nodes)",
-                      key));
+      throw py::type_error(fmt::format("unexpected limit '{}' (valid: {})", key, keyword_list(kLimitKeywords)));
     }
   }
   return l;

@@ -2,7 +2,10 @@
 // rusage; the Command every spawn takes, built from Python arguments in one place.
 #include "process.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "reins/process.hpp"
 #include "reins/rlimit.hpp"
@@ -65,6 +68,27 @@ std::vector<RlimitSetting> rlimit_settings(py::handle rlimits) {
   return out;
 }
 
+const std::vector<std::string_view> kSpawnKeywords = {"env",
+                                                      "cwd",
+                                                      "stdin",
+                                                      "stdout",
+                                                      "stderr",
+                                                      "pass_fds",
+                                                      "rlimits",
+                                                      "new_session",
+                                                      "new_process_group",
+                                                      "parent_death_signal",
+                                                      "user",
+                                                      "group"};
+
+bool among(std::string_view key, const std::vector<std::string_view>& keywords) {
+  return std::find(keywords.begin(), keywords.end(), key) != keywords.end();
+}
+
+std::string keyword_list(const std::vector<std::string_view>& keywords) {
+  return fmt::format("{}", fmt::join(keywords, ", "));
+}
+
 Command command_arg(const std::vector<std::string>& argv, const py::kwargs& kw) {
   if (argv.empty()) throw py::value_error("argv is empty: give the program and its arguments, e.g. ['ls', '-l']");
   Command c;
@@ -101,10 +125,8 @@ Command command_arg(const std::vector<std::string>& argv, const py::kwargs& kw) 
     } else if (key == "group") {
       c.group_id = v.cast<std::uint32_t>();
     } else {
-      throw py::type_error(fmt::format(
-          "unexpected keyword argument '{}' (valid: env, cwd, stdin, stdout, stderr, pass_fds, rlimits, new_session, "
-          "new_process_group, parent_death_signal, user, group)",
-          key));
+      throw py::type_error(
+          fmt::format("unexpected keyword argument '{}' (valid: {})", key, keyword_list(kSpawnKeywords)));
     }
   }
   return c;

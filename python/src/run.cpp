@@ -9,8 +9,6 @@
 
 namespace reins::python {
 
-JobLimits limits_arg(const py::dict& kw);
-
 namespace {
 
 py::object signal_or_none(int sig) { return sig ? py::cast("SIG" + signal_name(sig)) : py::none(); }
@@ -140,20 +138,6 @@ py::dict report_dict(const RunReport& r, const RunOptions& o) {
   return d;
 }
 
-// The keywords of reins.run() that go to the job's limits and to the spawn; the rest are run()'s own.
-constexpr std::string_view kLimitKeys[] = {"memory_max", "memory_high", "swap_max",     "pids_max",
-                                           "cpus",       "cpu_weight",  "allowed_cpus", "allowed_memory_nodes"};
-constexpr std::string_view kSpawnKeys[] = {
-    "env",  "cwd",  "stdin", "stdout", "stderr", "pass_fds", "rlimits", "new_session", "new_process_group",
-    "user", "group"};
-
-template <std::size_t N>
-bool among(const std::string& key, const std::string_view (&keys)[N]) {
-  for (auto k : keys)
-    if (k == key) return true;
-  return false;
-}
-
 RunOptions run_options(const std::vector<std::string>& argv, const py::kwargs& kw) {
   py::dict spawn, limits;
   RunOptions o;
@@ -162,11 +146,11 @@ RunOptions run_options(const std::vector<std::string>& argv, const py::kwargs& k
   for (auto item : kw) {
     auto key = item.first.cast<std::string>();
     py::handle v = item.second;
-    if (among(key, kLimitKeys)) {
+    if (among(key, kLimitKeywords)) {
       limits[item.first] = v;
       continue;
     }
-    if (among(key, kSpawnKeys)) {
+    if (among(key, kSpawnKeywords)) {
       spawn[item.first] = v;
       continue;
     }
@@ -207,12 +191,10 @@ RunOptions run_options(const std::vector<std::string>& argv, const py::kwargs& k
       o.trace_interval = duration_arg(v, key, true);
     } else {
       throw py::type_error(fmt::format(
-          "unexpected keyword argument '{}' (valid: the job limits memory_max, memory_high, swap_max, pids_max, cpus, "
-          "cpu_weight, allowed_cpus, allowed_memory_nodes; the spawn keywords env, cwd, stdin, stdout, stderr, "
-          "pass_fds, rlimits, new_session, new_process_group, user, group; and timeout, kill_after, timeout_signal, "
-          "preserve_status, cpu_time, max_pss, max_rss, max_uss, guard_action, guard_interval, guard_grace, job, "
-          "keep_job, in_job, trace, trace_interval)",
-          key));
+          "unexpected keyword argument '{}' (valid: the job limits {}; the spawn keywords {}; and timeout, kill_after, "
+          "timeout_signal, preserve_status, cpu_time, max_pss, max_rss, max_uss, guard_action, guard_interval, "
+          "guard_grace, job, keep_job, in_job, trace, trace_interval)",
+          key, keyword_list(kLimitKeywords), keyword_list(kSpawnKeywords)));
     }
   }
   o.command = command_arg(argv, py::kwargs(spawn));

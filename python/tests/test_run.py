@@ -76,3 +76,13 @@ def test_bad_options():
     with pytest.raises(reins.SpawnError) as e:
         reins.run(["/nonexistent"], job=False)
     assert e.value.shell_code == 127
+
+
+def test_every_spawn_keyword_reaches_run():
+    # run() sorts its keywords by the lists the spawn and the job limits parse: each spawn keyword is taken.
+    r, w = os.pipe()
+    report = reins.run(["sh", "-c", "ulimit -n; pwd"], job=False, stdout=w, cwd="/", rlimits={"nofile": 99},
+                       parent_death_signal=9, new_process_group=True, env={"PATH": os.environ["PATH"]})
+    os.close(w)
+    assert os.read(r, 100).split() == [b"99", b"/"] and report.ok
+    os.close(r)
