@@ -6,7 +6,6 @@ Exit 77 (a skip, with the reason) when the test suite is not installed."""
 import json
 import subprocess
 import sys
-import unittest
 
 RUNNER = r"""
 import json, sys, unittest
