@@ -107,13 +107,12 @@ class Job:
 
     def terminate(self, timeout=5.0):
         """SIGKILLs every member, and what they fork meanwhile, until the job is empty."""
-        self._job.terminate(seconds(timeout))
+        self._job.terminate(timeout)
 
     def remove(self, timeout=5.0):
         """terminate(), then removes the job's cgroups. Idempotent."""
-        for w in self._watchers:
-            w.cancel()
-        self._job.remove(seconds(timeout))
+        self._stop_watchers()
+        self._job.remove(timeout)
 
     close = remove
 
@@ -125,10 +124,14 @@ class Job:
             self.remove()
 
     def _at_exit(self):
+        if self._job.kill_on_close:
+            self.remove()
+        else:
+            self._stop_watchers()
+
+    def _stop_watchers(self):
         for w in self._watchers:
             w.cancel()
-        if self._job.kill_on_close:
-            self._job.remove(5.0)
 
     @property
     def limits(self):

@@ -94,7 +94,6 @@ void bind_memory(py::module_& m) {
   py::class_<Pressure>(m, "Pressure")
       .def_readonly("some", &Pressure::some, "some tasks stalled (None: not reported)")
       .def_readonly("full", &Pressure::full, "all non-idle tasks stalled (None: not reported)");
-  m.def("read_memory_pressure", &read_memory_pressure);
 
   py::class_<CgroupMemory>(m, "CgroupMemory", "A memory cgroup's figures in bytes (None: unknown; limits: None = max).")
       .def_readonly("path", &CgroupMemory::path)

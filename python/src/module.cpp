@@ -40,9 +40,8 @@ void translate(std::exception_ptr error) {  // NOLINT(performance-unnecessary-va
 
 void bind_errors(py::module_& m) {
   py::register_exception_translator(translate);
-  // For the pure-Python side's own checks, so that both raise with reins' wording.
+  // reins' own size units, for Python users' input and output ("1.5G" both ways).
   m.def("parse_size", [](const std::string& text) { return parse_size(text); });
-  m.def("parse_duration", [](const std::string& text) { return seconds(parse_duration(text)); });
   m.def("format_size", &format_size);
 }
 

@@ -23,8 +23,7 @@ Resource resource_key(py::handle key) {
   }
   if (PyLong_Check(key.ptr())) {
     int native = key.cast<int>();
-    for (const auto& r : all_resources())
-      if (r.native == native) return r.resource;
+    if (auto r = resource_of_native(native)) return *r;
     throw py::value_error(fmt::format("rlimits: {} is not an RLIMIT_* number of this system", native));
   }
   throw py::type_error("rlimits: keys are names ('nofile') or resource.RLIMIT_* numbers");
@@ -181,8 +180,6 @@ void bind_process(py::module_& m) {
       .def_property_readonly("is_child", &Process::is_child)
       .def("send_signal", &Process::signal, py::arg("signal"))
       .def("try_wait", &Process::try_wait)
-      .def("has_exited", &Process::has_exited)
-      .def("detach", &Process::detach)
       .def("close", [](Process& p) {
         py::gil_scoped_release nogil;
         p = Process();  // a child still running is SIGKILLed and reaped: nothing is left
@@ -211,13 +208,6 @@ void bind_process(py::module_& m) {
         return pair(set_rlimit(r, resolve(s, pid), pid));
       },
       py::arg("resource"), py::arg("soft"), py::arg("hard"), py::arg("pid") = 0);
-  m.def("rlimit_resources", []() {
-    py::list out;
-    for (const auto& r : all_resources())
-      out.append(py::make_tuple(std::string(r.name), std::string(r.description), r.native));
-    return out;
-  });
-  m.def("signal_name", [](int sig) { return "SIG" + signal_name(sig); });
 }
 
 }  // namespace reins::python

@@ -11,6 +11,9 @@
 
 namespace reins::python {
 
+// The reins::Resource of an RLIMIT_* number, nullopt for one Linux does not have (resource.cpp's table).
+std::optional<Resource> resource_of_native(int native) noexcept;
+
 // {"nofile": 1024, "as": "1G", "cpu": (10, None)}: resource names (or RLIMIT_* numbers) to limits.
 std::vector<RlimitSetting> rlimit_settings(py::handle rlimits);
 // The keywords command_arg takes (process.cpp) and limits_arg takes (job.cpp): run() hands each its own, and

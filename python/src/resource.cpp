@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common.hpp"
+#include "process.hpp"
 #include "reins/error.hpp"
 #include "reins/rlimit.hpp"
 #include "reins/rusage.hpp"
@@ -30,12 +31,14 @@ const ResourceTable& table() {
   return t;
 }
 
-// A C int from a Python int (or anything with __index__), as CPython's argument clinic converts one.
-bool as_int(PyObject* o, int* out) {
+// A C int from a Python int (or anything with __index__), as CPython's argument clinic converts one; its
+// OverflowError says what CPython's says for that kind of argument.
+bool as_int(PyObject* o, int* out, const char* too_large = "Python int too large to convert to C int",
+            const char* too_small = "Python int too large to convert to C int") {
   long v = PyLong_AsLong(o);
   if (v == -1 && PyErr_Occurred()) return false;
   if (v > INT_MAX || v < INT_MIN) {
-    PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
+    PyErr_SetString(PyExc_OverflowError, v > 0 ? too_large : too_small);
     return false;
   }
   *out = static_cast<int>(v);
@@ -45,11 +48,12 @@ bool as_int(PyObject* o, int* out) {
 bool resource_arg(PyObject* o, Resource* out) {
   int native = 0;
   if (!as_int(o, &native)) return false;
-  if (native < 0 || native >= RLIM_NLIMITS || !table().by_native[static_cast<std::size_t>(native)]) {
+  auto r = resource_of_native(native);
+  if (!r) {
     PyErr_SetString(PyExc_ValueError, "invalid resource specified");
     return false;
   }
-  *out = *table().by_native[static_cast<std::size_t>(native)];
+  *out = *r;
   return true;
 }
 
@@ -93,6 +97,18 @@ PyObject* os_error(int err) {
   return PyErr_SetFromErrno(PyExc_OSError);
 }
 
+// A limit that could not be set, as CPython reports it: soft above hard (reins checks first, the kernel says
+// EINVAL) is ValueError; EPERM is ValueError from setrlimit and PermissionError from prlimit, as in CPython.
+PyObject* set_failed(const Error& e, bool eperm_is_value_error) {
+  if (dynamic_cast<const InvalidArgument*>(&e) || e.errno_value() == EINVAL)
+    PyErr_SetString(PyExc_ValueError, "current limit exceeds maximum limit");
+  else if (e.errno_value() == EPERM && eperm_is_value_error)
+    PyErr_SetString(PyExc_ValueError, "not allowed to raise maximum limit");
+  else
+    os_error(e.errno_value());
+  return nullptr;
+}
+
 PyObject* getrlimit(PyObject*, PyObject* arg) {
   Resource r{};
   if (!resource_arg(arg, &r)) return nullptr;
@@ -119,31 +135,14 @@ PyObject* setrlimit(PyObject*, PyObject* const* args, Py_ssize_t n) {
   if (!resource_arg(args[0], &r) || !limits_arg(args[1], &limit)) return nullptr;
   try {
     set_rlimit(r, limit);
-  } catch (const InvalidArgument&) {
-    PyErr_SetString(PyExc_ValueError, "current limit exceeds maximum limit");
-    return nullptr;
   } catch (const Error& e) {
-    if (e.errno_value() == EINVAL)
-      PyErr_SetString(PyExc_ValueError, "current limit exceeds maximum limit");
-    else if (e.errno_value() == EPERM)
-      PyErr_SetString(PyExc_ValueError, "not allowed to raise maximum limit");
-    else
-      os_error(e.errno_value());
-    return nullptr;
+    return set_failed(e, true);
   }
   Py_RETURN_NONE;
 }
 
 bool pid_arg(PyObject* o, pid_t* out) {
-  long v = PyLong_AsLong(o);
-  if (v == -1 && PyErr_Occurred()) return false;
-  if (v > INT_MAX || v < INT_MIN) {
-    PyErr_SetString(PyExc_OverflowError,
-                    v > 0 ? "signed integer is greater than maximum" : "signed integer is less than minimum");
-    return false;
-  }
-  *out = static_cast<pid_t>(v);
-  return true;
+  return as_int(o, out, "signed integer is greater than maximum", "signed integer is less than minimum");
 }
 
 // prlimit(pid, resource[, limits]): returns the limits in force before, read in the same call.
@@ -161,15 +160,9 @@ PyObject* prlimit(PyObject*, PyObject* const* args, Py_ssize_t n, PyObject* kwna
     Rlimit limit{RlimitValue::unlimited(), RlimitValue::unlimited()};
     if (!limits_arg(args[2], &limit)) return nullptr;
     return limits_to_py(set_rlimit(r, limit, pid));
-  } catch (const InvalidArgument&) {
-    PyErr_SetString(PyExc_ValueError, "current limit exceeds maximum limit");
   } catch (const Error& e) {
-    if (e.errno_value() == EINVAL)
-      PyErr_SetString(PyExc_ValueError, "current limit exceeds maximum limit");
-    else
-      os_error(e.errno_value());
+    return set_failed(e, false);
   }
-  return nullptr;
 }
 
 PyStructSequence_Field rusage_fields[] = {{"ru_utime", "user time used"},
@@ -270,6 +263,11 @@ PyMethodDef methods[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
+
+std::optional<Resource> resource_of_native(int native) noexcept {
+  if (native < 0 || native >= RLIM_NLIMITS) return std::nullopt;
+  return table().by_native[static_cast<std::size_t>(native)];
+}
 
 void bind_resource(py::module_& m) {
   py::module_ r = m.def_submodule("resource", "Python's resource module, on reins.");

@@ -65,19 +65,7 @@ void bind_sampler(py::module_& m) {
             if (s) s.get().stop();
           },
           py::call_guard<py::gil_scoped_release>())
-      .def("running", [](const PySampler& s) { return s && s.get().running(); })
-      .def("stop_requested", [](const PySampler& s) { return !s || s.get().stop_requested(); });
-
-  m.def("sample_memory", [](bool self, const std::vector<pid_t>& pids, bool own_cgroup, bool system) {
-    SampleTargets t;
-    t.self = self;
-    t.processes = pids;
-    t.own_cgroup = own_cgroup;
-    t.system = system;
-    t.sources = MemorySources{.statm = false, .status = true};
-    py::gil_scoped_release nogil;
-    return sample_memory(t);
-  });
+      .def("running", [](const PySampler& s) { return s && s.get().running(); });
 }
 
 }  // namespace reins::python
